@@ -1,0 +1,42 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ZodError } from 'zod';
+import { AppError, NotFoundError } from '../errors.js';
+import type { Logger } from '../logging/logger.js';
+
+/** Body-parser failures carry a status and a type; they are the client's fault. */
+function isClientBodyError(err: unknown): err is { status: number; type: string; message: string } {
+  return typeof err === 'object' && err !== null && 'type' in err && typeof (err as { status?: unknown }).status === 'number'
+    && (err as { status: number }).status >= 400 && (err as { status: number }).status < 500;
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new NotFoundError(`No route for ${req.method} ${req.path}`));
+};
+
+/** The only place errors become HTTP responses. */
+export function errorMiddleware(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const requestId = String(req.id ?? '');
+    let status = 500;
+    let body: { code: string; message: string; details?: unknown };
+    if (err instanceof AppError) {
+      status = err.status;
+      body = { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
+    } else if (err instanceof ZodError) {
+      status = 400;
+      body = {
+        code: 'invalid_request',
+        message: err.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+      };
+    } else if (isClientBodyError(err)) {
+      status = err.status;
+      body = { code: err.type === 'entity.parse.failed' ? 'invalid_json' : 'invalid_body', message: 'The request body could not be read' };
+    } else {
+      body = { code: 'internal_error', message: 'Internal server error' };
+    }
+    if (status >= 500) logger.error({ err, requestId, path: req.path }, 'request failed');
+    else logger.info({ requestId, code: body.code, path: req.path }, 'request rejected');
+    if (res.headersSent) return;
+    res.status(status).json({ error: { ...body, request_id: requestId } });
+  };
+}
