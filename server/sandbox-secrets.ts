@@ -11,7 +11,8 @@ interface SandboxSecrets {
 /** Where sandbox mode keeps generated secrets: next to the SQLite file, or ./data. */
 export function dataDirectory(config: Config): string {
   const sqlite = /^sqlite:(.+)$/.exec(config.databaseUrl);
-  return sqlite && sqlite[1] !== ':memory:' ? dirname(resolve(sqlite[1])) : resolve('data');
+  const file = sqlite?.[1];
+  return file && file !== ':memory:' ? dirname(resolve(file)) : resolve('data');
 }
 
 /**

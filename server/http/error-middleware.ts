@@ -4,9 +4,10 @@ import { AppError, NotFoundError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 
 /** Body-parser failures carry a status and a type; they are the client's fault. */
-function isClientBodyError(err: unknown): err is { status: number; type: string; message: string } {
-  return typeof err === 'object' && err !== null && 'type' in err && typeof (err as { status?: unknown }).status === 'number'
-    && (err as { status: number }).status >= 400 && (err as { status: number }).status < 500;
+function isClientBodyError(err: unknown): err is { status: number; type: string } {
+  const candidate = err as { status?: unknown; type?: unknown } | null;
+  return typeof candidate?.type === 'string' && typeof candidate.status === 'number'
+    && candidate.status >= 400 && candidate.status < 500;
 }
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {

@@ -1,0 +1,40 @@
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+import { loadConfigOrExit } from './bootstrap.js';
+import { createDb, migrateLatest } from './db/database.js';
+import { createLogger } from './logging/logger.js';
+import { sandboxBanner } from './sandbox-banner.js';
+
+const config = loadConfigOrExit();
+const logger = createLogger({ level: config.logLevel });
+const db = createDb(config.databaseUrl);
+
+const applied = await migrateLatest(db);
+if (applied.length) logger.info({ applied }, 'database migrated');
+
+const app = createApp({ config, db, logger });
+const server = app.listen(config.port, () => {
+  const { port } = server.address() as AddressInfo;
+  logger.info({ port, sandbox: config.sandbox }, 'listening');
+  if (config.sandbox) process.stdout.write(sandboxBanner(config, port));
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  // Stop accepting, let in-flight requests finish, then release the database.
+  const force = setTimeout(() => {
+    logger.warn('in-flight requests did not finish in 10 s; exiting');
+    process.exit(1);
+  }, 10_000);
+  force.unref();
+  server.close(async () => {
+    await db.destroy();
+    process.exit(0);
+  });
+  server.closeIdleConnections();
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

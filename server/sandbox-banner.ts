@@ -1,0 +1,20 @@
+import type { Config } from './config.js';
+
+/** What a newcomer sees after `npm start` with no configuration. */
+export function sandboxBanner(config: Config & { generated?: string[] }, port: number): string {
+  const base = config.publicUrl.replace(/:\d+$/, `:${port}`);
+  const line = '─'.repeat(72);
+  return [
+    line,
+    ' Payments Intelligence for Stripe: SANDBOX MODE (not real Stripe)',
+    line,
+    ` Backend:          ${base}  (health: ${base}/healthz)`,
+    ` Database:         ${config.databaseUrl}`,
+    ` Support token:    ${config.supportTokens[0] ?? '(none)'}`,
+    ...(config.generated?.length ? [` Secrets created:  ${config.generated.join(', ')}`] : []),
+    ' Not yet available in this build: the bundled Stripe emulator, the connect',
+    ' flow and the support console. They arrive with the next issues.',
+    line,
+    '',
+  ].join('\n');
+}

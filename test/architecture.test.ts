@@ -1,0 +1,62 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, dirname } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { migrations } from '../server/db/migrations/index.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+function sourceFiles(dir: string): string[] {
+  const abs = join(ROOT, dir);
+  return readdirSync(abs).flatMap((name) => {
+    const path = join(abs, name);
+    if (statSync(path).isDirectory()) return sourceFiles(relative(ROOT, path));
+    return /\.(ts|tsx|js|mjs)$/.test(name) ? [relative(ROOT, path)] : [];
+  });
+}
+
+/** Top-level folder that each relative import of a file lands in. */
+function importedFolders(file: string): { specifier: string; folder: string }[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  const specifiers = [...text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+  return specifiers
+    .filter((s) => s.startsWith('.'))
+    .map((specifier) => ({ specifier, folder: relative(ROOT, resolve(ROOT, dirname(file), specifier)).split('/')[0]! }));
+}
+
+const RULES: Record<string, string[]> = {
+  app: ['server', 'test', 'bench'],
+  server: ['app', 'src', 'test', 'bench'],
+  shared: ['app', 'src', 'server', 'test', 'bench'],
+};
+
+describe('architecture', () => {
+  it.each(Object.entries(RULES))('%s/ never imports %j', (folder, forbidden) => {
+    const violations = sourceFiles(folder).flatMap((file) =>
+      importedFolders(file).filter((i) => forbidden.includes(i.folder)).map((i) => `${file} → ${i.specifier}`),
+    );
+    expect(violations).toEqual([]);
+  });
+
+  it('shared/ uses no Node or browser APIs', () => {
+    const offenders = sourceFiles('shared').filter((file) =>
+      /from\s+['"](node:|fs|path|crypto|http|express|react)/.test(readFileSync(join(ROOT, file), 'utf8')),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('registers every migration file, in timestamp order', () => {
+    const files = readdirSync(join(ROOT, 'server/db/migrations'))
+      .filter((f) => /^\d{14}_[a-z0-9_]+\.ts$/.test(f))
+      .map((f) => f.replace(/\.ts$/, ''));
+    const registered = migrations.map(([name]) => name);
+    expect(registered).toEqual(files.sort());
+    expect(registered).toEqual([...registered].sort());
+    expect(readdirSync(join(ROOT, 'server/db/migrations')).filter((f) => f !== 'index.ts' && !/^\d{14}_/.test(f))).toEqual([]);
+  });
+
+  it('keeps modules under 500 lines', () => {
+    const long = ['app', 'server', 'shared'].flatMap(sourceFiles)
+      .filter((file) => readFileSync(join(ROOT, file), 'utf8').split('\n').length > 500);
+    expect(long).toEqual([]);
+  });
+});
