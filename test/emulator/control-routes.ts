@@ -1,0 +1,99 @@
+import express, { Router, type Request, type Response } from 'express';
+import type { EmulatorContext } from './context.js';
+import { generate } from './generator.js';
+import { marketplaceInstallUrl } from './oauth-routes.js';
+import { runScenario, scenarioNames, truth, type ScenarioInput } from './scenarios.js';
+import type { Mode } from './state.js';
+import type { FaultRule } from './traffic.js';
+
+export const CONTROL_PREFIX = '/_emulator';
+
+type Body = Record<string, unknown>;
+
+const mode = (v: unknown): Mode => (v === 'live' ? 'live' : 'test');
+
+/** The control API: set up accounts and data, run scenarios, inject faults, read ground truth. */
+export function controlRoutes(ctx: EmulatorContext): Router {
+  const router = Router();
+  router.use(express.json({ limit: '1mb' }));
+  const { state } = ctx;
+  const handle = (fn: (body: Body, req: Request) => unknown) => (req: Request, res: Response) => {
+    try {
+      res.json(fn((req.body ?? {}) as Body, req) ?? { ok: true });
+    } catch (err) {
+      res.status(400).json({ error: { message: (err as Error).message } });
+    }
+  };
+
+  router.get('/', handle(() => ({
+    api_base: ctx.baseUrl(),
+    app: ctx.oauth.app,
+    accounts: [...state.accounts.values()].map((a) => ({
+      ...a,
+      keys: [...state.keys.values()].filter((k) => k.account === a.id && k.kind !== 'oauth').map((k) => ({ key: k.key, kind: k.kind, mode: k.mode })),
+    })),
+    installed: ctx.oauth.installed(),
+    webhook_endpoints: [...ctx.webhooks.endpoints.values()],
+    settings: state.settings,
+    scenarios: scenarioNames,
+  })));
+
+  router.post('/accounts', handle((b) => {
+    const account = state.addAccount({
+      name: b.name as string | undefined, country: b.country as string | undefined,
+      defaultCurrency: b.currency as string | undefined, apiVersion: b.api_version as string | undefined,
+    });
+    return { account, keys: { test: state.keysOf(account.id, 'test', 'secret')[0]!.key, live: state.keysOf(account.id, 'live', 'secret')[0]!.key } };
+  }));
+  router.post('/keys', handle((b) => {
+    const permissions = Array.isArray(b.permissions) ? new Set(b.permissions.map(String)) : undefined;
+    const record = state.addKey({ kind: permissions ? 'restricted' : 'secret', account: String(b.account), mode: mode(b.mode), permissions });
+    return { key: record.key };
+  }));
+  router.post('/generate', handle((b) => generate(state, ctx.bus, {
+    account: String(b.account), mode: mode(b.mode), payments: Number(b.payments ?? 100), days: b.days === undefined ? undefined : Number(b.days),
+    burst: b.burst === undefined ? undefined : Number(b.burst),
+  })));
+  router.get('/truth', handle((_b, req) => truth(ctx, String(req.query.account), mode(req.query.mode))));
+  router.post('/scenarios/:name', handle((b, req) => runScenario(ctx, String(req.params.name), b as ScenarioInput)));
+
+  router.post('/webhook_endpoints', handle((b) => ctx.webhooks.register({
+    url: String(b.url), mode: mode(b.mode), account: b.account as string | undefined,
+    enabledEvents: Array.isArray(b.enabled_events) ? b.enabled_events.map(String) : ['*'],
+    faults: (b.faults ?? {}) as Body, secret: b.secret as string | undefined,
+  })));
+  router.get('/webhook_deliveries', handle(() => ctx.webhooks.deliveries));
+
+  router.post('/faults', handle((b) => {
+    const rule: FaultRule = { ...(b as Omit<FaultRule, 'id' | 'hits'>), id: state.random.id('fault_'), hits: 0 };
+    if (typeof rule.path !== 'string' || (rule.action !== 'reset' && typeof rule.action !== 'number')) {
+      throw new Error('a fault needs "path" (a regular expression) and "action" (a status code or "reset")');
+    }
+    ctx.traffic.faults.push(rule);
+    return rule;
+  }));
+  router.delete('/faults', handle(() => void ctx.traffic.faults.splice(0)));
+
+  router.post('/settings', handle((b) => Object.assign(state.settings, b)));
+  router.get('/requests', handle(() => Object.fromEntries(ctx.traffic.counters)));
+  router.delete('/requests', handle(() => void ctx.traffic.counters.clear()));
+  router.post('/clock', handle((b) => {
+    state.advanceClock(Number(b.advance_seconds ?? 0));
+    return { now: state.now() };
+  }));
+
+  router.post('/oauth/install', handle((b) => ({ redirect_url: marketplaceInstallUrl(ctx, String(b.account), mode(b.mode)) })));
+  router.post('/oauth/uninstall', handle((b) => ({ uninstalled: ctx.oauth.uninstall(String(b.account), mode(b.mode)) })));
+
+  router.post('/reporting/available_end', handle((b) => {
+    const account = String(b.account);
+    const m = mode(b.mode);
+    ctx.reporting.options.availableEnd.set(`${account}:${m}`, Number(b.end));
+    for (const type of ctx.reporting.types(account, m)) ctx.bus.emit(account, m, 'reporting.report_type.updated', type);
+    return ctx.reporting.window(account, m);
+  }));
+  router.post('/reporting/fail_next', handle((b) => {
+    ctx.reporting.options.failNext = Number(b.count ?? 1);
+  }));
+  return router;
+}

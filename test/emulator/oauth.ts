@@ -1,0 +1,135 @@
+import type { EventBus } from './events.js';
+import { OAuthError } from './errors.js';
+import * as objects from './objects.js';
+import type { EmulatorState, Mode } from './state.js';
+
+export interface AppRegistration {
+  name: string;
+  clientIds: Record<Mode, string>;
+  redirectUris: string[];
+  permissions: string[];
+}
+
+interface Grant {
+  code: string;
+  account: string;
+  mode: Mode;
+  expiresAt: number;
+  used: boolean;
+}
+
+interface Installation {
+  account: string;
+  mode: Mode;
+  refreshToken: string;
+  accessTokens: string[];
+  installedAt: number;
+}
+
+/**
+ * Stripe Apps OAuth as the facts page describes it: codes single-use and short-lived; token
+ * exchange with HTTP Basic auth of the platform key of the code's mode; access tokens that expire;
+ * refresh tokens that rotate, the old one then failing with invalid_grant.
+ */
+export class OAuthServer {
+  private readonly grants = new Map<string, Grant>();
+  private readonly installations = new Map<string, Installation>();
+
+  constructor(private readonly state: EmulatorState, private readonly bus: EventBus, readonly app: AppRegistration) {}
+
+  modeOfClient(clientId: string): Mode | undefined {
+    return (Object.entries(this.app.clientIds) as [Mode, string][]).find(([, id]) => id === clientId)?.[0];
+  }
+
+  /** The merchant approved the install: a code for the redirect. */
+  approve(account: string, mode: Mode): string {
+    const code = this.state.random.id('ac_');
+    this.grants.set(code, { code, account, mode, expiresAt: this.state.now() + this.state.settings.authorizationCodeTtlSeconds, used: false });
+    return code;
+  }
+
+  /** POST /v1/oauth/token */
+  token(platformKey: string | undefined, body: Record<string, unknown>) {
+    const caller = platformKey ? this.state.keys.get(platformKey) : undefined;
+    if (!caller || caller.kind !== 'platform' || caller.revoked) {
+      throw new OAuthError(401, 'invalid_client', 'No valid API key provided; use HTTP Basic auth with your platform secret key.');
+    }
+    if (body.grant_type === 'authorization_code') return this.exchangeCode(caller.mode, String(body.code ?? ''));
+    if (body.grant_type === 'refresh_token') return this.refresh(caller.mode, String(body.refresh_token ?? ''));
+    throw new OAuthError(400, 'unsupported_grant_type', `Unsupported grant type: ${String(body.grant_type)}`);
+  }
+
+  private exchangeCode(mode: Mode, code: string) {
+    const grant = this.grants.get(code);
+    if (!grant) throw new OAuthError(400, 'invalid_grant', `Authorization code does not exist: ${code}`);
+    if (grant.used) throw new OAuthError(400, 'invalid_grant', `Authorization code has already been used: ${code}`);
+    if (grant.expiresAt <= this.state.now()) throw new OAuthError(400, 'invalid_grant', `Authorization code expired: ${code}`);
+    if (grant.mode !== mode) {
+      throw new OAuthError(400, 'invalid_grant', `Authorization code provided does not belong to you (${grant.mode} mode code, ${mode} mode key).`);
+    }
+    grant.used = true;
+    const key = `${grant.account}:${mode}`;
+    const existing = this.installations.get(key);
+    if (existing) this.revoke(existing);
+    const installation: Installation = { account: grant.account, mode, refreshToken: '', accessTokens: [], installedAt: this.state.now() };
+    this.installations.set(key, installation);
+    this.bus.emit(grant.account, mode, 'account.application.authorized', this.application(mode));
+    return this.issue(installation);
+  }
+
+  private refresh(mode: Mode, refreshToken: string) {
+    const installation = [...this.installations.values()].find((i) => i.refreshToken === refreshToken && i.mode === mode);
+    if (!installation) throw new OAuthError(400, 'invalid_grant', `Invalid refresh token: ${refreshToken.slice(0, 8)}…`);
+    return this.issue(installation);
+  }
+
+  private issue(installation: Installation) {
+    const { account, mode } = installation;
+    const access = this.state.addKey({
+      kind: 'oauth', account, mode, permissions: new Set(this.app.permissions),
+      expiresAt: this.state.now() + this.state.settings.tokenTtlSeconds,
+    });
+    installation.accessTokens.push(access.key);
+    installation.refreshToken = this.state.random.id('rt_');
+    const publishable = this.state.keysOf(account, mode, 'secret')[0]?.key.replace(/^sk_/, 'pk_') ?? null;
+    return {
+      access_token: access.key,
+      refresh_token: installation.refreshToken,
+      stripe_user_id: account,
+      livemode: mode === 'live',
+      scope: 'stripe_apps',
+      token_type: 'bearer',
+      stripe_publishable_key: publishable,
+    };
+  }
+
+  /** The merchant uninstalls: every token stops working and the app hears about it. */
+  uninstall(account: string, mode: Mode): boolean {
+    const installation = this.installations.get(`${account}:${mode}`);
+    if (!installation) return false;
+    this.revoke(installation);
+    this.installations.delete(`${account}:${mode}`);
+    this.bus.emit(account, mode, 'account.application.deauthorized', this.application(mode));
+    return true;
+  }
+
+  installed(): { account: string; mode: Mode }[] {
+    return [...this.installations.values()].map(({ account, mode }) => ({ account, mode }));
+  }
+
+  isInstalled(account: string, mode: Mode): boolean {
+    return this.installations.has(`${account}:${mode}`);
+  }
+
+  private revoke(installation: Installation): void {
+    for (const token of installation.accessTokens) {
+      const record = this.state.keys.get(token);
+      if (record) record.revoked = true;
+    }
+    installation.refreshToken = '';
+  }
+
+  private application(mode: Mode) {
+    return objects.build('application', { id: this.app.clientIds[mode], name: this.app.name });
+  }
+}

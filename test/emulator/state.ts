@@ -1,0 +1,137 @@
+import { Collection, type StripeObject } from './collection.js';
+import { Random } from './random.js';
+
+export type Mode = 'test' | 'live';
+export const API_VERSION = '2026-10-28.endive';
+
+export const RESOURCE_TYPES = [
+  'charge', 'payment_intent', 'refund', 'dispute', 'payout', 'balance_transaction',
+  'radar.early_fraud_warning', 'file', 'event', 'reporting.report_run',
+] as const;
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
+
+export interface Account {
+  id: string;
+  name: string;
+  country: string;
+  email: string;
+  created: number;
+  defaultCurrency: string;
+  /** API version this account's events are rendered in. */
+  apiVersion: string;
+  platform: boolean;
+}
+
+export type KeyKind = 'platform' | 'secret' | 'restricted' | 'oauth';
+
+export interface KeyRecord {
+  key: string;
+  kind: KeyKind;
+  account: string;
+  mode: Mode;
+  /** Restricted keys and OAuth tokens: what they may read. Undefined means everything. */
+  permissions?: Set<string>;
+  expiresAt?: number;
+  revoked?: boolean;
+}
+
+export interface EmulatorSettings {
+  latencyMs: number;
+  rateLimits: { enabled: boolean; test: number; liveGlobal: number; liveEndpoint: number; files: number };
+  /** Upper bound of the random delay before a new event shows in GET /v1/events. */
+  eventVisibilityDelayMs: number;
+  reportRunDelayMs: number;
+  tokenTtlSeconds: number;
+  authorizationCodeTtlSeconds: number;
+  webhookRetryDelaysMs: number[];
+}
+
+export const defaultSettings = (): EmulatorSettings => ({
+  latencyMs: 0,
+  rateLimits: { enabled: true, test: 25, liveGlobal: 100, liveEndpoint: 25, files: 20 },
+  eventVisibilityDelayMs: 0,
+  reportRunDelayMs: 200,
+  tokenTtlSeconds: 3600,
+  authorizationCodeTtlSeconds: 300,
+  webhookRetryDelaysMs: [500, 1000, 2000, 4000, 8000],
+});
+
+/** Everything the emulator knows; one instance per emulator. */
+export class EmulatorState {
+  readonly random: Random;
+  readonly accounts = new Map<string, Account>();
+  readonly keys = new Map<string, KeyRecord>();
+  readonly settings: EmulatorSettings;
+  private readonly stores = new Map<string, Map<ResourceType, Collection>>();
+  private clockOffsetSeconds = 0;
+  readonly platformAccount: Account;
+
+  constructor(seed: number, settings: Partial<EmulatorSettings> = {}) {
+    this.random = new Random(seed);
+    this.settings = { ...defaultSettings(), ...settings };
+    this.platformAccount = this.addAccount({ name: 'Payments Intelligence (platform)', platform: true });
+  }
+
+  /** Unix seconds on the emulator's clock (real time plus any advance from the control API). */
+  now(): number {
+    return Math.floor(Date.now() / 1000) + this.clockOffsetSeconds;
+  }
+
+  nowMs(): number {
+    return Date.now() + this.clockOffsetSeconds * 1000;
+  }
+
+  advanceClock(seconds: number): void {
+    this.clockOffsetSeconds += seconds;
+  }
+
+  addAccount(input: Partial<Account> = {}): Account {
+    const id = input.id ?? this.random.id('acct_1').slice(0, 21);
+    const account: Account = {
+      id,
+      name: input.name ?? `Demo merchant ${this.accounts.size}`,
+      country: input.country ?? 'US',
+      email: input.email ?? `owner+${id.slice(-6).toLowerCase()}@example.com`,
+      created: input.created ?? this.now() - 400 * 86400,
+      defaultCurrency: input.defaultCurrency ?? 'usd',
+      apiVersion: input.apiVersion ?? API_VERSION,
+      platform: input.platform ?? false,
+    };
+    this.accounts.set(id, account);
+    for (const mode of ['test', 'live'] as const) {
+      this.addKey({ kind: account.platform ? 'platform' : 'secret', account: id, mode });
+    }
+    return account;
+  }
+
+  addKey(input: Omit<KeyRecord, 'key'> & { key?: string }): KeyRecord {
+    const prefix = input.kind === 'restricted' ? 'rk' : 'sk';
+    const key = input.key ?? `${prefix}_${input.mode}_${this.random.id('').slice(0, 24)}${this.random.id('').slice(0, 24)}`;
+    const record: KeyRecord = { ...input, key };
+    this.keys.set(key, record);
+    return record;
+  }
+
+  keysOf(account: string, mode: Mode, kind: KeyKind): KeyRecord[] {
+    return [...this.keys.values()].filter((k) => k.account === account && k.mode === mode && k.kind === kind);
+  }
+
+  collection(account: string, mode: Mode, type: ResourceType): Collection {
+    const storeKey = `${account}:${mode}`;
+    let store = this.stores.get(storeKey);
+    if (!store) {
+      store = new Map();
+      this.stores.set(storeKey, store);
+    }
+    let collection = store.get(type);
+    if (!collection) {
+      collection = new Collection();
+      store.set(type, collection);
+    }
+    return collection;
+  }
+
+  find(account: string, mode: Mode, type: ResourceType, id: string): StripeObject | undefined {
+    return this.collection(account, mode, type).get(id);
+  }
+}

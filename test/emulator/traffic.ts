@@ -1,0 +1,87 @@
+import type { Request } from 'express';
+import { errors, StripeError } from './errors.js';
+import type { EmulatorState } from './state.js';
+
+export interface FaultRule {
+  id: string;
+  method?: string;
+  /** Regular expression matched against the request path. */
+  path: string;
+  account?: string;
+  /** HTTP status to answer with, or 'reset' to drop the connection. */
+  action: number | 'reset';
+  /** Probability per matching request (default 1). */
+  rate?: number;
+  /** Only the first N matching requests (default unlimited). */
+  times?: number;
+  headers?: Record<string, string>;
+  hits: number;
+}
+
+/** Endpoint family used for per-endpoint limits and counters: `/v1/charges/ch_1` → `GET /v1/charges`. */
+export function routeKey(method: string, path: string): string {
+  // Static segments are lowercase words; ids (ch_3Pq…, balance.summary.1) carry digits or capitals.
+  const segments = path.split('/').filter((p) => p && (p === 'v1' || !/[0-9A-Z]/.test(p)));
+  return `${method} /${segments.join('/')}`;
+}
+
+/** Rate limits, fault rules and request counters: the traffic side of the emulator. */
+export class Traffic {
+  readonly faults: FaultRule[] = [];
+  readonly counters = new Map<string, number>();
+  private readonly windows = new Map<string, number[]>();
+
+  constructor(private readonly state: EmulatorState) {}
+
+  count(account: string, method: string, path: string): void {
+    for (const key of [routeKey(method, path), `${account} ${routeKey(method, path)}`]) {
+      this.counters.set(key, (this.counters.get(key) ?? 0) + 1);
+    }
+  }
+
+  /** Sliding one-second windows, like Stripe's per-account budgets. Throws a 429 when over. */
+  checkRate(account: string, mode: 'test' | 'live', method: string, path: string): void {
+    const limits = this.state.settings.rateLimits;
+    if (!limits.enabled) return;
+    const now = Date.now();
+    const endpoint = routeKey(method, path);
+    const files = path.startsWith('/v1/files');
+    const global = mode === 'live' ? limits.liveGlobal : limits.test;
+    const perEndpoint = files ? limits.files : mode === 'live' ? limits.liveEndpoint : limits.test;
+    const g = this.window(`${account}:${mode}`, now);
+    const e = this.window(`${account}:${mode}:${endpoint}`, now);
+    if (g.length >= global) throw errors.rateLimited('global-rate');
+    if (e.length >= perEndpoint) throw errors.rateLimited('endpoint-rate');
+    g.push(now);
+    e.push(now);
+  }
+
+  private window(key: string, now: number): number[] {
+    let w = this.windows.get(key);
+    if (!w) this.windows.set(key, (w = []));
+    let drop = 0;
+    while (drop < w.length && w[drop]! <= now - 1000) drop++;
+    if (drop) w.splice(0, drop);
+    return w;
+  }
+
+  /** The first fault rule that fires for this request, if any. */
+  fault(req: Request, account?: string): FaultRule | undefined {
+    for (const rule of this.faults) {
+      if (rule.method && rule.method.toUpperCase() !== req.method) continue;
+      if (!new RegExp(rule.path).test(req.path)) continue;
+      if (rule.account && rule.account !== account) continue;
+      if (rule.times !== undefined && rule.hits >= rule.times) continue;
+      if (rule.rate !== undefined && !this.state.random.chance(rule.rate)) continue;
+      rule.hits++;
+      return rule;
+    }
+    return undefined;
+  }
+}
+
+export function faultError(rule: FaultRule): StripeError {
+  const error = rule.action === 429 ? errors.rateLimited('global-rate') : errors.api(rule.action as number);
+  Object.assign(error.headers, rule.headers ?? {});
+  return error;
+}

@@ -1,0 +1,48 @@
+import type Stripe from 'stripe';
+import { createStripeClient } from '../../server/stripe/client.js';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
+
+/** Plain HTTP to the emulator's control API, as tests and sandbox mode drive it. */
+export async function control<T = Record<string, unknown>>(emulator: Emulator, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${emulator.controlUrl}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await res.json()) as T & { error?: { message: string } };
+  if (!res.ok) throw new Error(`control ${method} ${path}: ${json.error?.message ?? res.status}`);
+  return json;
+}
+
+export interface DemoAccount {
+  id: string;
+  keys: { test: string; live: string };
+}
+
+export async function createAccount(emulator: Emulator, input: Record<string, unknown> = {}): Promise<DemoAccount> {
+  const { account, keys } = await control<{ account: { id: string }; keys: { test: string; live: string } }>(emulator, 'POST', '/accounts', input);
+  return { id: account.id, keys };
+}
+
+/** The real SDK pointed at the emulator; no retries unless asked, so tests see every answer. */
+export function stripeAt(emulator: Emulator, key: string, options: { stripeAccount?: string; maxNetworkRetries?: number } = {}): Stripe {
+  return createStripeClient(key, { apiBase: emulator.url, maxNetworkRetries: options.maxNetworkRetries ?? 0, stripeAccount: options.stripeAccount });
+}
+
+export async function withEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  return startEmulator({ seed: 42, ...options });
+}
+
+interface Overview {
+  accounts: { id: string; platform: boolean; keys: { key: string; kind: string; mode: string }[] }[];
+  app: { clientIds: { test: string; live: string }; redirectUris: string[] };
+}
+
+export async function overview(emulator: Emulator): Promise<Overview> {
+  return control<Overview>(emulator, 'GET', '/');
+}
+
+export async function platformKey(emulator: Emulator, mode: 'test' | 'live' = 'test'): Promise<string> {
+  const platform = (await overview(emulator)).accounts.find((a) => a.platform)!;
+  return platform.keys.find((k) => k.kind === 'platform' && k.mode === mode)!.key;
+}
