@@ -43,6 +43,12 @@ export class OAuthServer {
 
   /** The merchant approved the install: a code for the redirect. */
   approve(account: string, mode: Mode): string {
+    // Approving installs the app; the tokens come with the code exchange.
+    const key = `${account}:${mode}`;
+    if (!this.installations.has(key)) {
+      this.installations.set(key, { account, mode, refreshToken: '', accessTokens: [], installedAt: this.state.now() });
+      this.bus.emit(account, mode, 'account.application.authorized', this.application(mode));
+    }
     const code = this.state.random.id('ac_');
     this.grants.set(code, { code, account, mode, expiresAt: this.state.now() + this.state.settings.authorizationCodeTtlSeconds, used: false });
     return code;
@@ -68,12 +74,10 @@ export class OAuthServer {
       throw new OAuthError(400, 'invalid_grant', `Authorization code provided does not belong to you (${grant.mode} mode code, ${mode} mode key).`);
     }
     grant.used = true;
-    const key = `${grant.account}:${mode}`;
-    const existing = this.installations.get(key);
-    if (existing) this.revoke(existing);
-    const installation: Installation = { account: grant.account, mode, refreshToken: '', accessTokens: [], installedAt: this.state.now() };
-    this.installations.set(key, installation);
-    this.bus.emit(grant.account, mode, 'account.application.authorized', this.application(mode));
+    const installation = this.installations.get(`${grant.account}:${mode}`);
+    if (!installation) throw new OAuthError(400, 'invalid_grant', 'The app was uninstalled from this account.');
+    // A new exchange replaces earlier tokens of the same installation.
+    this.revoke(installation);
     return this.issue(installation);
   }
 

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../emulator/index.js';
+import { control, createAccount, overview, platformKey, stripeAt, withEmulator, type DemoAccount } from '../support/emulator.js';
+
+const REDIRECT = 'http://127.0.0.1:1/oauth/callback';
+
+async function token(emulator: Emulator, key: string, form: Record<string, string>) {
+  const res = await fetch(`${emulator.url}/v1/oauth/token`, {
+    method: 'POST',
+    headers: { Authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(form),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, string> };
+}
+
+describe('emulator Stripe Apps OAuth', () => {
+  let emulator: Emulator;
+  let merchant: DemoAccount;
+  let clientId: string;
+
+  beforeAll(async () => {
+    emulator = await withEmulator({ app: { redirectUris: [REDIRECT] } });
+    merchant = await createAccount(emulator, { name: 'OAuth Co' });
+    clientId = (await overview(emulator)).app.clientIds.test;
+  });
+  afterAll(() => emulator.close());
+
+  async function approve(state?: string): Promise<URL> {
+    const page = await fetch(`${emulator.url}/oauth/v2/authorize?client_id=${clientId}&redirect_uri=${encodeURIComponent(REDIRECT)}${state ? `&state=${state}` : ''}`);
+    expect(await page.text()).toContain('Approve');
+    const form = new URLSearchParams({ client_id: clientId, redirect_uri: REDIRECT, account: merchant.id, decision: 'approve', ...(state ? { state } : {}) });
+    const res = await fetch(`${emulator.url}/oauth/v2/authorize`, { method: 'POST', body: form, redirect: 'manual' });
+    expect(res.status).toBe(302);
+    return new URL(res.headers.get('location')!);
+  }
+
+  it('approves with code and state; denial redirects with access_denied', async () => {
+    const redirect = await approve('st4te');
+    expect(redirect.origin + redirect.pathname).toBe(REDIRECT);
+    expect(redirect.searchParams.get('state')).toBe('st4te');
+    expect(redirect.searchParams.get('code')).toMatch(/^ac_/);
+
+    const deny = new URLSearchParams({ client_id: clientId, redirect_uri: REDIRECT, account: merchant.id, decision: 'deny', state: 'x' });
+    const res = await fetch(`${emulator.url}/oauth/v2/authorize`, { method: 'POST', body: deny, redirect: 'manual' });
+    expect(new URL(res.headers.get('location')!).searchParams.get('error')).toBe('access_denied');
+    const bad = await fetch(`${emulator.url}/oauth/v2/authorize?client_id=${clientId}&redirect_uri=${encodeURIComponent('https://evil.example/cb')}`);
+    expect(bad.status).toBe(400);
+  });
+
+  it('exchanges a code once, with the platform key of the same mode only', async () => {
+    const code = (await approve('s')).searchParams.get('code')!;
+    const liveKey = await platformKey(emulator, 'live');
+    expect(await token(emulator, liveKey, { grant_type: 'authorization_code', code })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(await token(emulator, merchant.keys.test, { grant_type: 'authorization_code', code })).toMatchObject({ status: 401 });
+
+    const testKey = await platformKey(emulator, 'test');
+    const first = await token(emulator, testKey, { grant_type: 'authorization_code', code });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ stripe_user_id: merchant.id, livemode: false, scope: 'stripe_apps', token_type: 'bearer' });
+    expect(first.body).not.toHaveProperty('expires_in');
+    expect(await token(emulator, testKey, { grant_type: 'authorization_code', code })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+
+    // The access token is an API key for the merchant's account, no Stripe-Account needed.
+    expect((await stripeAt(emulator, first.body.access_token!).accounts.retrieveCurrent()).id).toBe(merchant.id);
+  });
+
+  it('rotates refresh tokens: the old one fails with invalid_grant', async () => {
+    const testKey = await platformKey(emulator, 'test');
+    const code = (await approve()).searchParams.get('code')!;
+    const issued = (await token(emulator, testKey, { grant_type: 'authorization_code', code })).body;
+    const refreshed = await token(emulator, testKey, { grant_type: 'refresh_token', refresh_token: issued.refresh_token! });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.refresh_token).not.toBe(issued.refresh_token);
+    expect(await token(emulator, testKey, { grant_type: 'refresh_token', refresh_token: issued.refresh_token! }))
+      .toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect((await token(emulator, testKey, { grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token! })).status).toBe(200);
+  });
+
+  it('expires access tokens after their TTL with 401 api_key_expired', async () => {
+    const testKey = await platformKey(emulator, 'test');
+    const code = (await approve()).searchParams.get('code')!;
+    const { access_token } = (await token(emulator, testKey, { grant_type: 'authorization_code', code })).body;
+    const client = stripeAt(emulator, access_token!);
+    await client.charges.list();
+    await control(emulator, 'POST', '/clock', { advance_seconds: 3601 });
+    await expect(client.charges.list()).rejects.toMatchObject({ type: 'StripeAuthenticationError', statusCode: 401, code: 'api_key_expired' });
+    await control(emulator, 'POST', '/clock', { advance_seconds: -3601 });
+  });
+
+  it('sends Marketplace installs without state, and uninstall revokes tokens with a deauthorized event', async () => {
+    const { redirect_url } = await control<{ redirect_url: string }>(emulator, 'POST', '/oauth/install', { account: merchant.id, mode: 'test' });
+    const redirect = new URL(redirect_url);
+    expect(redirect.searchParams.has('state')).toBe(false);
+    expect(redirect.searchParams.get('account_id')).toBe(merchant.id);
+    const testKey = await platformKey(emulator, 'test');
+    const { access_token } = (await token(emulator, testKey, { grant_type: 'authorization_code', code: redirect.searchParams.get('code')! })).body;
+
+    await control(emulator, 'POST', '/oauth/uninstall', { account: merchant.id, mode: 'test' });
+    await expect(stripeAt(emulator, access_token!).charges.list()).rejects.toMatchObject({ statusCode: 401 });
+    const events = await stripeAt(emulator, testKey, { stripeAccount: merchant.id }).events.list({ type: 'account.application.*' });
+    expect(events.data.map((e) => e.type)).toContain('account.application.deauthorized');
+    const deauthorized = events.data.find((e) => e.type === 'account.application.deauthorized')!;
+    expect(deauthorized.data.object).toMatchObject({ object: 'application', id: clientId });
+    expect(deauthorized.account).toBe(merchant.id);
+  });
+});

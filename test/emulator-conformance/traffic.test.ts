@@ -1,0 +1,73 @@
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../emulator/index.js';
+import { control, createAccount, stripeAt, withEmulator, type DemoAccount } from '../support/emulator.js';
+
+async function burst(client: Stripe, n: number, call: (c: Stripe) => Promise<unknown>) {
+  const results = await Promise.allSettled(Array.from({ length: n }, () => call(client)));
+  const limited = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as Stripe.errors.StripeError);
+  return { ok: results.length - limited.length, limited };
+}
+
+describe('emulator rate limits, faults and counters', () => {
+  let emulator: Emulator;
+  let account: DemoAccount;
+
+  beforeAll(async () => {
+    emulator = await withEmulator();
+    account = await createAccount(emulator, { name: 'Busy Shop' });
+  });
+  afterAll(() => emulator.close());
+
+  it('answers 429 with Stripe-Rate-Limited-Reason past 25 req/s in test mode, and recovers within a second', async () => {
+    const client = stripeAt(emulator, account.keys.test);
+    const { ok, limited } = await burst(client, 40, (c) => c.charges.list({ limit: 1 }));
+    expect(ok).toBe(25);
+    expect(limited).toHaveLength(15);
+    expect(limited[0]).toMatchObject({ type: 'StripeRateLimitError', statusCode: 429, code: 'rate_limit' });
+    expect(limited[0]!.headers?.['stripe-rate-limited-reason']).toMatch(/^(global|endpoint)-rate$/);
+    await new Promise((r) => setTimeout(r, 1050));
+    await expect(client.charges.list({ limit: 1 })).resolves.toMatchObject({ object: 'list' });
+  });
+
+  it('limits live mode to 25 req/s per endpoint within 100 req/s overall', async () => {
+    await new Promise((r) => setTimeout(r, 1050));
+    const client = stripeAt(emulator, account.keys.live);
+    const [charges, payouts] = await Promise.all([
+      burst(client, 30, (c) => c.charges.list({ limit: 1 })),
+      burst(client, 20, (c) => c.payouts.list({ limit: 1 })),
+    ]);
+    expect(charges.ok).toBe(25);
+    expect(charges.limited.every((e) => e.headers?.['stripe-rate-limited-reason'] === 'endpoint-rate')).toBe(true);
+    expect(payouts.ok).toBe(20);
+  });
+
+  it('injects faults by path: statuses for the first N requests, and connection resets', async () => {
+    await new Promise((r) => setTimeout(r, 1050));
+    await control(emulator, 'POST', '/faults', { path: '^/v1/payouts$', action: 503, times: 2 });
+    const noRetry = stripeAt(emulator, account.keys.test);
+    await expect(noRetry.payouts.list()).rejects.toMatchObject({ type: 'StripeAPIError', statusCode: 503 });
+    const retrying = stripeAt(emulator, account.keys.test, { maxNetworkRetries: 2 });
+    await expect(retrying.payouts.list()).resolves.toMatchObject({ object: 'list' });
+
+    // stripe-node retries a closed connection once even with retries off; two resets get through.
+    await control(emulator, 'POST', '/faults', { path: '^/v1/disputes$', action: 'reset', times: 2 });
+    await expect(noRetry.disputes.list()).rejects.toMatchObject({ type: 'StripeConnectionError' });
+    await expect(noRetry.disputes.list()).resolves.toMatchObject({ object: 'list' });
+    await control(emulator, 'POST', '/faults', { path: '^/v1/refunds$', action: 'reset', times: 1 });
+    await expect(noRetry.refunds.list()).resolves.toMatchObject({ object: 'list' });
+    await control(emulator, 'DELETE', '/faults');
+  });
+
+  it('counts requests per endpoint and per account', async () => {
+    await control(emulator, 'DELETE', '/requests');
+    await new Promise((r) => setTimeout(r, 1050));
+    const client = stripeAt(emulator, account.keys.test);
+    await client.refunds.list();
+    await client.refunds.list();
+    await client.refunds.retrieve('re_missing0000000000000000').catch(() => undefined);
+    const counters = await control<Record<string, number>>(emulator, 'GET', '/requests');
+    expect(counters['GET /v1/refunds']).toBe(3);
+    expect(counters[`${account.id} GET /v1/refunds`]).toBe(3);
+  });
+});
