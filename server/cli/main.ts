@@ -1,10 +1,11 @@
 import { loadConfigOrExit } from '../bootstrap.js';
 import { redactString } from '../logging/redact.js';
 import { CliError, type Command } from './command.js';
+import { emulatorCommand } from './commands/emulator.js';
 import { migrateCommand } from './commands/migrate.js';
 import { statusCommand } from './commands/status.js';
 
-const commands: Command[] = [migrateCommand, statusCommand];
+const commands: Command[] = [migrateCommand, statusCommand, emulatorCommand];
 
 function usage(): string {
   return [

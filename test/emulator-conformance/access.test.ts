@@ -54,6 +54,6 @@ describe('emulator keys, accounts and permissions', () => {
       .rejects.toMatchObject({ type: 'StripeAuthenticationError', statusCode: 401 });
     const res = await fetch(`${emulator.url}/v1/charges`);
     expect(res.status).toBe(401);
-    expect((await res.json()).error.type).toBe('invalid_request_error');
+    expect(((await res.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
   });
 });

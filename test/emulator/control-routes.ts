@@ -50,10 +50,14 @@ export function controlRoutes(ctx: EmulatorContext): Router {
     const record = state.addKey({ kind: permissions ? 'restricted' : 'secret', account: String(b.account), mode: mode(b.mode), permissions });
     return { key: record.key };
   }));
-  router.post('/generate', handle((b) => generate(state, ctx.bus, {
-    account: String(b.account), mode: mode(b.mode), payments: Number(b.payments ?? 100), days: b.days === undefined ? undefined : Number(b.days),
-    burst: b.burst === undefined ? undefined : Number(b.burst),
-  })));
+  router.post('/generate', handle((b) => {
+    const num = (k: string) => (b[k] === undefined ? undefined : Number(b[k]));
+    return generate(state, ctx.bus, {
+      account: String(b.account), mode: mode(b.mode), payments: Number(b.payments ?? 100), days: num('days'), burst: num('burst'),
+      refundRate: num('refundRate'), disputeRate: num('disputeRate'), fraudWarningRate: num('fraudWarningRate'), failureRate: num('failureRate'),
+      payouts: b.payouts !== false,
+    });
+  }));
   router.get('/truth', handle((_b, req) => truth(ctx, String(req.query.account), mode(req.query.mode))));
   router.post('/scenarios/:name', handle((b, req) => runScenario(ctx, String(req.params.name), b as ScenarioInput)));
 
