@@ -6,23 +6,32 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { requestContext } from './http/request-context.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
 import { healthRoutes } from './http/routes/health.js';
+import { oauthRoutes } from './http/routes/oauth.js';
+import { supportConnectionRoutes } from './http/routes/support-connections.js';
+import { supportAuth } from './http/support-auth.js';
+import { createServices, type Services } from './services.js';
 
 export interface AppDeps {
   config: Config;
   db: Db;
   logger: Logger;
   metrics?: Metrics;
+  services?: Services;
 }
 
 /** Builds the HTTP app from its collaborators. Never listens: `main.ts` and tests do that. */
 export function createApp(deps: AppDeps): Express {
+  const { config, db, logger } = deps;
   const metrics = deps.metrics ?? createMetrics();
+  const services = deps.services ?? createServices(config, db, logger);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(requestContext(deps.logger, metrics));
-  app.use(healthRoutes({ db: deps.db, metrics }));
+  app.use(requestContext(logger, metrics));
+  app.use(healthRoutes({ db, metrics }));
+  app.use(oauthRoutes({ config, logger, states: services.states, installs: services.installs }));
+  app.use('/api/support', supportAuth(config.supportTokens), supportConnectionRoutes({ config, db, connections: services.connections }));
   app.use(notFoundHandler);
-  app.use(errorMiddleware(deps.logger));
+  app.use(errorMiddleware(logger));
   return app;
 }

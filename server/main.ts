@@ -4,6 +4,7 @@ import { loadConfigOrExit } from './bootstrap.js';
 import { createDb, migrateLatest } from './db/database.js';
 import { createLogger } from './logging/logger.js';
 import { sandboxBanner } from './sandbox-banner.js';
+import { createServices } from './services.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger({ level: config.logLevel });
@@ -12,7 +13,9 @@ const db = createDb(config.databaseUrl);
 const applied = await migrateLatest(db);
 if (applied.length) logger.info({ applied }, 'database migrated');
 
-const app = createApp({ config, db, logger });
+const services = createServices(config, db, logger);
+services.startBackground();
+const app = createApp({ config, db, logger, services });
 const server = app.listen(config.port, () => {
   const { port } = server.address() as AddressInfo;
   logger.info({ port, sandbox: config.sandbox }, 'listening');
@@ -31,6 +34,7 @@ async function shutdown(signal: string) {
   }, 10_000);
   force.unref();
   server.close(async () => {
+    await services.jobs.stop();
     await db.destroy();
     process.exit(0);
   });

@@ -22,3 +22,20 @@ export const STOPPED_STATES: readonly ConnectionState[] = [
   'paused',
   'disconnected',
 ];
+
+/** States in which the connection is connected and its data flows (or is about to). */
+export const ACTIVE_STATES: readonly ConnectionState[] = ['connecting', 'backfilling', 'live', 'degraded'];
+
+export const CONNECTION_ACTIONS = ['pause', 'resume', 'resync', 'disconnect', 'reauthorize'] as const;
+export type ConnectionAction = (typeof CONNECTION_ACTIONS)[number];
+
+/** What support staff (and the app) may do with a connection in a given state. */
+export function validActions(state: ConnectionState, authKind: AuthKind): ConnectionAction[] {
+  const actions: ConnectionAction[] = [];
+  if (ACTIVE_STATES.includes(state)) actions.push('pause', 'resync');
+  if (state === 'paused') actions.push('resume');
+  if (state === 'permission_missing') actions.push('resync');
+  if (state === 'reauthorization_required' && authKind === 'oauth') actions.push('reauthorize');
+  if (state !== 'disconnected') actions.push('disconnect');
+  return actions;
+}

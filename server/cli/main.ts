@@ -1,11 +1,12 @@
 import { loadConfigOrExit } from '../bootstrap.js';
 import { redactString } from '../logging/redact.js';
 import { CliError, type Command } from './command.js';
+import { connectCommand } from './commands/connect.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { migrateCommand } from './commands/migrate.js';
 import { statusCommand } from './commands/status.js';
 
-const commands: Command[] = [migrateCommand, statusCommand, emulatorCommand];
+const commands: Command[] = [connectCommand, statusCommand, migrateCommand, emulatorCommand];
 
 function usage(): string {
   return [

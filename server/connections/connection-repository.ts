@@ -1,12 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.js';
-import { readBool, readNumber, readOptionalNumber } from '../db/rows.js';
+import { readBool, readJson, readNumber, readOptionalNumber } from '../db/rows.js';
 import type { AuthKind, ConnectionState } from '../../shared/connection-states.js';
+
+export type InstallSource = 'oauth_install' | 'marketplace' | 'api_key';
 
 export interface Connection {
   id: string;
   accountId: string;
   livemode: boolean;
   authKind: AuthKind;
+  installSource: InstallSource | null;
   merchantId: string | null;
   name: string | null;
   country: string | null;
@@ -14,32 +18,129 @@ export interface Connection {
   stateReason: string | null;
   stateChangedAt: number;
   tokenExpiresAt: number | null;
+  tokenRefreshedAt: number | null;
+  missingPermissions: string[];
+  lastError: string | null;
+  lastErrorAt: number | null;
   createdAt: number;
 }
 
+export interface StateChange {
+  fromState: ConnectionState | null;
+  toState: ConnectionState;
+  reason: string;
+  at: number;
+}
+
 function toConnection(row: Record<string, unknown>): Connection {
+  const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
   return {
     id: String(row.id),
     accountId: String(row.account_id),
     livemode: readBool(row.livemode),
     authKind: row.auth_kind as AuthKind,
-    merchantId: (row.merchant_id as string | null) ?? null,
-    name: (row.name as string | null) ?? null,
-    country: (row.country as string | null) ?? null,
+    installSource: text(row.install_source) as InstallSource | null,
+    merchantId: text(row.merchant_id),
+    name: text(row.name),
+    country: text(row.country),
     state: row.state as ConnectionState,
-    stateReason: (row.state_reason as string | null) ?? null,
+    stateReason: text(row.state_reason),
     stateChangedAt: readNumber(row.state_changed_at),
     tokenExpiresAt: readOptionalNumber(row.token_expires_at),
+    tokenRefreshedAt: readOptionalNumber(row.token_refreshed_at),
+    missingPermissions: row.missing_permissions ? readJson<string[]>(row.missing_permissions) : [],
+    lastError: text(row.last_error),
+    lastErrorAt: readOptionalNumber(row.last_error_at),
     createdAt: readNumber(row.created_at),
   };
 }
 
-export async function listConnections(db: Db, options: { limit?: number } = {}): Promise<Connection[]> {
-  const rows = await db('connections').orderBy('created_at', 'desc').limit(options.limit ?? 1000);
-  return rows.map(toConnection);
+export const newConnectionId = () => `conn_${randomBytes(12).toString('base64url')}`;
+
+export interface NewConnection {
+  accountId: string;
+  livemode: boolean;
+  authKind: AuthKind;
+  installSource: InstallSource;
+  merchantId?: string | null;
+  name?: string | null;
+  country?: string | null;
+  tokenExpiresAt?: number | null;
+}
+
+/** Inserts a connection in `connecting` with its first recorded state change. */
+export async function insertConnection(trx: Db, c: NewConnection, reason: string): Promise<string> {
+  const now = Date.now();
+  const id = newConnectionId();
+  await trx('connections').insert({
+    id, account_id: c.accountId, livemode: c.livemode, auth_kind: c.authKind, install_source: c.installSource,
+    merchant_id: c.merchantId ?? null, name: c.name ?? null, country: c.country ?? null, state: 'connecting',
+    state_reason: reason, state_changed_at: now, token_expires_at: c.tokenExpiresAt ?? null,
+    token_refreshed_at: c.tokenExpiresAt ? now : null, created_at: now, updated_at: now,
+  });
+  await trx('connection_state_changes').insert({ connection_id: id, from_state: null, to_state: 'connecting', reason, created_at: now });
+  return id;
+}
+
+export type ConnectionPatch = Partial<{
+  auth_kind: AuthKind; install_source: InstallSource; merchant_id: string | null; name: string | null; country: string | null;
+  token_expires_at: number | null; token_refreshed_at: number | null; missing_permissions: string | null;
+  last_error: string | null; last_error_at: number | null; refresh_lock_until: number | null;
+}>;
+
+export async function updateConnection(trx: Db, id: string, patch: ConnectionPatch): Promise<void> {
+  await trx('connections').where({ id }).update({ ...patch, updated_at: Date.now() });
+}
+
+/** Moves a connection to a state and records the change with its reason, in one transaction. */
+export async function transition(db: Db, id: string, to: ConnectionState, reason: string): Promise<void> {
+  await db.transaction(async (trx) => {
+    const row = await trx('connections').where({ id }).first('state');
+    if (!row) throw new Error(`no connection ${id}`);
+    const now = Date.now();
+    await trx('connections').where({ id }).update({ state: to, state_reason: reason, state_changed_at: now, updated_at: now });
+    await trx('connection_state_changes').insert({ connection_id: id, from_state: row.state, to_state: to, reason, created_at: now });
+  });
 }
 
 export async function getConnection(db: Db, id: string): Promise<Connection | null> {
   const row = await db('connections').where({ id }).first();
   return row ? toConnection(row) : null;
+}
+
+export async function findByAccount(db: Db, accountId: string, livemode: boolean): Promise<Connection | null> {
+  const row = await db('connections').where({ account_id: accountId, livemode }).first();
+  return row ? toConnection(row) : null;
+}
+
+export interface ConnectionFilter {
+  state?: ConnectionState;
+  mode?: 'test' | 'live';
+  q?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export async function listConnections(db: Db, filter: ConnectionFilter = {}): Promise<{ connections: Connection[]; total: number }> {
+  const query = db('connections');
+  if (filter.state) query.where('state', filter.state);
+  if (filter.mode) query.where('livemode', filter.mode === 'live');
+  if (filter.q) {
+    const like = `%${filter.q.toLowerCase()}%`;
+    query.where((w) => w.whereRaw('lower(account_id) like ?', [like]).orWhereRaw('lower(coalesce(name, \'\')) like ?', [like])
+      .orWhereRaw('lower(coalesce(merchant_id, \'\')) like ?', [like]).orWhere('id', filter.q!));
+  }
+  const [{ count }] = (await query.clone().count({ count: '*' })) as [{ count: number | string }];
+  const rows = await query.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit ?? 100).offset(filter.offset ?? 0);
+  return { connections: rows.map(toConnection), total: Number(count) };
+}
+
+export async function stateHistory(db: Db, id: string, limit = 100): Promise<StateChange[]> {
+  const rows = await db('connection_state_changes').where({ connection_id: id }).orderBy('id', 'desc').limit(limit);
+  return rows.map((r) => ({
+    fromState: (r.from_state ?? null) as ConnectionState | null,
+    toState: r.to_state as ConnectionState,
+    reason: String(r.reason),
+    at: readNumber(r.created_at),
+  }));
 }

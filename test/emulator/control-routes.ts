@@ -86,6 +86,11 @@ export function controlRoutes(ctx: EmulatorContext): Router {
     return { now: state.now() };
   }));
 
+  router.post('/app', handle((b) => {
+    if (Array.isArray(b.redirect_uris)) ctx.oauth.app.redirectUris = b.redirect_uris.map(String);
+    if (Array.isArray(b.permissions)) ctx.oauth.app.permissions = b.permissions.map(String);
+    return ctx.oauth.app;
+  }));
   router.post('/oauth/install', handle((b) => ({ redirect_url: marketplaceInstallUrl(ctx, String(b.account), mode(b.mode)) })));
   router.post('/oauth/uninstall', handle((b) => ({ uninstalled: ctx.oauth.uninstall(String(b.account), mode(b.mode)) })));
 

@@ -64,6 +64,7 @@ ${hidden('client_id', clientId)}${hidden('redirect_uri', redirectUri)}${req.quer
     const key = scheme?.toLowerCase() === 'basic' && value
       ? Buffer.from(value, 'base64').toString('utf8').split(':')[0]
       : scheme?.toLowerCase() === 'bearer' ? value : undefined;
+    ctx.traffic.count('oauth', 'POST', '/v1/oauth/token');
     try {
       res.json(oauth.token(key, (req.body ?? {}) as Record<string, unknown>));
     } catch (err) {

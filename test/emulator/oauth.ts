@@ -4,6 +4,7 @@ import * as objects from './objects.js';
 import type { EmulatorState, Mode } from './state.js';
 
 export interface AppRegistration {
+  // Mutable through the control API (`POST /_emulator/app`).
   name: string;
   clientIds: Record<Mode, string>;
   redirectUris: string[];

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateLatest, pendingMigrations, rollbackAll } from '../../server/db/database.js';
-import { migrations } from '../../server/db/migrations/index.js';
+import { migrations, migrationSource } from '../../server/db/migrations/index.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 
 const TABLES = [
@@ -27,6 +27,21 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
 
     expect(await migrateLatest(db)).toHaveLength(migrations.length);
     expect(await pendingMigrations(db)).toEqual([]);
+  });
+
+  it('keep child rows when a later migration that rebuilds connections is rolled back', async () => {
+    const { db } = database;
+    const now = Date.now();
+    await db('connections').insert({
+      id: 'conn_keep', account_id: 'acct_keep', livemode: false, auth_kind: 'api_key', state: 'live',
+      state_changed_at: now, created_at: now, updated_at: now,
+    });
+    await db('connection_state_changes').insert({ connection_id: 'conn_keep', to_state: 'live', reason: 'test', created_at: now });
+    await db.migrate.down({ migrationSource });
+    await migrateLatest(db);
+    expect(await db('connection_state_changes').where({ connection_id: 'conn_keep' })).toHaveLength(1);
+    await db('connection_state_changes').where({ connection_id: 'conn_keep' }).delete();
+    await db('connections').where({ id: 'conn_keep' }).delete();
   });
 
   it('enforce the keys later issues rely on', async () => {

@@ -1,7 +1,26 @@
 import { parseArgs } from 'node:util';
-import { listConnections, getConnection } from '../../connections/connection-repository.js';
-import { createDb, pendingMigrations } from '../../db/database.js';
+import { getConnection, listConnections } from '../../connections/connection-repository.js';
+import { connectionDetail, connectionStatus } from '../../connections/status.js';
+import type { ConnectionDetail, ConnectionStatus } from '../../../shared/contracts/connection-status.js';
 import { CliError, type Command } from '../command.js';
+import { withServices } from '../with-services.js';
+
+function describe(s: ConnectionStatus | ConnectionDetail): string[] {
+  const lines = [
+    `${s.id}  ${s.name ?? ''} (${s.account_id}, ${s.mode} mode, ${s.auth === 'oauth' ? 'app install' : 'API key'})`,
+    `  state:        ${s.state}${s.state_reason ? ` (${s.state_reason})` : ''} since ${s.state_since}`,
+  ];
+  if (s.token) lines.push(`  token:        expires ${s.token.expires_at ?? 'unknown'}`);
+  if (s.missing_permissions.length) lines.push(`  missing:      ${s.missing_permissions.join(', ')}`);
+  lines.push(`  import:       ${s.import.resources.length ? s.import.resources.map((r) => `${r.resource} ${r.state} (${r.objects})`).join(', ') : 'not started'}`);
+  lines.push(`  events:       ${s.events.last_event_at ? `last ${s.events.last_event_at}, lag ${s.events.lag_seconds}s` : 'none yet'}`);
+  if (s.last_error) lines.push(`  last error:   ${s.last_error.message} (${s.last_error.at})`);
+  if (s.what_to_do) lines.push(`  what to do:   ${s.what_to_do}`);
+  if (s.reauthorize_url) lines.push(`  reauthorize:  ${s.reauthorize_url}`);
+  lines.push(`  actions:      ${s.actions.join(', ') || 'none'}`);
+  if ('history' in s) for (const h of s.history) lines.push(`  ${h.at}  ${h.from ?? '-'} → ${h.to}: ${h.reason}`);
+  return lines;
+}
 
 export const statusCommand: Command = {
   name: 'status',
@@ -9,22 +28,18 @@ export const statusCommand: Command = {
   summary: 'show connections and their state',
   async run({ config, args, json, out }) {
     const { values } = parseArgs({ args, options: { connection: { type: 'string' } }, strict: true });
-    const db = createDb(config.databaseUrl);
-    try {
-      const pending = await pendingMigrations(db);
-      if (pending.length) throw new CliError(`database has ${pending.length} pending migration(s); run: pi-stripe migrate`);
-      const connections = values.connection
-        ? [await getConnection(db, values.connection)].filter((c) => c !== null)
-        : await listConnections(db);
-      if (values.connection && !connections.length) throw new CliError(`no connection with id ${values.connection}`);
-      if (json) return out(JSON.stringify({ sandbox: config.sandbox, connections }, null, 2));
-      if (!connections.length) return out('No connections yet.');
-      out(['ID'.padEnd(28), 'ACCOUNT'.padEnd(24), 'MODE', 'STATE'.padEnd(26), 'NAME'].join(' '));
-      for (const c of connections) {
-        out([c.id.padEnd(28), c.accountId.padEnd(24), c.livemode ? 'live' : 'test', c.state.padEnd(26), c.name ?? ''].join(' '));
+    await withServices(config, async ({ db }) => {
+      if (values.connection) {
+        const connection = await getConnection(db, values.connection);
+        if (!connection) throw new CliError(`no connection with id ${values.connection}`);
+        const detail = await connectionDetail(db, config, connection);
+        return out(json ? JSON.stringify(detail, null, 2) : describe(detail).join('\n'));
       }
-    } finally {
-      await db.destroy();
-    }
+      const { connections, total } = await listConnections(db, { limit: 1000 });
+      const statuses = await Promise.all(connections.map((c) => connectionStatus(db, config, c)));
+      if (json) return out(JSON.stringify({ sandbox: config.sandbox, total, connections: statuses }, null, 2));
+      if (!statuses.length) return out('No connections yet.');
+      out(statuses.flatMap(describe).join('\n'));
+    });
   },
 };

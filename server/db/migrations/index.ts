@@ -4,10 +4,12 @@ import * as syncedObjects from './20261130000200_synced_objects.js';
 import * as eventInbox from './20261130000300_event_inbox.js';
 import * as backfill from './20261130000400_backfill.js';
 import * as reports from './20261130000500_reports.js';
+import * as connectionLifecycle from './20261130000600_connection_lifecycle.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
   down(knex: Knex): Promise<void>;
+  config?: { transaction?: boolean };
 }
 
 /**
@@ -21,6 +23,7 @@ export const migrations: [name: string, migration: Migration][] = [
   ['20261130000300_event_inbox', eventInbox],
   ['20261130000400_backfill', backfill],
   ['20261130000500_reports', reports],
+  ['20261130000600_connection_lifecycle', connectionLifecycle],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

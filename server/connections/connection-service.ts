@@ -1,0 +1,129 @@
+import type { Mode } from '../config.js';
+import type { Db } from '../db/database.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { JobRunner } from '../jobs/job-runner.js';
+import type { Logger } from '../logging/logger.js';
+import { ACCESS_TOKEN_TTL_MS } from '../oauth/token-manager.js';
+import { validActions, type ConnectionAction } from '../../shared/connection-states.js';
+import {
+  findByAccount, getConnection, insertConnection, transition, updateConnection, type Connection, type InstallSource,
+} from './connection-repository.js';
+import type { SecretStore } from './secret-store.js';
+
+export interface AccountInfo {
+  id: string;
+  name: string | null;
+  country: string | null;
+}
+
+/**
+ * Connections' lifecycle: storing a new install or API key, the support actions, and the jobs
+ * that start or stop with them. Every state change goes through `transition`, which records it.
+ */
+export class ConnectionService {
+  constructor(private readonly deps: { db: Db; secrets: SecretStore; jobs: JobRunner; logger: Logger }) {}
+
+  async get(id: string): Promise<Connection> {
+    const connection = await getConnection(this.deps.db, id);
+    if (!connection) throw new NotFoundError(`No connection ${id}`);
+    return connection;
+  }
+
+  /** Stores (or re-links) an OAuth install with its tokens, then starts the sync. */
+  async saveOAuthInstall(input: {
+    mode: Mode; account: AccountInfo; accessToken: string; refreshToken: string; source: InstallSource;
+  }): Promise<Connection> {
+    const { db, secrets } = this.deps;
+    const livemode = input.mode === 'live';
+    const now = Date.now();
+    const how = input.source === 'marketplace' ? 'installed from the Stripe Marketplace' : 'installed through the Connect button';
+    const id = await db.transaction(async (trx) => {
+      const existing = await findByAccount(trx, input.account.id, livemode);
+      let connectionId: string;
+      if (existing) {
+        connectionId = existing.id;
+        await updateConnection(trx, connectionId, {
+          auth_kind: 'oauth', install_source: input.source, name: input.account.name, country: input.account.country,
+          token_expires_at: now + ACCESS_TOKEN_TTL_MS, token_refreshed_at: now, missing_permissions: null, last_error: null, last_error_at: null,
+        });
+        await secrets.deleteAll(connectionId, trx, ['api_key']);
+      } else {
+        connectionId = await insertConnection(trx, {
+          accountId: input.account.id, livemode, authKind: 'oauth', installSource: input.source,
+          name: input.account.name, country: input.account.country, tokenExpiresAt: now + ACCESS_TOKEN_TTL_MS,
+        }, `${how} (${input.mode} mode)`);
+      }
+      await secrets.put(connectionId, 'access_token', input.accessToken, trx);
+      await secrets.put(connectionId, 'refresh_token', input.refreshToken, trx);
+      return connectionId;
+    });
+    await this.startSync(id, `${how}; initial import scheduled`);
+    return this.get(id);
+  }
+
+  /** Stores an API-key connection (new, or a replacement key for an existing API-key one). */
+  async saveApiKeyConnection(input: {
+    mode: Mode; account: AccountInfo; apiKey: string; name: string; merchantId?: string; webhookSecret?: string; missing: string[];
+  }): Promise<Connection> {
+    const { db, secrets } = this.deps;
+    const livemode = input.mode === 'live';
+    const id = await db.transaction(async (trx) => {
+      const existing = await findByAccount(trx, input.account.id, livemode);
+      if (existing && existing.authKind === 'oauth' && existing.state !== 'disconnected') {
+        throw new ConflictError(`Account ${input.account.id} is already connected through the app (${existing.id}); disconnect it first`);
+      }
+      const connectionId = existing?.id ?? await insertConnection(trx, {
+        accountId: input.account.id, livemode, authKind: 'api_key', installSource: 'api_key',
+        merchantId: input.merchantId ?? null, name: input.name, country: input.account.country,
+      }, `connected with an API key (${input.mode} mode)`);
+      await updateConnection(trx, connectionId, {
+        auth_kind: 'api_key', install_source: 'api_key', name: input.name, country: input.account.country,
+        merchant_id: input.merchantId ?? existing?.merchantId ?? null, token_expires_at: null, token_refreshed_at: null,
+        missing_permissions: input.missing.length ? JSON.stringify(input.missing) : null, last_error: null, last_error_at: null,
+      });
+      await secrets.deleteAll(connectionId, trx, ['access_token', 'refresh_token']);
+      await secrets.put(connectionId, 'api_key', input.apiKey, trx);
+      if (input.webhookSecret) await secrets.put(connectionId, 'webhook_secret', input.webhookSecret, trx);
+      return connectionId;
+    });
+    if (input.missing.length) {
+      await transition(db, id, 'permission_missing', `the API key lacks: ${input.missing.join(', ')}`);
+    } else {
+      await this.startSync(id, 'API key verified; initial import scheduled');
+    }
+    return this.get(id);
+  }
+
+  async act(id: string, action: ConnectionAction): Promise<Connection> {
+    const connection = await this.get(id);
+    if (!validActions(connection.state, connection.authKind).includes(action) || action === 'reauthorize') {
+      throw new ConflictError(`Cannot ${action} a connection that is ${connection.state.replace(/_/g, ' ')}`);
+    }
+    const { db, secrets } = this.deps;
+    switch (action) {
+      case 'pause':
+        await transition(db, id, 'paused', 'paused by support');
+        break;
+      case 'resume':
+        await this.startSync(id, 'resumed by support');
+        break;
+      case 'resync':
+        await this.startSync(id, 'resync requested by support', { full: true });
+        break;
+      case 'disconnect':
+        await db.transaction(async (trx) => {
+          await secrets.deleteAll(id, trx);
+          await updateConnection(trx, id, { token_expires_at: null });
+        });
+        await transition(db, id, 'disconnected', 'disconnected by support; stored credentials deleted');
+        break;
+    }
+    return this.get(id);
+  }
+
+  /** Moves to `backfilling` and queues the import and live sync for the connection. */
+  private async startSync(id: string, reason: string, options: { full?: boolean } = {}): Promise<void> {
+    await transition(this.deps.db, id, 'backfilling', reason);
+    this.deps.jobs.enqueue('import.start', { connectionId: id, full: options.full ?? false }, { key: id });
+  }
+}

@@ -1,0 +1,32 @@
+import Stripe from 'stripe';
+import type { Config } from '../config.js';
+import type { TokenManager } from '../oauth/token-manager.js';
+import { createStripeClient } from '../stripe/client.js';
+import type { Connection } from './connection-repository.js';
+import type { SecretStore } from './secret-store.js';
+
+/**
+ * Stripe clients acting as a connection: its OAuth access token (refreshed as needed) or its
+ * API key. `call` retries once after refreshing when Stripe says the token expired.
+ */
+export class ConnectionStripe {
+  constructor(private readonly deps: { config: Config; secrets: SecretStore; tokens: TokenManager }) {}
+
+  async client(connection: Connection): Promise<Stripe> {
+    const key = connection.authKind === 'oauth'
+      ? await this.deps.tokens.accessToken(connection.id)
+      : (await this.deps.secrets.get(connection.id, 'api_key'))?.value;
+    if (!key) throw new Error(`connection ${connection.id} has no stored credentials`);
+    return createStripeClient(key, { apiBase: this.deps.config.stripeApiBase });
+  }
+
+  async call<T>(connection: Connection, fn: (stripe: Stripe) => Promise<T>): Promise<T> {
+    try {
+      return await fn(await this.client(connection));
+    } catch (err) {
+      if (connection.authKind !== 'oauth' || !(err instanceof Stripe.errors.StripeAuthenticationError) || err.code !== 'api_key_expired') throw err;
+      const token = await this.deps.tokens.refresh(connection.id);
+      return fn(createStripeClient(token, { apiBase: this.deps.config.stripeApiBase }));
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import type { Config } from '../config.js';
+import type { Db } from '../db/database.js';
+import { readNumber, readOptionalNumber } from '../db/rows.js';
+import { ACTIVE_STATES, validActions, type ConnectionState } from '../../shared/connection-states.js';
+import type { ConnectionDetail, ConnectionStatus } from '../../shared/contracts/connection-status.js';
+import { stateHistory, type Connection } from './connection-repository.js';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function whatToDo(c: Connection): string | null {
+  const advice: Partial<Record<ConnectionState, string>> = {
+    reauthorization_required: 'Stripe no longer accepts our token. Ask the merchant to reinstall the app from the Stripe Dashboard, or send them the reauthorize link.',
+    permission_missing: `Give the API key read access to: ${c.missingPermissions.join(', ') || 'the listed resources'}; then resync.`,
+    degraded: 'A transient error is being retried automatically. If it persists, check the last error.',
+    paused: 'Sync is paused. Resume it when the merchant is ready.',
+    disconnected: 'Stored credentials were deleted. Reconnect by installing the app again or adding a new API key.',
+  };
+  return advice[c.state] ?? null;
+}
+
+/** The status model: everything support staff ask about a connection, in one object. */
+export async function connectionStatus(db: Db, config: Config, c: Connection): Promise<ConnectionStatus> {
+  const runs = await db('backfill_runs').where({ connection_id: c.id }).orderBy('id', 'desc');
+  const latest = new Map<string, Record<string, unknown>>();
+  for (const run of runs) if (!latest.has(String(run.resource))) latest.set(String(run.resource), run);
+  const watermark = await db('event_watermarks').where({ connection_id: c.id }).first();
+  const lastEvent = readOptionalNumber(watermark?.last_event_created);
+  const mode = c.livemode ? 'live' : 'test';
+  return {
+    id: c.id,
+    account_id: c.accountId,
+    name: c.name,
+    country: c.country,
+    mode,
+    auth: c.authKind,
+    install_source: c.installSource,
+    merchant_id: c.merchantId,
+    state: c.state,
+    state_reason: c.stateReason,
+    state_since: iso(c.stateChangedAt)!,
+    connected: ACTIVE_STATES.includes(c.state),
+    connected_since: iso(c.createdAt)!,
+    token: c.authKind === 'oauth' ? { expires_at: iso(c.tokenExpiresAt), refreshed_at: iso(c.tokenRefreshedAt) } : null,
+    missing_permissions: c.missingPermissions,
+    import: {
+      done: latest.size > 0 && [...latest.values()].every((r) => r.state === 'succeeded'),
+      resources: [...latest.entries()].map(([resource, r]) => ({
+        resource,
+        state: String(r.state),
+        objects: readNumber(r.objects),
+        estimated_total: readOptionalNumber(r.estimated_total),
+        finished_at: iso(readOptionalNumber(r.finished_at)),
+      })),
+    },
+    events: {
+      last_event_at: lastEvent === null ? null : iso(lastEvent * 1000),
+      lag_seconds: lastEvent === null ? null : Math.max(0, Math.round(Date.now() / 1000 - lastEvent)),
+      last_polled_at: iso(readOptionalNumber(watermark?.last_polled_at)),
+    },
+    last_error: c.lastError ? { message: c.lastError, at: iso(c.lastErrorAt)! } : null,
+    what_to_do: whatToDo(c),
+    actions: validActions(c.state, c.authKind),
+    reauthorize_url: c.state === 'reauthorization_required' && c.authKind === 'oauth' ? `${config.publicUrl}/oauth/install?mode=${mode}` : null,
+  };
+}
+
+export async function connectionDetail(db: Db, config: Config, c: Connection): Promise<ConnectionDetail> {
+  const history = await stateHistory(db, c.id);
+  return {
+    ...(await connectionStatus(db, config, c)),
+    history: history.map((h) => ({ from: h.fromState, to: h.toState, reason: h.reason, at: iso(h.at)! })),
+  };
+}

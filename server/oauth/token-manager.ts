@@ -1,0 +1,117 @@
+import type { Config } from '../config.js';
+import { getConnection, transition, updateConnection } from '../connections/connection-repository.js';
+import type { SecretStore } from '../connections/secret-store.js';
+import type { Db } from '../db/database.js';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logging/logger.js';
+import { OAuthTokenError, requestToken } from './token-client.js';
+
+/** Access tokens live one hour; Stripe does not say so in the response (no `expires_in`). */
+export const ACCESS_TOKEN_TTL_MS = 60 * 60 * 1000;
+/** Refresh this long before expiry, so that no request goes out with a dying token. */
+export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+const LEASE_MS = 30_000;
+
+export class ReauthorizationRequiredError extends AppError {
+  constructor(connectionId: string) {
+    super('reauthorization_required', `Connection ${connectionId} must be reauthorized by the merchant`, 409);
+  }
+}
+
+/**
+ * OAuth token lifecycle: refresh ahead of expiry or on demand, one refresh per connection at a
+ * time (single flight in this process, a database lease across processes), the rotated refresh
+ * token persisted in the same transaction that retires the old one.
+ */
+export class TokenManager {
+  private readonly inflight = new Map<string, Promise<string>>();
+
+  constructor(private readonly deps: { db: Db; secrets: SecretStore; config: Config; logger: Logger }) {}
+
+  async accessToken(connectionId: string): Promise<string> {
+    const connection = await getConnection(this.deps.db, connectionId);
+    if (!connection) throw new Error(`no connection ${connectionId}`);
+    if (connection.state === 'reauthorization_required') throw new ReauthorizationRequiredError(connectionId);
+    const token = await this.deps.secrets.get(connectionId, 'access_token');
+    if (token && (connection.tokenExpiresAt ?? 0) - Date.now() > REFRESH_MARGIN_MS) return token.value;
+    return this.refresh(connectionId);
+  }
+
+  /** Refreshes now; concurrent callers for one connection share one token exchange. */
+  refresh(connectionId: string): Promise<string> {
+    let pending = this.inflight.get(connectionId);
+    if (!pending) {
+      pending = this.refreshWithLease(connectionId).finally(() => this.inflight.delete(connectionId));
+      this.inflight.set(connectionId, pending);
+    }
+    return pending;
+  }
+
+  /** Refreshes every active OAuth connection whose token expires within `withinMs`. */
+  async refreshExpiring(withinMs: number): Promise<number> {
+    const due = await this.deps.db('connections')
+      .where({ auth_kind: 'oauth' }).whereIn('state', ['connecting', 'backfilling', 'live', 'degraded'])
+      .where('token_expires_at', '<', Date.now() + withinMs).select('id');
+    for (const { id } of due) {
+      await this.refresh(String(id)).catch((err: unknown) => this.deps.logger.warn({ err, connectionId: id }, 'token refresh failed'));
+    }
+    return due.length;
+  }
+
+  private async refreshWithLease(connectionId: string): Promise<string> {
+    const { db } = this.deps;
+    const deadline = Date.now() + LEASE_MS;
+    for (;;) {
+      const now = Date.now();
+      const acquired = await db('connections').where({ id: connectionId })
+        .where((w) => w.whereNull('refresh_lock_until').orWhere('refresh_lock_until', '<', now))
+        .update({ refresh_lock_until: now + LEASE_MS });
+      if (acquired === 1) break;
+      // Another process is refreshing: wait for it, then use what it stored.
+      await new Promise((r) => setTimeout(r, 100));
+      const connection = await getConnection(db, connectionId);
+      if (connection && (connection.tokenRefreshedAt ?? 0) >= now - LEASE_MS && (connection.tokenExpiresAt ?? 0) - Date.now() > REFRESH_MARGIN_MS) {
+        const token = await this.deps.secrets.get(connectionId, 'access_token');
+        if (token) return token.value;
+      }
+      if (Date.now() > deadline) throw new AppError('refresh_busy', 'Another process holds the token refresh lease', 503);
+    }
+    try {
+      return await this.exchange(connectionId);
+    } finally {
+      await db('connections').where({ id: connectionId }).update({ refresh_lock_until: null });
+    }
+  }
+
+  private async exchange(connectionId: string): Promise<string> {
+    const { db, secrets, config } = this.deps;
+    const connection = await getConnection(db, connectionId);
+    const refresh = await secrets.get(connectionId, 'refresh_token');
+    if (!connection || !refresh) throw new ReauthorizationRequiredError(connectionId);
+    const mode = connection.livemode ? 'live' : 'test';
+    let tokens;
+    try {
+      tokens = await requestToken(config, mode, { grant_type: 'refresh_token', refresh_token: refresh.value });
+    } catch (err) {
+      const now = Date.now();
+      const message = err instanceof OAuthTokenError ? err.message : `token refresh failed: ${(err as Error).message}`;
+      await updateConnection(db, connectionId, { last_error: message, last_error_at: now });
+      if (err instanceof OAuthTokenError && err.error === 'invalid_grant') {
+        await transition(db, connectionId, 'reauthorization_required',
+          'Stripe refused the refresh token (invalid_grant): the app was uninstalled or access was revoked; the merchant must reinstall');
+        throw new ReauthorizationRequiredError(connectionId);
+      }
+      throw err;
+    }
+    const now = Date.now();
+    await db.transaction(async (trx) => {
+      if (!(await secrets.swap(connectionId, 'refresh_token', tokens.refresh_token, refresh.version, trx))) {
+        throw new Error('refresh token changed during a leased refresh');
+      }
+      await secrets.put(connectionId, 'access_token', tokens.access_token, trx);
+      await updateConnection(trx, connectionId, { token_expires_at: now + ACCESS_TOKEN_TTL_MS, token_refreshed_at: now });
+    });
+    this.deps.logger.info({ connectionId }, 'access token refreshed');
+    return tokens.access_token;
+  }
+}

@@ -1,0 +1,42 @@
+import type { Config } from './config.js';
+import { ConnectionService } from './connections/connection-service.js';
+import { ConnectionStripe } from './connections/connection-stripe.js';
+import { SecretStore } from './connections/secret-store.js';
+import { SecretBox } from './crypto/secret-box.js';
+import type { Db } from './db/database.js';
+import { JobRunner } from './jobs/job-runner.js';
+import type { Logger } from './logging/logger.js';
+import { InstallService } from './oauth/install-service.js';
+import { OAuthStateStore } from './oauth/state-store.js';
+import { TokenManager } from './oauth/token-manager.js';
+import { registerImportPlaceholder } from './sync/import-placeholder.js';
+
+const TOKEN_SWEEP_INTERVAL_MS = 5 * 60 * 1000;
+const TOKEN_SWEEP_HORIZON_MS = 15 * 60 * 1000;
+
+/** Wires the backend's collaborators once; the HTTP app, workers and CLI share them. */
+export function createServices(config: Config, db: Db, logger: Logger) {
+  const secrets = new SecretStore(db, new SecretBox(config.encryptionKeys));
+  const jobs = new JobRunner(logger);
+  const tokens = new TokenManager({ db, secrets, config, logger });
+  const connections = new ConnectionService({ db, secrets, jobs, logger });
+  const installs = new InstallService({ config, connections, logger });
+  registerImportPlaceholder(jobs, db);
+  return {
+    secrets,
+    jobs,
+    tokens,
+    connections,
+    installs,
+    states: new OAuthStateStore(db),
+    stripe: new ConnectionStripe({ config, secrets, tokens }),
+    /** Background work of a serving process. */
+    startBackground() {
+      jobs.every('tokens.refresh', TOKEN_SWEEP_INTERVAL_MS, async () => {
+        await tokens.refreshExpiring(TOKEN_SWEEP_HORIZON_MS);
+      });
+    },
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,40 @@
+import type { AuthKind, ConnectionAction, ConnectionState } from '../connection-states.js';
+
+/** What support staff, the CLI and the app see of a connection. Never carries a secret. */
+export interface ConnectionStatus {
+  id: string;
+  account_id: string;
+  name: string | null;
+  country: string | null;
+  mode: 'test' | 'live';
+  auth: AuthKind;
+  install_source: string | null;
+  merchant_id: string | null;
+  state: ConnectionState;
+  state_reason: string | null;
+  state_since: string;
+  connected: boolean;
+  connected_since: string;
+  token: { expires_at: string | null; refreshed_at: string | null } | null;
+  missing_permissions: string[];
+  import: {
+    done: boolean;
+    resources: { resource: string; state: string; objects: number; estimated_total: number | null; finished_at: string | null }[];
+  };
+  events: { last_event_at: string | null; lag_seconds: number | null; last_polled_at: string | null };
+  last_error: { message: string; at: string } | null;
+  what_to_do: string | null;
+  actions: ConnectionAction[];
+  reauthorize_url: string | null;
+}
+
+export interface StateChangeView {
+  from: ConnectionState | null;
+  to: ConnectionState;
+  reason: string;
+  at: string;
+}
+
+export interface ConnectionDetail extends ConnectionStatus {
+  history: StateChangeView[];
+}

@@ -1,0 +1,88 @@
+import type { Express } from 'express';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../server/app.js';
+import type { Config } from '../../server/config.js';
+import type { Dialect } from '../../server/db/database.js';
+import { createServices, type Services } from '../../server/services.js';
+import type { Emulator } from '../emulator/index.js';
+import { testConfig } from './config.js';
+import { createTestDatabase, type TestDatabase } from './databases.js';
+import { control, overview, platformKey, withEmulator } from './emulator.js';
+import { capturedLogger } from './log-capture.js';
+
+export const SUPPORT_TOKEN = 'support-token-for-tests-0123456789';
+
+/** The real backend on a real port and database, wired to a real emulator. */
+export interface Stack {
+  url: string;
+  config: Config;
+  database: TestDatabase;
+  emulator: Emulator;
+  services: Services;
+  app: Express;
+  logs: () => string;
+  support(path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function startStack(dialect: Dialect, overrides: Record<string, string> = {}): Promise<Stack> {
+  const emulator = await withEmulator();
+  const database = await createTestDatabase(dialect);
+  // Listen first: the public URL (OAuth callback) must be known before the app is built.
+  let handler: Express | undefined;
+  const server: Server = createServer((req, res) => handler!(req, res));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { app: registration } = await overview(emulator);
+  await control(emulator, 'POST', '/app', { redirect_uris: [`${url}/oauth/callback`] });
+  const config = testConfig({
+    DATABASE_URL: database.url,
+    PUBLIC_URL: url,
+    STRIPE_API_BASE: emulator.url,
+    STRIPE_SECRET_KEY_TEST: await platformKey(emulator, 'test'),
+    STRIPE_SECRET_KEY_LIVE: await platformKey(emulator, 'live'),
+    STRIPE_APP_CLIENT_ID_TEST: registration.clientIds.test,
+    STRIPE_APP_CLIENT_ID_LIVE: registration.clientIds.live,
+    STRIPE_APP_AUTHORIZE_URL_TEST: `${emulator.url}/oauth/v2/authorize`,
+    STRIPE_APP_AUTHORIZE_URL_LIVE: `${emulator.url}/oauth/v2/authorize`,
+    SUPPORT_TOKENS: SUPPORT_TOKEN,
+    LOG_LEVEL: 'info',
+    ...overrides,
+  });
+  const { logger, output } = capturedLogger('info');
+  const services = createServices(config, database.db, logger);
+  const app = createApp({ config, db: database.db, logger, services });
+  handler = app;
+  return {
+    url, config, database, emulator, services, app, logs: output,
+    support: (path, init = {}) => fetch(`${url}/api/support${path}`, {
+      ...init,
+      headers: { Authorization: `Bearer ${SUPPORT_TOKEN}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) },
+    }),
+    async close() {
+      await services.jobs.stop();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await emulator.close();
+      await database.drop();
+    },
+  };
+}
+
+/** Walks the install as a merchant's browser would: our install link, Stripe's page, the callback. */
+export async function install(stack: Stack, account: string, options: { mode?: 'test' | 'live'; decision?: 'approve' | 'deny' } = {}) {
+  const start = await fetch(`${stack.url}/oauth/install?mode=${options.mode ?? 'test'}`, { redirect: 'manual' });
+  if (start.status !== 302) throw new Error(`install answered ${start.status}`);
+  const authorize = new URL(start.headers.get('location')!);
+  const form = new URLSearchParams({
+    client_id: authorize.searchParams.get('client_id')!, redirect_uri: authorize.searchParams.get('redirect_uri')!,
+    state: authorize.searchParams.get('state')!, account, decision: options.decision ?? 'approve',
+  });
+  const decided = await fetch(`${stack.emulator.url}/oauth/v2/authorize`, { method: 'POST', body: form, redirect: 'manual' });
+  const callbackUrl = decided.headers.get('location')!;
+  const callback = await fetch(callbackUrl, { redirect: 'manual' });
+  return { authorize, callbackUrl, status: callback.status, page: await callback.text() };
+}
+
+export { createServices };
