@@ -7,7 +7,7 @@ export type { Logger };
  * The process logger. Every object and message passes through the redactor, so a secret that
  * reaches a log call by accident (an error message quoting a key, a header) is still scrubbed.
  */
-export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
+export function createLogger(options: { level?: string; destination?: DestinationStream | NodeJS.WritableStream } = {}): Logger {
   return pino(
     {
       level: options.level ?? 'info',
@@ -25,6 +25,6 @@ export function createLogger(options: { level?: string; destination?: Destinatio
         },
       },
     },
-    options.destination ?? pino.destination(1),
+    (options.destination ?? pino.destination(1)) as DestinationStream,
   );
 }

@@ -50,6 +50,12 @@ export function controlRoutes(ctx: EmulatorContext): Router {
     const record = state.addKey({ kind: permissions ? 'restricted' : 'secret', account: String(b.account), mode: mode(b.mode), permissions });
     return { key: record.key };
   }));
+  router.post('/keys/revoke', handle((b) => {
+    const record = state.keys.get(String(b.key));
+    if (!record) throw new Error('unknown key');
+    record.revoked = true;
+    return { revoked: record.key };
+  }));
   router.post('/generate', handle((b) => {
     const num = (k: string) => (b[k] === undefined ? undefined : Number(b[k]));
     return generate(state, ctx.bus, {

@@ -45,7 +45,7 @@ describe('pi-stripe CLI', () => {
 
     const status = await cli(['status', '--json']);
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toEqual({ sandbox: true, connections: [] });
+    expect(JSON.parse(status.stdout)).toEqual({ sandbox: true, total: 0, connections: [] });
     expect((await cli(['status'])).stdout.trim()).toBe('No connections yet.');
     const missing = await cli(['status', '--connection', 'conn_nope', '--json']);
     expect(missing.code).toBe(1);

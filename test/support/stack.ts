@@ -30,8 +30,8 @@ export async function startStack(dialect: Dialect, overrides: Record<string, str
   const emulator = await withEmulator();
   const database = await createTestDatabase(dialect);
   // Listen first: the public URL (OAuth callback) must be known before the app is built.
-  let handler: Express | undefined;
-  const server: Server = createServer((req, res) => handler!(req, res));
+  const target: { app?: Express } = {};
+  const server: Server = createServer((req, res) => target.app!(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const { app: registration } = await overview(emulator);
@@ -53,7 +53,7 @@ export async function startStack(dialect: Dialect, overrides: Record<string, str
   const { logger, output } = capturedLogger('info');
   const services = createServices(config, database.db, logger);
   const app = createApp({ config, db: database.db, logger, services });
-  handler = app;
+  target.app = app;
   return {
     url, config, database, emulator, services, app, logs: output,
     support: (path, init = {}) => fetch(`${url}/api/support${path}`, {

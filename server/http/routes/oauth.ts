@@ -35,6 +35,9 @@ export function oauthRoutes(deps: { config: Config; states: OAuthStateStore; ins
   };
   const failed = (res: Response, err: unknown, next: NextFunction) => {
     const code = (err as { code?: string }).code ?? (err instanceof OAuthTokenError ? err.error : undefined);
+    if (code === 'not_configured') {
+      return sendPage(res, 503, 'Not available', ['Connecting accounts is not configured on this server.']);
+    }
     if (code === 'invalid_grant') {
       return sendPage(res, 400, 'This install link no longer works', [
         'Stripe did not accept the authorization code: it was already used or has expired. Start the installation again.',

@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../emulator/index.js';
+import { control, createAccount, withEmulator, type DemoAccount } from '../support/emulator.js';
+
+const run = promisify(execFile);
+const BIN = resolve(import.meta.dirname, '../../bin/pi-stripe.js');
+
+describe('pi-stripe connect and status', () => {
+  let emulator: Emulator;
+  let merchant: DemoAccount;
+  const dir = mkdtempSync(join(tmpdir(), 'pi-cli-connect-'));
+  let env: Record<string, string>;
+
+  async function cli(...args: string[]) {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env, cwd: dir });
+      return { code: 0, stdout, stderr };
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  }
+
+  beforeAll(async () => {
+    emulator = await withEmulator();
+    merchant = await createAccount(emulator, { name: 'CLI Coffee' });
+    env = {
+      PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: `sqlite:${join(dir, 'cli.sqlite')}`, STRIPE_API_BASE: emulator.url,
+      ENCRYPTION_KEYS: Buffer.alloc(32, 3).toString('base64'), SUPPORT_TOKENS: 'support-token-for-tests-0123456789',
+    };
+    expect((await cli('migrate')).code).toBe(0);
+  });
+  afterAll(async () => {
+    await emulator.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('connects with a full key, warning about it, and shows the connection in status', async () => {
+    const res = await cli('connect', '--name', 'CLI Coffee', '--api-key', merchant.keys.test, '--merchant', 'cli-1');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(new RegExp(`^Connected CLI Coffee \\(${merchant.id}, test mode\\) as conn_\\S+: live\\.`));
+    expect(res.stdout).toContain('Warning: A full secret key can change your Stripe account');
+    expect(res.stdout + res.stderr).not.toContain(merchant.keys.test);
+
+    const status = JSON.parse((await cli('status', '--json')).stdout) as { connections: { id: string; state: string; merchant_id: string }[] };
+    expect(status.connections).toHaveLength(1);
+    expect(status.connections[0]).toMatchObject({ state: 'live', merchant_id: 'cli-1' });
+    const detail = await cli('status', '--connection', status.connections[0]!.id);
+    expect(detail.stdout).toContain('state:        live');
+    expect(detail.stdout).toContain('connecting → backfilling');
+  });
+
+  it('reports missing permissions for a restricted key', async () => {
+    const shop = await createAccount(emulator, { name: 'Narrow' });
+    const { key } = await control<{ key: string }>(emulator, 'POST', '/keys', {
+      account: shop.id, mode: 'test', permissions: ['connected_account_read', 'charge_read', 'payment_intent_read'],
+    });
+    const res = await cli('connect', '--name', 'Narrow', '--api-key', key, '--json');
+    expect(res.code).toBe(0);
+    const body = JSON.parse(res.stdout) as { connection: { state: string; missing_permissions: string[] } };
+    expect(body.connection.state).toBe('permission_missing');
+    expect(body.connection.missing_permissions).toEqual(expect.arrayContaining(['dispute_read', 'payout_read', 'balance_read', 'event_read']));
+  });
+
+  it.each([
+    [['--name', 'X', '--api-key', 'sk_test_neverIssued00000000000000'], 'pi-stripe connect: Stripe rejected this API key: it is revoked, expired or mistyped.'],
+    [['--name', 'X', '--api-key', 'pk_test_abcdefghijkl'], 'pi-stripe connect: This is a publishable key (pk_…); it cannot read payments. Use a restricted key (rk_…).'],
+    [['--api-key', 'rk_test_abcdefghijkl'], 'pi-stripe connect: --name is required'],
+    [['--name', 'X', '--api-key', 'rk_test_abcdefghijkl', '--webhook-secret', 'nope'], 'pi-stripe connect: --webhook-secret: must look like whsec_…'],
+  ])('exits 1 with a one-line reason for %j', async (args, message) => {
+    const res = await cli('connect', ...args);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe(`${message}\n`);
+  });
+});
