@@ -30,7 +30,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestContext(logger, metrics));
   app.use(healthRoutes({ db, metrics }));
   app.use(oauthRoutes({ config, logger, states: services.states, installs: services.installs }));
-  app.use('/api/support', supportAuth(config.supportTokens), supportConnectionRoutes({ config, db, connections: services.connections }));
+  app.use('/api/support', supportAuth(config.supportTokens), supportConnectionRoutes({ config, db, connections: services.connections, limiters: services.limiters }));
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
   return app;

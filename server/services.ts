@@ -9,7 +9,9 @@ import type { Logger } from './logging/logger.js';
 import { InstallService } from './oauth/install-service.js';
 import { OAuthStateStore } from './oauth/state-store.js';
 import { TokenManager } from './oauth/token-manager.js';
-import { registerImportPlaceholder } from './sync/import-placeholder.js';
+import { RateLimiters } from './stripe/rate-limiter.js';
+import { registerImportJob } from './sync/import-job.js';
+import { ImportService } from './sync/import-service.js';
 
 const TOKEN_SWEEP_INTERVAL_MS = 5 * 60 * 1000;
 const TOKEN_SWEEP_HORIZON_MS = 15 * 60 * 1000;
@@ -19,9 +21,12 @@ export function createServices(config: Config, db: Db, logger: Logger) {
   const secrets = new SecretStore(db, new SecretBox(config.encryptionKeys));
   const jobs = new JobRunner(logger);
   const tokens = new TokenManager({ db, secrets, config, logger });
-  const connections = new ConnectionService({ db, secrets, jobs, logger });
+  const stripe = new ConnectionStripe({ config, secrets, tokens });
+  const limiters = new RateLimiters();
+  const imports = new ImportService({ db, stripe, limiters, logger });
+  const connections = new ConnectionService({ db, secrets, jobs, logger, stopWork: (id) => imports.abort(id) });
   const installs = new InstallService({ config, connections, logger });
-  registerImportPlaceholder(jobs, db);
+  registerImportJob(jobs, imports);
   return {
     secrets,
     jobs,
@@ -29,7 +34,9 @@ export function createServices(config: Config, db: Db, logger: Logger) {
     connections,
     installs,
     states: new OAuthStateStore(db),
-    stripe: new ConnectionStripe({ config, secrets, tokens }),
+    stripe,
+    limiters,
+    imports,
     /** Background work of a serving process. */
     startBackground() {
       jobs.every('tokens.refresh', TOKEN_SWEEP_INTERVAL_MS, async () => {

@@ -1,12 +1,13 @@
 import { loadConfigOrExit } from '../bootstrap.js';
 import { redactString } from '../logging/redact.js';
 import { CliError, type Command } from './command.js';
+import { backfillCommand } from './commands/backfill.js';
 import { connectCommand } from './commands/connect.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { migrateCommand } from './commands/migrate.js';
 import { statusCommand } from './commands/status.js';
 
-const commands: Command[] = [connectCommand, statusCommand, migrateCommand, emulatorCommand];
+const commands: Command[] = [connectCommand, statusCommand, backfillCommand, migrateCommand, emulatorCommand];
 
 function usage(): string {
   return [
@@ -34,7 +35,8 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfigOrExit();
   try {
     await command.run({ config, args, json, out: (text) => process.stdout.write(text + '\n') });
-    return 0;
+    // A command that finished but found trouble (an import that did not complete) says so.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     // One line, never a stack trace, never a secret.
     const message = err instanceof Error ? err.message : String(err);

@@ -1,7 +1,9 @@
 import Stripe from 'stripe';
 import type { Config, Mode } from '../config.js';
 import { ValidationError } from '../errors.js';
+import { limitedCall } from '../stripe/call-policy.js';
 import { createStripeClient } from '../stripe/client.js';
+import type { RateLimiters } from '../stripe/rate-limiter.js';
 import type { ApiKeyConnectBody } from '../../shared/contracts/support-api.js';
 import type { Connection } from './connection-repository.js';
 import type { ConnectionService } from './connection-service.js';
@@ -27,15 +29,19 @@ export function keyShapeProblem(key: string): string | null {
  * `GET /v1/account`, then every read we depend on is probed; missing permissions put the
  * connection in `permission_missing`, naming each, instead of importing less in silence.
  */
-export async function connectWithApiKey(config: Config, service: ConnectionService, input: ApiKeyConnectBody): Promise<ApiKeyConnectResult> {
+export async function connectWithApiKey(
+  config: Config, service: ConnectionService, limiters: RateLimiters, input: ApiKeyConnectBody,
+): Promise<ApiKeyConnectResult> {
   const problem = keyShapeProblem(input.api_key);
   if (problem) throw new ValidationError(problem, { field: 'api_key' });
   const mode: Mode = input.api_key.includes('_live_') ? 'live' : 'test';
-  const stripe = createStripeClient(input.api_key, { apiBase: config.stripeApiBase, maxNetworkRetries: 1 });
+  const stripe = createStripeClient(input.api_key, { apiBase: config.stripeApiBase, maxNetworkRetries: 0 });
+  // The account is not known yet: pace these first calls under a limiter of their own key.
+  const limiter = limiters.for(`key:${input.api_key.slice(-12)}`, mode);
 
   let account: Stripe.Account;
   try {
-    account = await stripe.accounts.retrieveCurrent();
+    account = await limitedCall(limiter, 'account', () => stripe.accounts.retrieveCurrent(), { maxAttempts: 5 });
   } catch (err) {
     if (err instanceof Stripe.errors.StripeAuthenticationError) {
       throw new ValidationError('Stripe rejected this API key: it is revoked, expired or mistyped.', { field: 'api_key' });
@@ -45,7 +51,7 @@ export async function connectWithApiKey(config: Config, service: ConnectionServi
     }
     throw err;
   }
-  const { missing } = await probePermissions(stripe);
+  const { missing } = await probePermissions(stripe, limiters.for(account.id, mode));
   const connection = await service.saveApiKeyConnection({
     mode,
     account: { id: account.id, name: input.name, country: account.country ?? null },

@@ -21,7 +21,11 @@ export interface AccountInfo {
  * that start or stop with them. Every state change goes through `transition`, which records it.
  */
 export class ConnectionService {
-  constructor(private readonly deps: { db: Db; secrets: SecretStore; jobs: JobRunner; logger: Logger }) {}
+  constructor(private readonly deps: {
+    db: Db; secrets: SecretStore; jobs: JobRunner; logger: Logger;
+    /** Stops running work (the import) of a connection that is paused or disconnected. */
+    stopWork?: (connectionId: string) => void;
+  }) {}
 
   async get(id: string): Promise<Connection> {
     const connection = await getConnection(this.deps.db, id);
@@ -102,6 +106,7 @@ export class ConnectionService {
     const { db, secrets } = this.deps;
     switch (action) {
       case 'pause':
+        this.deps.stopWork?.(id);
         await transition(db, id, 'paused', 'paused by support');
         break;
       case 'resume':
@@ -111,6 +116,7 @@ export class ConnectionService {
         await this.startSync(id, 'resync requested by support', { full: true });
         break;
       case 'disconnect':
+        this.deps.stopWork?.(id);
         await db.transaction(async (trx) => {
           await secrets.deleteAll(id, trx);
           await updateConnection(trx, id, { token_expires_at: null });

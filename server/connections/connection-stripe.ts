@@ -12,12 +12,27 @@ import type { SecretStore } from './secret-store.js';
 export class ConnectionStripe {
   constructor(private readonly deps: { config: Config; secrets: SecretStore; tokens: TokenManager }) {}
 
-  async client(connection: Connection): Promise<Stripe> {
+  async client(connection: Connection, options: { maxNetworkRetries?: number } = {}): Promise<Stripe> {
     const key = connection.authKind === 'oauth'
       ? await this.deps.tokens.accessToken(connection.id)
       : (await this.deps.secrets.get(connection.id, 'api_key'))?.value;
     if (!key) throw new Error(`connection ${connection.id} has no stored credentials`);
-    return createStripeClient(key, { apiBase: this.deps.config.stripeApiBase });
+    return createStripeClient(key, { apiBase: this.deps.config.stripeApiBase, ...options });
+  }
+
+  /**
+   * A client for long work under our own retry policy (no SDK retries: every attempt must take
+   * a rate-limit token), that swaps in a fresh token when Stripe says the old one expired.
+   */
+  async session(connection: Connection): Promise<{ client: () => Stripe; refreshAuth: () => Promise<void> }> {
+    let current = await this.client(connection, { maxNetworkRetries: 0 });
+    return {
+      client: () => current,
+      refreshAuth: async () => {
+        if (connection.authKind !== 'oauth') throw new Error('API keys do not expire; Stripe refused the key');
+        current = createStripeClient(await this.deps.tokens.refresh(connection.id), { apiBase: this.deps.config.stripeApiBase, maxNetworkRetries: 0 });
+      },
+    };
   }
 
   async call<T>(connection: Connection, fn: (stripe: Stripe) => Promise<T>): Promise<T> {

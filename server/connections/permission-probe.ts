@@ -1,5 +1,7 @@
 import Stripe from 'stripe';
 import { RESOURCES } from '../resources/registry.js';
+import { limitedCall } from '../stripe/call-policy.js';
+import type { AccountRateLimiter } from '../stripe/rate-limiter.js';
 
 interface Probe {
   permission: string;
@@ -24,11 +26,11 @@ export interface ProbeResult {
  * Tries every read we depend on and reports the ones Stripe refuses (403), so that a key that
  * cannot see, say, the balance is named as such instead of silently importing less.
  */
-export async function probePermissions(stripe: Stripe): Promise<ProbeResult> {
+export async function probePermissions(stripe: Stripe, limiter: AccountRateLimiter): Promise<ProbeResult> {
   const missing: ProbeResult['missing'] = [];
   for (const probe of PROBES) {
     try {
-      await probe.call(stripe);
+      await limitedCall(limiter, probe.what, () => probe.call(stripe), { maxAttempts: 5 });
     } catch (err) {
       if (err instanceof Stripe.errors.StripePermissionError) missing.push({ permission: probe.permission, what: probe.what });
       else throw err;

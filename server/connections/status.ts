@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
-import { readNumber, readOptionalNumber } from '../db/rows.js';
+import { readJson, readNumber, readOptionalNumber } from '../db/rows.js';
 import { ACTIVE_STATES, validActions, type ConnectionState } from '../../shared/connection-states.js';
 import type { ConnectionDetail, ConnectionStatus } from '../../shared/contracts/connection-status.js';
 import { stateHistory, type Connection } from './connection-repository.js';
@@ -16,6 +16,27 @@ function whatToDo(c: Connection): string | null {
     disconnected: 'Stored credentials were deleted. Reconnect by installing the app again or adding a new API key.',
   };
   return advice[c.state] ?? null;
+}
+
+/** One resource's import: counts, an ETA from the rate so far, and what verification found. */
+function importProgress(resource: string, r: Record<string, unknown>): ConnectionStatus['import']['resources'][number] {
+  const objects = readNumber(r.objects);
+  const estimated = readOptionalNumber(r.estimated_total);
+  const elapsed = (Date.now() - readNumber(r.started_at)) / 1000;
+  const rate = elapsed > 0 ? objects / elapsed : 0;
+  const verification = r.verification ? readJson<{ missing_count: number; repaired: number }>(r.verification) : null;
+  return {
+    resource,
+    state: String(r.state),
+    objects,
+    pages: readNumber(r.pages),
+    estimated_total: estimated,
+    eta_seconds: r.state === 'running' && estimated !== null && rate > 0 ? Math.max(0, Math.round((estimated - objects) / rate)) : null,
+    verified: verification ? verification.missing_count === 0 : null,
+    missing: verification ? verification.missing_count - verification.repaired : 0,
+    last_error: (r.last_error as string | null) ?? null,
+    finished_at: iso(readOptionalNumber(r.finished_at)),
+  };
 }
 
 /** The status model: everything support staff ask about a connection, in one object. */
@@ -44,13 +65,7 @@ export async function connectionStatus(db: Db, config: Config, c: Connection): P
     missing_permissions: c.missingPermissions,
     import: {
       done: latest.size > 0 && [...latest.values()].every((r) => r.state === 'succeeded'),
-      resources: [...latest.entries()].map(([resource, r]) => ({
-        resource,
-        state: String(r.state),
-        objects: readNumber(r.objects),
-        estimated_total: readOptionalNumber(r.estimated_total),
-        finished_at: iso(readOptionalNumber(r.finished_at)),
-      })),
+      resources: [...latest.entries()].map(([resource, r]) => importProgress(resource, r)),
     },
     events: {
       last_event_at: lastEvent === null ? null : iso(lastEvent * 1000),

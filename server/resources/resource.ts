@@ -13,11 +13,13 @@ export interface ListParams {
   created?: { gt?: number; gte?: number; lt?: number; lte?: number };
 }
 
+export type Row = Record<string, string | number | boolean | null>;
+
 /**
  * One Stripe resource we import: the same small interface for every one of them, listed in
- * `registry.ts`. Backfill, refresh and event handling go through this interface only.
+ * `registry.ts`. Backfill, single-object refresh and event handling go through it only.
  */
-export interface ResourceModule<T extends { id: string } = { id: string }> {
+export interface ResourceModule<T extends { id: string; created: number } = { id: string; created: number }> {
   /** Plural name used in status, CLI and table names, for example `charges`. */
   name: string;
   /** Stripe's `object` value, for example `charge`. */
@@ -25,6 +27,16 @@ export interface ResourceModule<T extends { id: string } = { id: string }> {
   table: string;
   /** Stripe App manifest permission that reading it needs. */
   permission: string;
+  /** Event types whose `data.object` is one of these objects. */
+  eventTypes: readonly string[];
   list(stripe: Stripe, params: ListParams): Promise<StripePage<T>>;
   retrieve(stripe: Stripe, id: string): Promise<T>;
+  /** The typed columns of this resource's table (the common ones are added by the store). */
+  toRow(object: T): Row;
+}
+
+/** Stripe fields that are either an id or an expanded object: keep the id. */
+export function idOf(value: string | { id: string } | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'string' ? value : value.id;
 }

@@ -19,7 +19,19 @@ export interface ConnectionStatus {
   missing_permissions: string[];
   import: {
     done: boolean;
-    resources: { resource: string; state: string; objects: number; estimated_total: number | null; finished_at: string | null }[];
+    resources: {
+      resource: string;
+      state: string;
+      objects: number;
+      pages: number;
+      estimated_total: number | null;
+      eta_seconds: number | null;
+      /** null until verified; then whether every id Stripe lists was stored. */
+      verified: boolean | null;
+      missing: number;
+      last_error: string | null;
+      finished_at: string | null;
+    }[];
   };
   events: { last_event_at: string | null; lag_seconds: number | null; last_polled_at: string | null };
   last_error: { message: string; at: string } | null;

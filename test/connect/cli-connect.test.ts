@@ -55,6 +55,22 @@ describe('pi-stripe connect and status', () => {
     expect(detail.stdout).toContain('connecting → backfilling');
   });
 
+  it('backfills again from a date with JSON progress lines, and refuses a bad date', async () => {
+    const shop = await createAccount(emulator, { name: 'History' });
+    await control(emulator, 'POST', '/generate', { account: shop.id, payments: 120, days: 30 });
+    const connected = JSON.parse((await cli('connect', '--name', 'History', '--api-key', shop.keys.test, '--json')).stdout) as { connection: { id: string } };
+    const res = await cli('backfill', '--connection', connected.connection.id, '--since', '2000-01-01', '--json');
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; resource?: string; objects?: number; state?: string });
+    expect(lines.filter((l) => l.type === 'progress').length).toBeGreaterThan(5);
+    const result = lines.at(-1)!;
+    expect(result).toMatchObject({ type: 'result', state: 'live' });
+    expect(lines.some((l) => l.type === 'progress' && l.resource === 'charges' && l.objects === 120)).toBe(true);
+    expect(await cli('backfill', '--connection', connected.connection.id, '--since', 'yesterday')).toMatchObject({
+      code: 1, stderr: 'pi-stripe backfill: --since must be a date like 2026-01-31, got "yesterday"\n',
+    });
+  });
+
   it('reports missing permissions for a restricted key', async () => {
     const shop = await createAccount(emulator, { name: 'Narrow' });
     const { key } = await control<{ key: string }>(emulator, 'POST', '/keys', {

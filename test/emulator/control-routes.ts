@@ -34,6 +34,7 @@ export function controlRoutes(ctx: EmulatorContext): Router {
     })),
     installed: ctx.oauth.installed(),
     webhook_endpoints: [...ctx.webhooks.endpoints.values()],
+    faults: ctx.traffic.faults,
     settings: state.settings,
     scenarios: scenarioNames,
   })));

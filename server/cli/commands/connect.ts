@@ -24,7 +24,7 @@ export const connectCommand: Command = {
       throw new CliError(parsed.error.issues.map((i) => `--${String(i.path[0]).replace('_id', '').replace(/_/g, '-')}: ${i.message}`).join('; '));
     }
     await withServices(config, async ({ db, services }) => {
-      const result = await connectWithApiKey(config, services.connections, parsed.data).catch((err: unknown) => {
+      const result = await connectWithApiKey(config, services.connections, services.limiters, parsed.data).catch((err: unknown) => {
         throw err instanceof AppError ? new CliError(err.message) : err;
       });
       await services.jobs.idle();

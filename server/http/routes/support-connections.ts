@@ -6,13 +6,14 @@ import type { ConnectionService } from '../../connections/connection-service.js'
 import { connectionDetail, connectionStatus } from '../../connections/status.js';
 import type { Db } from '../../db/database.js';
 import { ValidationError } from '../../errors.js';
+import type { RateLimiters } from '../../stripe/rate-limiter.js';
 import { apiKeyConnectBody, connectionIdParam, listConnectionsQuery } from '../../../shared/contracts/support-api.js';
 import { CONNECTION_ACTIONS, type ConnectionAction } from '../../../shared/connection-states.js';
 
 const ACTIONS: ConnectionAction[] = CONNECTION_ACTIONS.filter((a) => a !== 'reauthorize');
 
 /** `/api/support/connections`: list, detail, API-key connect and the support actions. */
-export function supportConnectionRoutes(deps: { config: Config; db: Db; connections: ConnectionService }): Router {
+export function supportConnectionRoutes(deps: { config: Config; db: Db; connections: ConnectionService; limiters: RateLimiters }): Router {
   const router = Router();
   const { config, db, connections } = deps;
   const idOf = (raw: unknown) => {
@@ -29,7 +30,7 @@ export function supportConnectionRoutes(deps: { config: Config; db: Db; connecti
 
   router.post('/connections', express.json({ limit: '16kb' }), async (req, res) => {
     const body = apiKeyConnectBody.parse(req.body ?? {});
-    const { connection, warnings } = await connectWithApiKey(config, connections, body);
+    const { connection, warnings } = await connectWithApiKey(config, connections, deps.limiters, body);
     res.status(201).json({
       connection: await connectionStatus(db, config, connection),
       warnings,

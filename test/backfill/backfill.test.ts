@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectionDetail } from '../../shared/contracts/connection-status.js';
+import { control } from '../support/emulator.js';
+import { DIALECTS } from '../support/databases.js';
+import { startStack, type Stack } from '../support/stack.js';
+import { compareWithTruth, connectPaused, requestCount, seededAccount } from './support.js';
+
+describe.each(DIALECTS)('historical import on %s', (dialect) => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack(dialect);
+  });
+  afterAll(() => stack.close());
+
+  const detail = async (id: string) => (await (await stack.support(`/connections/${id}`)).json()) as ConnectionDetail;
+
+  it('stores every id exactly once, through 250-object same-second bursts, and says it verified them', async () => {
+    const account = await seededAccount(stack, 900);
+    const id = await connectPaused(stack, account.keys.test);
+    const report = await compareWithTruth(stack, account.id);
+    for (const [table, r] of Object.entries(report)) {
+      expect(r.missing, table).toEqual([]);
+      expect(r.duplicates, table).toBe(0);
+      expect(r.stored, table).toBe(r.expected);
+    }
+    expect(report.charges!.expected).toBe(900);
+    const status = await detail(id);
+    expect(status.state).toBe('live');
+    expect(status.state_reason).toMatch(/^historical import complete and verified \(\d+ objects\)$/);
+    expect(status.import.done).toBe(true);
+    expect(status.import.resources).toHaveLength(7);
+    for (const r of status.import.resources) expect(r).toMatchObject({ state: 'succeeded', verified: true, missing: 0 });
+    expect(status.import.resources.find((r) => r.resource === 'charges')!.objects).toBe(900);
+    expect(await stack.database.db('balance_snapshots').where({ account_id: account.id })).toHaveLength(1);
+  });
+
+  it('stays complete with 5% 500s, 5% 429s and connection resets injected', async () => {
+    const account = await seededAccount(stack, 600);
+    await control(stack.emulator, 'POST', '/faults', { path: '^/v1/(charges|payouts)$', action: 'reset', times: 3 });
+    await control(stack.emulator, 'POST', '/faults', { path: '^/v1/', action: 500, rate: 0.05 });
+    await control(stack.emulator, 'POST', '/faults', { path: '^/v1/', action: 429, rate: 0.05 });
+    try {
+      const id = await connectPaused(stack, account.keys.test);
+      const report = await compareWithTruth(stack, account.id);
+      for (const [table, r] of Object.entries(report)) {
+        expect(r.missing, table).toEqual([]);
+        expect(r.duplicates, table).toBe(0);
+      }
+      expect((await detail(id)).state).toBe('live');
+      const { faults } = await control<{ faults: { action: number | string; hits: number }[] }>(stack.emulator, 'GET', '/');
+      const hits = Object.fromEntries(faults.map((f) => [f.action, f.hits]));
+      expect(hits.reset).toBe(3);
+      expect(hits[500]! + hits[429]!).toBeGreaterThan(2);
+    } finally {
+      await control(stack.emulator, 'DELETE', '/faults');
+    }
+  });
+
+  it('resumes an aborted import from its checkpoint: complete, no duplicates, fewer requests than a restart', async () => {
+    const account = await seededAccount(stack, 1500, { payouts: false, refundRate: 0, disputeRate: 0, fraudWarningRate: 0 });
+    // Connect without importing: pause at once, then drive the import by hand.
+    const id = await connectPaused(stack, account.keys.test);
+    const runs = await stack.database.db('backfill_runs').where({ connection_id: id });
+    await stack.database.db('backfill_segments').whereIn('run_id', runs.map((r: { id: number }) => r.id)).delete();
+    await stack.database.db('backfill_runs').where({ connection_id: id }).delete();
+    for (const table of ['charges', 'payment_intents', 'balance_transactions']) await stack.database.db(table).where({ account_id: account.id }).delete();
+
+    const before = await requestCount(stack);
+    const controller = new AbortController();
+    let pagesSeen = 0;
+    await stack.services.imports.run(id, {
+      resources: ['charges', 'payment_intents', 'balance_transactions'], signal: controller.signal,
+      onProgress: () => {
+        if (++pagesSeen === 12) controller.abort();
+      },
+    });
+    const atAbort = await requestCount(stack);
+    const open = await stack.database.db('backfill_runs').where({ connection_id: id, state: 'running' });
+    expect(open).toHaveLength(3);
+    const committedPages = open.reduce((s: number, r: { pages: number | string }) => s + Number(r.pages), 0);
+    expect(committedPages).toBeGreaterThanOrEqual(12);
+
+    await stack.services.imports.run(id, { resources: ['charges', 'payment_intents', 'balance_transactions'], verify: false });
+    const resumeRequests = (await requestCount(stack)) - atAbort;
+    const done = await stack.database.db('backfill_runs').where({ connection_id: id });
+    expect(done.map((r: { state: string }) => r.state)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    const totalPages = done.reduce((s: number, r: { pages: number | string }) => s + Number(r.pages), 0);
+    expect(resumeRequests).toBeLessThan(totalPages);
+    expect(resumeRequests).toBeLessThanOrEqual(totalPages - committedPages + 3);
+    expect(atAbort - before).toBeGreaterThan(0);
+
+    const report = await compareWithTruth(stack, account.id);
+    for (const table of ['charges', 'payment_intents', 'balance_transactions']) {
+      expect(report[table]!.missing, table).toEqual([]);
+      expect(report[table]!.duplicates, table).toBe(0);
+    }
+    expect(done.reduce((s: number, r: { objects: number | string }) => s + Number(r.objects), 0))
+      .toBe(report.charges!.expected + report.payment_intents!.expected + report.balance_transactions!.expected);
+  });
+
+  it('stops only the resource a restricted key cannot read, and the status names it', async () => {
+    const account = await seededAccount(stack, 150);
+    const permissions = ['connected_account_read', 'charge_read', 'payment_intent_read', 'dispute_read', 'balance_transaction_source_read',
+      'review_read', 'balance_read', 'event_read', 'file_read', 'report_runs_and_report_types_read', 'payout_read'];
+    const { key } = await control<{ key: string }>(stack.emulator, 'POST', '/keys', { account: account.id, mode: 'test', permissions });
+    const id = await connectPaused(stack, key);
+    expect((await detail(id)).state).toBe('live');
+    // The merchant narrows the key afterwards: payouts can no longer be read.
+    stack.emulator.state.keys.get(key)!.permissions!.delete('payout_read');
+    await stack.support(`/connections/${id}/resync`, { method: 'POST' });
+    await stack.services.jobs.idle();
+    const status = await detail(id);
+    expect(status.state).toBe('permission_missing');
+    expect(status.missing_permissions).toEqual(['payout_read']);
+    expect(status.state_reason).toBe('import of payouts stopped: the credentials lack payout_read');
+    const byResource = Object.fromEntries(status.import.resources.map((r) => [r.resource, r.state]));
+    expect(byResource).toMatchObject({ payouts: 'failed', charges: 'succeeded', refunds: 'succeeded', balance_transactions: 'succeeded' });
+    expect(status.import.resources.find((r) => r.resource === 'payouts')!.last_error).toContain('payout_read');
+  });
+
+  it('verification catches a deliberately deleted row, names it and fetches it again', async () => {
+    const account = await seededAccount(stack, 200);
+    const id = await connectPaused(stack, account.keys.test);
+    const victim = (await stack.database.db('charges').where({ account_id: account.id }).orderBy('created').first('id')).id as string;
+    await stack.database.db('charges').where({ account_id: account.id, id: victim }).delete();
+    const verification = await stack.services.imports.verify(id, 'charges');
+    expect(verification).toMatchObject({ expected: 200, stored: 199, missing_count: 1, missing: [victim], repaired: 1 });
+    expect(await stack.database.db('charges').where({ account_id: account.id, id: victim })).toHaveLength(1);
+    const charges = (await detail(id)).import.resources.find((r) => r.resource === 'charges')!;
+    expect(charges).toMatchObject({ verified: false, missing: 0 });
+  });
+});
