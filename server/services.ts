@@ -1,4 +1,4 @@
-import type { Config } from './config.js';
+import type { Config, Mode } from './config.js';
 import { ConnectionService } from './connections/connection-service.js';
 import { ConnectionStripe } from './connections/connection-stripe.js';
 import { SecretStore } from './connections/secret-store.js';
@@ -9,7 +9,7 @@ import type { Logger } from './logging/logger.js';
 import { InstallService } from './oauth/install-service.js';
 import { OAuthStateStore } from './oauth/state-store.js';
 import { TokenManager } from './oauth/token-manager.js';
-import { RateLimiters } from './stripe/rate-limiter.js';
+import { RateLimiters, type RateLimits } from './stripe/rate-limiter.js';
 import { registerImportJob } from './sync/import-job.js';
 import { ImportService } from './sync/import-service.js';
 
@@ -17,12 +17,17 @@ const TOKEN_SWEEP_INTERVAL_MS = 5 * 60 * 1000;
 const TOKEN_SWEEP_HORIZON_MS = 15 * 60 * 1000;
 
 /** Wires the backend's collaborators once; the HTTP app, workers and CLI share them. */
-export function createServices(config: Config, db: Db, logger: Logger) {
+export interface ServiceOptions {
+  /** Stripe's limits to pace against (default: Stripe's published ones); benchmarks lift them. */
+  rateLimits?: Record<Mode, RateLimits>;
+}
+
+export function createServices(config: Config, db: Db, logger: Logger, options: ServiceOptions = {}) {
   const secrets = new SecretStore(db, new SecretBox(config.encryptionKeys));
   const jobs = new JobRunner(logger);
   const tokens = new TokenManager({ db, secrets, config, logger });
   const stripe = new ConnectionStripe({ config, secrets, tokens });
-  const limiters = new RateLimiters();
+  const limiters = new RateLimiters(options.rateLimits);
   const imports = new ImportService({ db, stripe, limiters, logger });
   const connections = new ConnectionService({ db, secrets, jobs, logger, stopWork: (id) => imports.abort(id) });
   const installs = new InstallService({ config, connections, logger });

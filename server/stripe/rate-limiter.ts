@@ -41,7 +41,7 @@ class Bucket {
 
 /**
  * Paces requests of one account and mode: a token bucket for the account and one per endpoint,
- * each refilling at its rate with room for at most a fifth of a second of burst, so that no
+ * each refilling at its rate with only the headroom below Stripe's limit as burst, so that no
  * one-second window exceeds Stripe's limit. After a 429 the bucket it names is closed for a while.
  */
 export class AccountRateLimiter {
@@ -49,15 +49,20 @@ export class AccountRateLimiter {
   private readonly endpoints = new Map<string, Bucket>();
   private readonly endpointRate: number;
 
+  private readonly endpointBurst: number;
+
   constructor(limits: RateLimits, fraction = DEFAULT_LIMIT_FRACTION) {
     const rate = (n: number) => Math.max(1, n * fraction);
-    this.global = new Bucket(rate(limits.global), Math.max(1, Math.floor(rate(limits.global) / 5)));
+    // Burst room is the headroom below Stripe's limit, so rate + burst never exceeds it in a second.
+    const burst = (n: number) => Math.max(1, Math.floor(n - rate(n)));
+    this.global = new Bucket(rate(limits.global), burst(limits.global));
     this.endpointRate = rate(limits.endpoint);
+    this.endpointBurst = burst(limits.endpoint);
   }
 
   private bucket(endpoint: string): Bucket {
     let b = this.endpoints.get(endpoint);
-    if (!b) this.endpoints.set(endpoint, (b = new Bucket(this.endpointRate, Math.max(1, Math.floor(this.endpointRate / 5)))));
+    if (!b) this.endpoints.set(endpoint, (b = new Bucket(this.endpointRate, this.endpointBurst)));
     return b;
   }
 

@@ -21,6 +21,8 @@ export interface ImportOptions {
   verify?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: Progress & { state: string }) => void;
+  /** Every retried Stripe call (429s included), for counters. */
+  onRetry?: (err: unknown) => void;
 }
 
 export interface ResourceOutcome {
@@ -62,7 +64,10 @@ export class ImportService {
       const base: ResourceBackfillDeps = {
         db, limiter, signal, accountId: connection.accountId, livemode: connection.livemode, concurrency: this.deps.concurrency ?? 8,
         client: session.client, refreshAuth: session.refreshAuth,
-        onRetry: (err) => logger.debug({ err, connectionId }, 'stripe call retried'),
+        onRetry: (err) => {
+          options.onRetry?.(err);
+          logger.debug({ err, connectionId }, 'stripe call retried');
+        },
       };
       const floor = await accountFloor(session.client());
       const ceiling = Math.floor(Date.now() / 1000) + 1;

@@ -62,7 +62,7 @@ export function controlRoutes(ctx: EmulatorContext): Router {
     return generate(state, ctx.bus, {
       account: String(b.account), mode: mode(b.mode), payments: Number(b.payments ?? 100), days: num('days'), burst: num('burst'),
       refundRate: num('refundRate'), disputeRate: num('disputeRate'), fraudWarningRate: num('fraudWarningRate'), failureRate: num('failureRate'),
-      payouts: b.payouts !== false,
+      payouts: b.payouts !== false, growth: b.growth === true,
     });
   }));
   router.get('/truth', handle((_b, req) => truth(ctx, String(req.query.account), mode(req.query.mode))));

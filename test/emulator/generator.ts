@@ -21,6 +21,8 @@ export interface GenerateOptions {
   failureRate?: number;
   /** Daily automatic payouts (default true). */
   payouts?: boolean;
+  /** A growing business: payments get denser towards now (density rising linearly). */
+  growth?: boolean;
 }
 
 type Op = { at: number; run: (emit: boolean, at: number) => void };
@@ -55,7 +57,8 @@ export function generate(state: EmulatorState, bus: EventBus, o: GenerateOptions
 
   const burstAt = start + Math.floor(days / 2) * DAY + 43_200;
   for (let i = 0; i < o.payments; i++) {
-    const at = i < (o.burst ?? 0) ? burstAt : random.int(start, now - 600);
+    const at = i < (o.burst ?? 0) ? burstAt
+      : o.growth ? start + Math.floor((now - 600 - start) * Math.sqrt(random.next())) : random.int(start, now - 600);
     const failed = random.chance(o.failureRate ?? 0.08);
     const refund = !failed && random.chance(o.refundRate ?? 0.12);
     const disputed = !failed && !refund && random.chance(o.disputeRate ?? 0.02);

@@ -34,9 +34,10 @@ export interface ResourceBackfillDeps {
 
 /**
  * Imports one resource for one run: segments of the frozen `created` range are fetched in
- * parallel, newest first; a segment whose first page has more behind it splits its older part
- * into children; every page is written with its checkpoint in one transaction, so a killed
- * process resumes from the last committed cursor of each segment.
+ * parallel, newest first; while there are fewer segments than workers, a segment with more
+ * behind its page splits the part older than that page into children; every page is written
+ * with its checkpoint in one transaction, so a killed process resumes from the last committed
+ * cursor of each segment.
  */
 export async function backfillResource(deps: ResourceBackfillDeps, resource: ResourceModule, run: BackfillRun): Promise<void> {
   const queue: Segment[] = await openSegments(deps.db, run.id);
@@ -62,7 +63,9 @@ export async function backfillResource(deps: ResourceBackfillDeps, resource: Res
       requests++;
       const renderedAt = Math.floor(Date.now() / 1000);
       const last = page.data[page.data.length - 1];
-      const split = page.has_more && !current.cursor && page.data.length
+      // Split only while workers would otherwise idle: every split leaves a partial last page,
+      // so needless splits cost requests. Whatever is older than this page can be split off.
+      const split = page.has_more && page.data.length && queue.length < deps.concurrency
         ? splitOlder(current, page.data)
         : { keep: { gte: current.gte, lt: current.lt }, children: [] };
       const cursor = page.has_more && last ? last.id : null;

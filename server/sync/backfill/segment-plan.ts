@@ -4,12 +4,14 @@ export interface Range {
   lt: number;
 }
 
-const TARGET_PAGES_PER_SEGMENT = 3;
+// Each segment ends on a partial page; bigger segments waste fewer requests, and a big segment
+// splits again on its own first page, so parallelism still grows where the objects are.
+const TARGET_PAGES_PER_SEGMENT = 10;
 const MAX_CHILDREN = 16;
 
 /**
- * After the first page of a segment came back with more to fetch: the page covers the newest
- * objects down to `boundary` (the oldest `created` on it). Objects left are those of the
+ * After a page of a segment came back with more to fetch: the page covers the segment's newest
+ * unseen objects down to `boundary` (the oldest `created` on it). Objects left are those of the
  * boundary second not yet seen (the segment keeps them, continuing with its cursor) and those
  * older than it, which are split into children that can be fetched at the same time.
  * Returns no children when the older part is empty.
