@@ -20,6 +20,8 @@ const TOKEN_SWEEP_HORIZON_MS = 15 * 60 * 1000;
 export interface ServiceOptions {
   /** Stripe's limits to pace against (default: Stripe's published ones); benchmarks lift them. */
   rateLimits?: Record<Mode, RateLimits>;
+  /** First step of the retry backoff; tests shorten it to keep retries fast. */
+  backoffBaseMs?: number;
 }
 
 export function createServices(config: Config, db: Db, logger: Logger, options: ServiceOptions = {}) {
@@ -28,7 +30,7 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
   const tokens = new TokenManager({ db, secrets, config, logger });
   const stripe = new ConnectionStripe({ config, secrets, tokens });
   const limiters = new RateLimiters(options.rateLimits);
-  const imports = new ImportService({ db, stripe, limiters, logger });
+  const imports = new ImportService({ db, stripe, limiters, logger, backoffBaseMs: options.backoffBaseMs });
   const connections = new ConnectionService({ db, secrets, jobs, logger, stopWork: (id) => imports.abort(id) });
   const installs = new InstallService({ config, connections, logger });
   registerImportJob(jobs, imports);

@@ -36,6 +36,16 @@ export class JobRunner {
     setImmediate(() => this.drain());
   }
 
+  /** Queues a job after a delay (retries of work that failed for a transient reason). */
+  enqueueIn(delayMs: number, name: string, payload: Record<string, unknown> = {}, options: { key?: string } = {}): void {
+    const timer = setTimeout(() => {
+      this.timers.splice(this.timers.indexOf(timer), 1);
+      this.enqueue(name, payload, options);
+    }, delayMs);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
   every(name: string, intervalMs: number, task: () => Promise<void>): void {
     let busy = false;
     const timer = setInterval(() => {
@@ -58,7 +68,7 @@ export class JobRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) clearTimeout(t);
     this.queue.length = 0;
     await this.idle();
   }

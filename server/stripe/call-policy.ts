@@ -24,6 +24,8 @@ export interface CallOptions {
   onRetry?: (err: unknown, attempt: number) => void;
   /** Renews the credentials after a 401 `api_key_expired` (OAuth); the call is then retried. */
   refreshAuth?: () => Promise<void>;
+  /** First backoff step (doubling per attempt, jittered); tests shorten it. */
+  backoffBaseMs?: number;
 }
 
 /**
@@ -45,7 +47,8 @@ export async function limitedCall<T>(limiter: AccountRateLimiter, endpoint: stri
       }
       if (!isTransient(err) || attempt + 1 >= maxAttempts) throw err;
       options.onRetry?.(err, attempt);
-      const wait = backoffMs(attempt, err instanceof Stripe.errors.StripeRateLimitError ? 500 : 250);
+      const base = options.backoffBaseMs ?? 250;
+      const wait = backoffMs(attempt, err instanceof Stripe.errors.StripeRateLimitError ? base * 2 : base);
       if (err instanceof Stripe.errors.StripeRateLimitError) {
         limiter.pause(err.headers?.['stripe-rate-limited-reason'] as string | undefined, endpoint, wait);
       } else {

@@ -43,7 +43,7 @@ export class ImportService {
   private readonly controllers = new Map<string, AbortController>();
 
   constructor(private readonly deps: {
-    db: Db; stripe: ConnectionStripe; limiters: RateLimiters; logger: Logger; concurrency?: number;
+    db: Db; stripe: ConnectionStripe; limiters: RateLimiters; logger: Logger; concurrency?: number; backoffBaseMs?: number;
   }) {}
 
   abort(connectionId: string): void {
@@ -63,7 +63,7 @@ export class ImportService {
       const limiter = this.deps.limiters.for(connection.accountId, connection.livemode ? 'live' : 'test');
       const base: ResourceBackfillDeps = {
         db, limiter, signal, accountId: connection.accountId, livemode: connection.livemode, concurrency: this.deps.concurrency ?? 8,
-        client: session.client, refreshAuth: session.refreshAuth,
+        client: session.client, refreshAuth: session.refreshAuth, backoffBaseMs: this.deps.backoffBaseMs,
         onRetry: (err) => {
           options.onRetry?.(err);
           logger.debug({ err, connectionId }, 'stripe call retried');

@@ -119,6 +119,26 @@ describe.each(DIALECTS)('historical import on %s', (dialect) => {
     expect(status.import.resources.find((r) => r.resource === 'payouts')!.last_error).toContain('payout_read');
   });
 
+  it('turns errors that outlast the retries into degraded, then resumes to live', async () => {
+    const account = await seededAccount(stack, 60);
+    const id = await connectPaused(stack, account.keys.test);
+    await stack.support(`/connections/${id}/resync`, { method: 'POST' });
+    await stack.services.jobs.idle();
+    await control(stack.emulator, 'POST', '/faults', { path: '^/v1/disputes$', action: 503, times: 8 });
+    try {
+      await stack.services.imports.run(id, { full: true });
+    } finally {
+      await control(stack.emulator, 'DELETE', '/faults');
+    }
+    const degraded = await detail(id);
+    expect(degraded.state).toBe('degraded');
+    expect(degraded.state_reason).toBe('import of disputes interrupted by repeated errors; it resumes from its checkpoint');
+    expect(degraded.last_error?.message).toContain('unknown error');
+    expect(degraded.connected).toBe(true);
+    await stack.services.imports.run(id);
+    expect((await detail(id)).state).toBe('live');
+  });
+
   it('verification catches a deliberately deleted row, names it and fetches it again', async () => {
     const account = await seededAccount(stack, 200);
     const id = await connectPaused(stack, account.keys.test);

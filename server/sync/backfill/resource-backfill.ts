@@ -23,6 +23,7 @@ export interface ResourceBackfillDeps {
   /** The connection's current client (replaced when its token is refreshed). */
   client: () => Stripe;
   refreshAuth?: () => Promise<void>;
+  backoffBaseMs?: number;
   limiter: AccountRateLimiter;
   accountId: string;
   livemode: boolean;
@@ -58,7 +59,7 @@ export async function backfillResource(deps: ResourceBackfillDeps, resource: Res
       deps.signal?.throwIfAborted();
       const params = { limit: PAGE_SIZE, created: { gte: current.gte, lt: current.lt }, ...(current.cursor ? { starting_after: current.cursor } : {}) };
       const page = await limitedCall(deps.limiter, resource.name, () => resource.list(deps.client(), params), {
-        signal: deps.signal, onRetry: deps.onRetry, refreshAuth: deps.refreshAuth,
+        signal: deps.signal, onRetry: deps.onRetry, refreshAuth: deps.refreshAuth, backoffBaseMs: deps.backoffBaseMs,
       });
       requests++;
       const renderedAt = Math.floor(Date.now() / 1000);

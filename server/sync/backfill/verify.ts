@@ -46,7 +46,9 @@ export async function verifyRun(deps: ResourceBackfillDeps, resource: ResourceMo
     let cursor: string | undefined;
     for (;;) {
       const params = { limit: PAGE_SIZE, created: { gte: range.gte, lt: range.lt }, ...(cursor ? { starting_after: cursor } : {}) };
-      const page = await limitedCall(deps.limiter, resource.name, () => resource.list(deps.client(), params), { signal: deps.signal, onRetry: deps.onRetry, refreshAuth: deps.refreshAuth });
+      const page = await limitedCall(deps.limiter, resource.name, () => resource.list(deps.client(), params), {
+        signal: deps.signal, onRetry: deps.onRetry, refreshAuth: deps.refreshAuth, backoffBaseMs: deps.backoffBaseMs,
+      });
       for (const o of page.data) atStripe.add(o.id);
       if (!page.has_more || !page.data.length) return;
       cursor = page.data[page.data.length - 1]!.id;
@@ -56,7 +58,9 @@ export async function verifyRun(deps: ResourceBackfillDeps, resource: ResourceMo
   const missing = [...atStripe].filter((id) => !stored.has(id));
   let repaired = 0;
   for (const id of missing) {
-    const object = await limitedCall(deps.limiter, resource.name, () => resource.retrieve(deps.client(), id), { signal: deps.signal, refreshAuth: deps.refreshAuth });
+    const object = await limitedCall(deps.limiter, resource.name, () => resource.retrieve(deps.client(), id), {
+      signal: deps.signal, refreshAuth: deps.refreshAuth, backoffBaseMs: deps.backoffBaseMs,
+    });
     await upsertObjects(deps.db, resource, [object], {
       accountId: deps.accountId, livemode: deps.livemode, renderedAt: Math.floor(Date.now() / 1000), apiVersion: STRIPE_API_VERSION,
     });
