@@ -9,6 +9,7 @@ import { healthRoutes } from './http/routes/health.js';
 import { oauthRoutes } from './http/routes/oauth.js';
 import { supportConnectionRoutes } from './http/routes/support-connections.js';
 import { supportAuth } from './http/support-auth.js';
+import { webhookRoutes } from './http/routes/webhooks.js';
 import { createServices, type Services } from './services.js';
 
 export interface AppDeps {
@@ -29,6 +30,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', 'loopback');
   app.use(requestContext(logger, metrics));
   app.use(healthRoutes({ db, metrics }));
+  app.use(webhookRoutes({ config, db, secrets: services.secrets, events: services.events }));
   app.use(oauthRoutes({ config, logger, states: services.states, installs: services.installs }));
   app.use('/api/support', supportAuth(config.supportTokens), supportConnectionRoutes({ config, db, connections: services.connections, limiters: services.limiters }));
   app.use(notFoundHandler);

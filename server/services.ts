@@ -10,6 +10,8 @@ import { InstallService } from './oauth/install-service.js';
 import { OAuthStateStore } from './oauth/state-store.js';
 import { TokenManager } from './oauth/token-manager.js';
 import { RateLimiters, type RateLimits } from './stripe/rate-limiter.js';
+import { registerEventJobs, scheduleEventJobs } from './events/event-jobs.js';
+import { EventService } from './events/event-service.js';
 import { registerImportJob } from './sync/import-job.js';
 import { ImportService } from './sync/import-service.js';
 
@@ -22,6 +24,8 @@ export interface ServiceOptions {
   rateLimits?: Record<Mode, RateLimits>;
   /** First step of the retry backoff; tests shorten it to keep retries fast. */
   backoffBaseMs?: number;
+  /** Seconds the events poller stays behind now (Stripe's list is eventually consistent). */
+  eventLagSeconds?: number;
 }
 
 export function createServices(config: Config, db: Db, logger: Logger, options: ServiceOptions = {}) {
@@ -33,7 +37,9 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
   const imports = new ImportService({ db, stripe, limiters, logger, backoffBaseMs: options.backoffBaseMs });
   const connections = new ConnectionService({ db, secrets, jobs, logger, stopWork: (id) => imports.abort(id) });
   const installs = new InstallService({ config, connections, logger });
+  const events = new EventService({ db, stripe, limiters, connections, imports, jobs, logger, lagSeconds: options.eventLagSeconds });
   registerImportJob(jobs, imports);
+  registerEventJobs(jobs, events, imports);
   return {
     secrets,
     jobs,
@@ -44,8 +50,10 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
     stripe,
     limiters,
     imports,
+    events,
     /** Background work of a serving process. */
     startBackground() {
+      scheduleEventJobs(jobs, db);
       jobs.every('tokens.refresh', TOKEN_SWEEP_INTERVAL_MS, async () => {
         await tokens.refreshExpiring(TOKEN_SWEEP_HORIZON_MS);
       });

@@ -103,7 +103,7 @@ export class ConnectionService {
     if (!validActions(connection.state, connection.authKind).includes(action) || action === 'reauthorize') {
       throw new ConflictError(`Cannot ${action} a connection that is ${connection.state.replace(/_/g, ' ')}`);
     }
-    const { db, secrets } = this.deps;
+    const { db } = this.deps;
     switch (action) {
       case 'pause':
         this.deps.stopWork?.(id);
@@ -116,15 +116,21 @@ export class ConnectionService {
         await this.startSync(id, 'resync requested by support', { full: true });
         break;
       case 'disconnect':
-        this.deps.stopWork?.(id);
-        await db.transaction(async (trx) => {
-          await secrets.deleteAll(id, trx);
-          await updateConnection(trx, id, { token_expires_at: null });
-        });
-        await transition(db, id, 'disconnected', 'disconnected by support; stored credentials deleted');
+        await this.disconnect(id, 'disconnected by support; stored credentials deleted');
         break;
     }
     return this.get(id);
+  }
+
+  /** Stops the connection's work, deletes its credentials and records why. */
+  async disconnect(id: string, reason: string): Promise<void> {
+    const { db, secrets } = this.deps;
+    this.deps.stopWork?.(id);
+    await db.transaction(async (trx) => {
+      await secrets.deleteAll(id, trx);
+      await updateConnection(trx, id, { token_expires_at: null });
+    });
+    await transition(db, id, 'disconnected', reason);
   }
 
   /** Moves to `backfilling` and queues the import and live sync for the connection. */

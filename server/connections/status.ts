@@ -45,7 +45,12 @@ export async function connectionStatus(db: Db, config: Config, c: Connection): P
   const latest = new Map<string, Record<string, unknown>>();
   for (const run of runs) if (!latest.has(String(run.resource))) latest.set(String(run.resource), run);
   const watermark = await db('event_watermarks').where({ connection_id: c.id }).first();
-  const lastEvent = readOptionalNumber(watermark?.last_event_created);
+  const inbox = db('event_inbox').where({ account_id: c.accountId, livemode: c.livemode });
+  const [{ newest }] = await inbox.clone().where({ status: 'processed' }).max({ newest: 'created' }) as [{ newest: unknown }];
+  const lastEvent = readOptionalNumber(newest);
+  const sources = await inbox.clone().groupBy('source').select('source').count({ n: '*' });
+  const statuses = await inbox.clone().whereIn('status', ['pending', 'failed']).groupBy('status').select('status').count({ n: '*' });
+  const countOf = (status: string) => Number((statuses as { status: string; n: unknown }[]).find((s) => s.status === status)?.n ?? 0);
   const mode = c.livemode ? 'live' : 'test';
   return {
     id: c.id,
@@ -71,6 +76,9 @@ export async function connectionStatus(db: Db, config: Config, c: Connection): P
       last_event_at: lastEvent === null ? null : iso(lastEvent * 1000),
       lag_seconds: lastEvent === null ? null : Math.max(0, Math.round(Date.now() / 1000 - lastEvent)),
       last_polled_at: iso(readOptionalNumber(watermark?.last_polled_at)),
+      by_source: Object.fromEntries((sources as { source: string; n: unknown }[]).map((s) => [s.source, Number(s.n)])),
+      backlog: countOf('pending'),
+      failed: countOf('failed'),
     },
     last_error: c.lastError ? { message: c.lastError, at: iso(c.lastErrorAt)! } : null,
     what_to_do: whatToDo(c),

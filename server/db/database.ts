@@ -1,6 +1,7 @@
 import knexFactory, { type Knex } from 'knex';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import pg from 'pg';
 import { migrationSource } from './migrations/index.js';
 
 export type Db = Knex;
@@ -47,10 +48,29 @@ export function createDb(databaseUrl: string): Db {
   }
   return knexFactory({
     client: 'pg',
-    connection: databaseUrl,
+    connection: { connectionString: databaseUrl, types: pgTypes },
     pool: { min: 0, max: 10 },
   });
 }
+
+const INT8_OID = 20;
+
+/**
+ * PostgreSQL hands bigint back as a string (it may exceed 2^53). Our bigints are money in minor
+ * units and epoch times, far below that, so they read as numbers like on SQLite; a value that
+ * would lose precision stays a string rather than being silently rounded.
+ */
+const pgTypes = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === INT8_OID) {
+      return (value: string) => {
+        const n = Number(value);
+        return Number.isSafeInteger(n) ? n : value;
+      };
+    }
+    return pg.types.getTypeParser(oid, format as never);
+  },
+};
 
 export async function migrateLatest(db: Db): Promise<string[]> {
   const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];

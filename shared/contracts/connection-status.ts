@@ -33,7 +33,17 @@ export interface ConnectionStatus {
       finished_at: string | null;
     }[];
   };
-  events: { last_event_at: string | null; lag_seconds: number | null; last_polled_at: string | null };
+  events: {
+    /** Creation time of the newest event applied. */
+    last_event_at: string | null;
+    /** Now minus that time. */
+    lag_seconds: number | null;
+    last_polled_at: string | null;
+    by_source: Record<string, number>;
+    /** Events stored but not yet applied, and those given up on. */
+    backlog: number;
+    failed: number;
+  };
   last_error: { message: string; at: string } | null;
   what_to_do: string | null;
   actions: ConnectionAction[];

@@ -51,7 +51,7 @@ export async function startStack(dialect: Dialect, overrides: Record<string, str
     ...overrides,
   });
   const { logger, output } = capturedLogger('info');
-  const services = createServices(config, database.db, logger, { backoffBaseMs: 20 });
+  const services = createServices(config, database.db, logger, { backoffBaseMs: 20, eventLagSeconds: 1 });
   const app = createApp({ config, db: database.db, logger, services });
   target.app = app;
   return {

@@ -1,0 +1,136 @@
+import type Stripe from 'stripe';
+import type { ConnectionService } from '../connections/connection-service.js';
+import type { ConnectionStripe } from '../connections/connection-stripe.js';
+import { findByAccount, getConnection, transition, updateConnection } from '../connections/connection-repository.js';
+import type { Db } from '../db/database.js';
+import type { JobRunner } from '../jobs/job-runner.js';
+import type { Logger } from '../logging/logger.js';
+import { limitedCall } from '../stripe/call-policy.js';
+import type { RateLimiters } from '../stripe/rate-limiter.js';
+import type { ImportService } from '../sync/import-service.js';
+import { ACTIVE_STATES } from '../../shared/connection-states.js';
+import { markEvent, pendingEvents, storeEvent, type EventSource } from './inbox.js';
+import { processEvent, type EventScope } from './process-event.js';
+
+const RETENTION_SECONDS = 30 * 86400;
+/** Re-read this much before the watermark: events show up in the list late. */
+export const OVERLAP_SECONDS = 300;
+/** Do not read the last seconds at all: the list is eventually consistent. */
+export const LAG_SECONDS = 5;
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Events from every source converge here: `ingest` stores them in the inbox (and queues their
+ * processing), `processPending` applies them through `processEvent`, `poll` reads a connection's
+ * events from Stripe with no webhook set up.
+ */
+export class EventService {
+  constructor(private readonly deps: {
+    db: Db; stripe: ConnectionStripe; limiters: RateLimiters; connections: ConnectionService; imports: ImportService;
+    jobs: JobRunner; logger: Logger;
+    /** Overrides of LAG_SECONDS and OVERLAP_SECONDS (tests shorten the lag). */
+    lagSeconds?: number; overlapSeconds?: number;
+  }) {}
+
+  async ingest(accountId: string, event: Stripe.Event, source: EventSource): Promise<{ duplicate: boolean }> {
+    const result = await storeEvent(this.deps.db, accountId, event, source);
+    if (!result.duplicate) this.deps.jobs.enqueue('events.process', { accountId }, { key: accountId });
+    return result;
+  }
+
+  async processPending(accountId: string): Promise<number> {
+    const { db, logger } = this.deps;
+    const scopes = new Map<string, EventScope | null>();
+    let processed = 0;
+    for (;;) {
+      const batch = await pendingEvents(db, accountId);
+      if (!batch.length) return processed;
+      for (const { id, event } of batch) {
+        const key = String(event.livemode);
+        if (!scopes.has(key)) scopes.set(key, await this.scope(accountId, event.livemode));
+        const scope = scopes.get(key);
+        if (!scope) {
+          await markEvent(db, id, 'ignored', 'no usable connection for this account and mode');
+          continue;
+        }
+        try {
+          const outcome = await processEvent(scope, event);
+          await markEvent(db, id, outcome.status, outcome.status === 'ignored' ? outcome.note : undefined);
+          processed++;
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          const row = await db('event_inbox').where({ id }).first('attempts');
+          if (Number(row.attempts) + 1 >= MAX_ATTEMPTS) await markEvent(db, id, 'failed', message);
+          else await db('event_inbox').where({ id }).update({ attempts: db.raw('attempts + 1'), last_error: message });
+          await updateConnection(db, scope.connection.id, { last_error: `event ${event.id} (${event.type}): ${message}`, last_error_at: Date.now() });
+          logger.warn({ err, eventId: event.id }, 'event processing failed');
+          // Leave the rest for the next round rather than spinning on a failing event.
+          return processed;
+        }
+      }
+    }
+  }
+
+  private async scope(accountId: string, livemode: boolean): Promise<EventScope | null> {
+    const connection = await findByAccount(this.deps.db, accountId, livemode);
+    if (!connection || connection.state === 'disconnected') return null;
+    // Deauthorization needs no credentials; everything else may need to fetch.
+    const session = await this.deps.stripe.session(connection).catch(() => null);
+    return {
+      db: this.deps.db,
+      connection,
+      client: () => {
+        if (!session) throw new Error('the connection has no usable credentials');
+        return session.client();
+      },
+      refreshAuth: () => session?.refreshAuth() ?? Promise.resolve(),
+      limiter: this.deps.limiters.for(accountId, livemode ? 'live' : 'test'),
+      disconnect: (id, reason) => this.deps.connections.disconnect(id, reason),
+    };
+  }
+
+  /**
+   * Reads the connection's events since its watermark (minus an overlap, up to a lag), stores them,
+   * and only then moves the watermark. A watermark past Stripe's 30-day retention means events
+   * were lost: the gap is re-imported and the status says so.
+   */
+  async poll(connectionId: string): Promise<{ stored: number; gapFrom?: number }> {
+    const { db } = this.deps;
+    const connection = await getConnection(db, connectionId);
+    if (!connection || !ACTIVE_STATES.includes(connection.state)) return { stored: 0 };
+    const now = Math.floor(Date.now() / 1000);
+    const mark = await db('event_watermarks').where({ connection_id: connectionId }).first();
+    const overlap = this.deps.overlapSeconds ?? OVERLAP_SECONDS;
+    const watermark = mark ? Number(mark.watermark) : Math.floor(connection.createdAt / 1000) - overlap;
+    const upTo = now - (this.deps.lagSeconds ?? LAG_SECONDS);
+    let gapFrom: number | undefined;
+    if (watermark < now - RETENTION_SECONDS + overlap) {
+      gapFrom = watermark - overlap;
+      await transition(db, connectionId, 'backfilling',
+        `events since ${new Date(watermark * 1000).toISOString()} are past Stripe's 30-day retention; re-importing from then`);
+      this.deps.jobs.enqueue('import.range', { connectionId, since: gapFrom }, { key: connectionId });
+    }
+    const session = await this.deps.stripe.session(connection);
+    const limiter = this.deps.limiters.for(connection.accountId, connection.livemode ? 'live' : 'test');
+    const from = Math.max(watermark - overlap, now - RETENTION_SECONDS);
+    let stored = 0;
+    let newest: number | null = null;
+    let startingAfter: string | undefined;
+    for (;;) {
+      const page = await limitedCall(limiter, 'events', () => session.client().events.list({
+        limit: 100, created: { gte: from, lt: upTo }, ...(startingAfter ? { starting_after: startingAfter } : {}),
+      }), { refreshAuth: session.refreshAuth });
+      for (const event of page.data) {
+        if (!(await this.ingest(connection.accountId, event, 'poll')).duplicate) stored++;
+        newest = Math.max(newest ?? 0, event.created);
+      }
+      if (!page.has_more || !page.data.length) break;
+      startingAfter = page.data[page.data.length - 1]!.id;
+    }
+    const previous = mark?.last_event_created === null || mark?.last_event_created === undefined ? null : Number(mark.last_event_created);
+    const latest = newest === null ? previous : Math.max(newest, previous ?? 0);
+    const fields = { watermark: Math.max(upTo, watermark), last_polled_at: Date.now(), updated_at: Date.now(), last_event_created: latest };
+    await db('event_watermarks').insert({ connection_id: connectionId, ...fields }).onConflict('connection_id').merge(fields);
+    return { stored, gapFrom };
+  }
+}

@@ -1,0 +1,114 @@
+import Stripe from 'stripe';
+import type { Connection } from '../connections/connection-repository.js';
+import type { Db } from '../db/database.js';
+import { balanceTransactions } from '../resources/balance-transactions.js';
+import { charges } from '../resources/charges.js';
+import { paymentIntents } from '../resources/payment-intents.js';
+import type { ResourceModule } from '../resources/resource.js';
+import { limitedCall } from '../stripe/call-policy.js';
+import { STRIPE_API_VERSION } from '../stripe/client.js';
+import type { AccountRateLimiter } from '../stripe/rate-limiter.js';
+import { upsertObjects } from '../sync/object-store.js';
+import { INBOX_ONLY_PREFIXES, resourceForEvent } from './object-events.js';
+
+/** What processing needs for one connection: its database, a client and its rate limiter. */
+export interface EventScope {
+  db: Db;
+  connection: Connection;
+  client: () => Stripe;
+  refreshAuth: () => Promise<void>;
+  limiter: AccountRateLimiter;
+  /** Called for `account.application.deauthorized`. */
+  disconnect: (connectionId: string, reason: string) => Promise<void>;
+}
+
+export type Outcome = { status: 'processed' | 'ignored'; note: string };
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/**
+ * The one place every event is applied, whatever brought it (poller, app webhook, merchant
+ * webhook). Object events go through the resource registry with "newer wins"; ties and payloads
+ * rendered in another API version are settled by fetching the object as it is now.
+ */
+export async function processEvent(scope: EventScope, event: Stripe.Event): Promise<Outcome> {
+  if (event.type === 'account.application.deauthorized') {
+    await scope.disconnect(scope.connection.id, 'the merchant uninstalled the app (account.application.deauthorized); tokens deleted');
+    return { status: 'processed', note: 'disconnected' };
+  }
+  if (event.type === 'account.application.authorized') return { status: 'processed', note: 'install recorded' };
+  const resource = resourceForEvent(event.type);
+  if (!resource) {
+    const forReports = INBOX_ONLY_PREFIXES.some((p) => event.type.startsWith(p));
+    return { status: forReports ? 'processed' : 'ignored', note: forReports ? 'kept for the reports pipeline' : 'event type we do not handle' };
+  }
+  const object = event.data.object as unknown as { id: string; created: number };
+  const note = await applySnapshot(scope, resource, object, event);
+  await fetchMissingParents(scope, resource, object);
+  if (event.type === 'payout.paid' || event.type === 'payout.reconciliation_completed') await fetchSettlement(scope, object.id);
+  return { status: 'processed', note };
+}
+
+async function applySnapshot(scope: EventScope, resource: ResourceModule, object: { id: string; created: number }, event: Stripe.Event): Promise<string> {
+  const { db, connection } = scope;
+  const stored = await db(resource.table).where({ account_id: connection.accountId, id: object.id }).first('stripe_updated_at');
+  const storedAt = stored ? Number(stored.stripe_updated_at) : -1;
+  if (event.created < storedAt) return 'older than what we have; skipped';
+  const otherVersion = Boolean(event.api_version && event.api_version !== STRIPE_API_VERSION);
+  if (event.created === storedAt || otherVersion) {
+    // Same second as the stored snapshot (which came first is unknowable), or a payload shaped by
+    // another API version: ask Stripe for the object as it is now.
+    await refetch(scope, resource, object.id);
+    return otherVersion ? `rendered in ${event.api_version}; fetched in ours` : 'same-second tie; fetched the current object';
+  }
+  await upsertObjects(db, resource, [object], {
+    accountId: connection.accountId, livemode: connection.livemode, renderedAt: event.created,
+    apiVersion: event.api_version ?? STRIPE_API_VERSION, sourceEventId: event.id,
+  });
+  return 'applied';
+}
+
+async function refetch(scope: EventScope, resource: ResourceModule, id: string): Promise<void> {
+  const object = await limitedCall(scope.limiter, resource.name, () => resource.retrieve(scope.client(), id), { refreshAuth: scope.refreshAuth });
+  await upsertObjects(scope.db, resource, [object], {
+    accountId: scope.connection.accountId, livemode: scope.connection.livemode, renderedAt: now(), apiVersion: STRIPE_API_VERSION,
+  });
+}
+
+/** Event payloads are not expanded: a refund may point to a charge we have not seen yet. */
+async function fetchMissingParents(scope: EventScope, resource: ResourceModule, object: { id: string }): Promise<void> {
+  const links: [ResourceModule, unknown][] = resource === charges
+    ? [[paymentIntents, (object as { payment_intent?: unknown }).payment_intent]]
+    : resource === paymentIntents ? [] : [[charges, (object as { charge?: unknown }).charge]];
+  for (const [parent, ref] of links) {
+    const id = typeof ref === 'string' ? ref : (ref as { id?: string } | null)?.id;
+    if (!id) continue;
+    const exists = await scope.db(parent.table).where({ account_id: scope.connection.accountId, id }).first('id');
+    if (exists) continue;
+    try {
+      await refetch(scope, parent, id);
+    } catch (err) {
+      // A parent Stripe cannot show us (another account's, or gone) is not this event's failure.
+      if (!(err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404)) throw err;
+    }
+  }
+}
+
+/** A paid (or reconciled) payout: store what it settled, with the payout it belongs to. */
+async function fetchSettlement(scope: EventScope, payoutId: string): Promise<void> {
+  let startingAfter: string | undefined;
+  for (;;) {
+    const page = await limitedCall(scope.limiter, balanceTransactions.name, () => scope.client().balanceTransactions.list({
+      payout: payoutId, limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}),
+    }), { refreshAuth: scope.refreshAuth });
+    await upsertObjects(scope.db, balanceTransactions, page.data, {
+      accountId: scope.connection.accountId, livemode: scope.connection.livemode, renderedAt: now(), apiVersion: STRIPE_API_VERSION,
+    });
+    if (page.data.length) {
+      await scope.db(balanceTransactions.table).where({ account_id: scope.connection.accountId })
+        .whereIn('id', page.data.map((t) => t.id)).update({ payout: payoutId });
+    }
+    if (!page.has_more || !page.data.length) return;
+    startingAfter = page.data[page.data.length - 1]!.id;
+  }
+}

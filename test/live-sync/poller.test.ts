@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectionDetail } from '../../shared/contracts/connection-status.js';
+import { control, createAccount } from '../support/emulator.js';
+import { DIALECTS } from '../support/databases.js';
+import { install, startStack, type Stack } from '../support/stack.js';
+import { connectPaused, seededAccount } from '../backfill/support.js';
+
+const WEBHOOK_SECRET = 'whsec_appEndpointSecretForTests123';
+
+describe.each(DIALECTS)('live sync without webhooks on %s', (dialect) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(dialect, { STRIPE_WEBHOOK_SECRETS: WEBHOOK_SECRET });
+  });
+  afterAll(() => stack.close());
+
+  const detail = async (id: string) => (await (await stack.support(`/connections/${id}`)).json()) as ConnectionDetail;
+  const run = <T = { id: string }>(account: string, name: string, body: Record<string, unknown> = {}) =>
+    control<T>(stack.emulator, 'POST', `/scenarios/${name}`, { account, ...body });
+  const pollUntilQuiet = async (id: string) => {
+    // Events show up late (visibility delay) and the poller stays a second behind: poll a few times.
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 700));
+      await stack.services.events.poll(id);
+      await stack.services.jobs.idle();
+    }
+  };
+
+  it('brings refunds, a won dispute, a paid payout with its transactions, new payments and a fraud warning into the database', async () => {
+    const account = await seededAccount(stack, 120, { payouts: false, refundRate: 0, disputeRate: 0, fraudWarningRate: 0, failureRate: 0 });
+    const id = await connectPaused(stack, account.keys.test);
+    expect((await detail(id)).state).toBe('live');
+    await control(stack.emulator, 'POST', '/settings', { eventVisibilityDelayMs: 400 });
+    try {
+      const charges = (await stack.database.db('charges').where({ account_id: account.id }).orderBy('created').limit(3).select('id')).map((r: { id: string }) => r.id);
+      const refund = await run(account.id, 'refund', { charge: charges[0], amount: 500 });
+      const dispute = await run(account.id, 'dispute', { charge: charges[1] });
+      await run(account.id, 'dispute_close', { dispute: dispute.id, won: true });
+      const fresh = [];
+      for (let i = 0; i < 3; i++) fresh.push(await run<{ charge: { id: string }; paymentIntent: { id: string } }>(account.id, 'payment', { amount: 7000 + i }));
+      const efw = await run(account.id, 'early_fraud_warning', { charge: charges[2] });
+      const payout = await run(account.id, 'payout');
+      await run(account.id, 'payout_paid', { payout: payout.id });
+      await pollUntilQuiet(id);
+
+      const db = stack.database.db;
+      const one = (table: string, objectId: string) => db(table).where({ account_id: account.id, id: objectId }).first();
+      expect(await one('refunds', refund.id)).toMatchObject({ amount: 500, charge: charges[0] });
+      expect(Number((await one('charges', charges[0]!)).amount_refunded)).toBe(500);
+      expect(await one('disputes', dispute.id)).toMatchObject({ status: 'won' });
+      for (const p of fresh) {
+        expect(await one('charges', p.charge.id)).toMatchObject({ status: 'succeeded' });
+        expect(await one('payment_intents', p.paymentIntent.id)).toMatchObject({ status: 'succeeded' });
+      }
+      expect(await one('early_fraud_warnings', efw.id)).toMatchObject({ charge: charges[2] });
+      expect(await one('payouts', payout.id)).toMatchObject({ status: 'paid' });
+      const truth = await control<Record<string, { id: string; type: string }[]>>(stack.emulator, 'GET', `/truth?account=${account.id}&mode=test`);
+      const settledIds = (await db('balance_transactions').where({ account_id: account.id, payout: payout.id }).select('id')).map((r: { id: string }) => r.id);
+      expect(settledIds.length).toBeGreaterThan(50);
+      const payoutTxn = truth.balance_transaction!.find((t) => t.type === 'payout')!;
+      expect(settledIds).toContain(payoutTxn.id);
+
+      const status = await detail(id);
+      expect(status.events.by_source.poll).toBeGreaterThan(10);
+      expect(status.events.backlog).toBe(0);
+      expect(status.events.lag_seconds).toBeLessThan(30);
+      expect(status.events.last_polled_at).not.toBeNull();
+    } finally {
+      await control(stack.emulator, 'POST', '/settings', { eventVisibilityDelayMs: 0 });
+    }
+  });
+
+  it('re-imports the gap when the watermark is older than Stripe\'s 30-day retention', async () => {
+    const account = await seededAccount(stack, 40);
+    const id = await connectPaused(stack, account.keys.test);
+    await stack.services.events.poll(id);
+    const old = Math.floor(Date.now() / 1000) - 31 * 86400;
+    await stack.database.db('event_watermarks').where({ connection_id: id }).update({ watermark: old });
+    const result = await stack.services.events.poll(id);
+    expect(result.gapFrom).toBe(old - 300);
+    const during = await detail(id);
+    expect(during.history.some((h) => h.to === 'backfilling' && h.reason.includes("past Stripe's 30-day retention"))).toBe(true);
+    await stack.services.jobs.idle();
+    const ranged = await stack.database.db('backfill_runs').where({ connection_id: id, created_gte: old - 300 });
+    expect(ranged).toHaveLength(7);
+    expect((await detail(id)).state).toBe('live');
+  });
+
+  it('disconnects and stops work when the merchant uninstalls the app', async () => {
+    await control(stack.emulator, 'POST', '/webhook_endpoints', { url: `${stack.url}/webhooks/stripe`, mode: 'test', secret: WEBHOOK_SECRET, enabled_events: ['*'] });
+    const merchant = await createAccount(stack.emulator, { name: 'Leaving Soon' });
+    await install(stack, merchant.id);
+    await stack.services.jobs.idle();
+    const id = String((await stack.database.db('connections').where({ account_id: merchant.id }).first()).id);
+    expect((await detail(id)).state).toBe('live');
+    await control(stack.emulator, 'POST', '/oauth/uninstall', { account: merchant.id, mode: 'test' });
+    await stack.emulator.webhooks.idle();
+    await stack.services.jobs.idle();
+    const status = await detail(id);
+    expect(status.state).toBe('disconnected');
+    expect(status.state_reason).toContain('account.application.deauthorized');
+    expect(await stack.database.db('connection_secrets').where({ connection_id: id })).toEqual([]);
+    expect(status.events.by_source.app_webhook).toBeGreaterThanOrEqual(1);
+    expect(await stack.services.events.poll(id)).toEqual({ stored: 0 });
+  });
+});
