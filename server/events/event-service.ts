@@ -9,7 +9,8 @@ import { limitedCall } from '../stripe/call-policy.js';
 import type { RateLimiters } from '../stripe/rate-limiter.js';
 import type { ImportService } from '../sync/import-service.js';
 import { ACTIVE_STATES } from '../../shared/connection-states.js';
-import { markEvent, pendingEvents, storeEvent, type EventSource } from './inbox.js';
+import { markEvent, markEvents, pendingEvents, type EventSource } from './inbox.js';
+import { InboxWriter } from './inbox-writer.js';
 import { processEvent, type EventScope } from './process-event.js';
 
 const RETENTION_SECONDS = 30 * 86400;
@@ -30,10 +31,14 @@ export class EventService {
     jobs: JobRunner; logger: Logger;
     /** Overrides of LAG_SECONDS and OVERLAP_SECONDS (tests shorten the lag). */
     lagSeconds?: number; overlapSeconds?: number;
-  }) {}
+  }) {
+    this.writer = new InboxWriter(deps.db);
+  }
 
-  async ingest(accountId: string, event: Stripe.Event, source: EventSource): Promise<{ duplicate: boolean }> {
-    const result = await storeEvent(this.deps.db, accountId, event, source);
+  private readonly writer: InboxWriter;
+
+  async ingest(accountId: string, event: Stripe.Event, source: EventSource, rawPayload?: string): Promise<{ duplicate: boolean }> {
+    const result = await this.writer.write(accountId, event, source, rawPayload);
     if (!result.duplicate) this.deps.jobs.enqueue('events.process', { accountId }, { key: accountId });
     return result;
   }
@@ -45,19 +50,27 @@ export class EventService {
     for (;;) {
       const batch = await pendingEvents(db, accountId);
       if (!batch.length) return processed;
+      const done: number[] = [];
+      const orphans: number[] = [];
+      const flush = async () => {
+        await markEvents(db, done.splice(0), 'processed');
+        await markEvents(db, orphans.splice(0), 'ignored', 'no usable connection for this account and mode');
+      };
       for (const { id, event } of batch) {
         const key = String(event.livemode);
         if (!scopes.has(key)) scopes.set(key, await this.scope(accountId, event.livemode));
         const scope = scopes.get(key);
         if (!scope) {
-          await markEvent(db, id, 'ignored', 'no usable connection for this account and mode');
+          orphans.push(id);
           continue;
         }
         try {
           const outcome = await processEvent(scope, event);
-          await markEvent(db, id, outcome.status, outcome.status === 'ignored' ? outcome.note : undefined);
+          if (outcome.status === 'processed') done.push(id);
+          else await markEvent(db, id, outcome.status, outcome.note);
           processed++;
         } catch (err) {
+          await flush();
           const message = err instanceof Error ? err.message : String(err);
           const row = await db('event_inbox').where({ id }).first('attempts');
           if (Number(row.attempts) + 1 >= MAX_ATTEMPTS) await markEvent(db, id, 'failed', message);
@@ -68,6 +81,7 @@ export class EventService {
           return processed;
         }
       }
+      await flush();
     }
   }
 

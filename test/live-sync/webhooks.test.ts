@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCES } from '../../server/resources/registry.js';
 import { resourceForEvent } from '../../server/events/object-events.js';
 import { SUBSCRIBED_EVENT_TYPES } from '../../shared/event-types.js';
-import { control, createAccount, type DemoAccount } from '../support/emulator.js';
+import { createAccount, type DemoAccount } from '../support/emulator.js';
 import { DIALECTS } from '../support/databases.js';
 import { createApp } from '../../server/app.js';
 import { createDb } from '../../server/db/database.js';
@@ -81,6 +81,15 @@ describe.each(DIALECTS)('webhooks on %s', (dialect) => {
     expect(await (await post('/webhooks/stripe', first.payload, first.header)).json()).toEqual({ received: true, duplicate: true });
     const row = await stack.database.db('event_inbox').where({ event_id: a.id }).first();
     expect(Number(row.deliveries)).toBe(2);
+  });
+
+  it('stores an event delivered several times at once exactly once', async () => {
+    const event = signed(fixtureEvent('payout.created', merchant.id, 7));
+    const answers = await Promise.all(Array.from({ length: 5 }, async () => (await post('/webhooks/stripe', event.payload, event.header)).json()));
+    expect(answers.filter((a) => (a as { duplicate: boolean }).duplicate === false)).toHaveLength(1);
+    const rows = await stack.database.db('event_inbox').where({ event_id: JSON.parse(event.payload).id });
+    expect(rows).toHaveLength(1);
+    expect(Number(rows[0].deliveries)).toBe(5);
   });
 
   it('answers 503 while the database is down, and takes the redelivery once it is back', async () => {

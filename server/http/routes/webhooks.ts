@@ -38,10 +38,10 @@ export function webhookRoutes(deps: { config: Config; db: Db; secrets: SecretSto
   const router = Router();
   const raw = express.raw({ type: () => true, limit: MAX_BODY });
 
-  const accept = async (res: Response, accountId: string, event: Stripe.Event, source: EventSource) => {
+  const accept = async (req: Request, res: Response, accountId: string, event: Stripe.Event, source: EventSource) => {
     let duplicate: boolean;
     try {
-      ({ duplicate } = await deps.events.ingest(accountId, event, source));
+      ({ duplicate } = await deps.events.ingest(accountId, event, source, (req.body as Buffer).toString('utf8')));
     } catch {
       // Not stored: a 503 makes Stripe deliver it again later.
       throw new UnavailableError('The event could not be stored; retry later');
@@ -52,7 +52,7 @@ export function webhookRoutes(deps: { config: Config; db: Db; secrets: SecretSto
   router.post('/webhooks/stripe', raw, async (req: Request, res: Response) => {
     const event = verify(req.body as Buffer, req.get('stripe-signature'), deps.config.webhookSecrets);
     if (!event.account) throw new SignatureError('Events on the app endpoint must name their account');
-    await accept(res, event.account, event, 'app_webhook');
+    await accept(req, res, event.account, event, 'app_webhook');
   });
 
   router.post('/webhooks/stripe/:merchantId', raw, async (req: Request, res: Response) => {
@@ -82,7 +82,7 @@ export function webhookRoutes(deps: { config: Config; db: Db; secrets: SecretSto
     const event = verify(req.body as Buffer, header, [match.secret]);
     const livemode = match.row.livemode === true || match.row.livemode === 1;
     if (event.livemode !== livemode) throw new SignatureError(`A ${event.livemode ? 'live' : 'test'}-mode event reached a ${livemode ? 'live' : 'test'}-mode connection`);
-    await accept(res, match.row.account_id, event, 'merchant_webhook');
+    await accept(req, res, match.row.account_id, event, 'merchant_webhook');
   });
   return router;
 }

@@ -1,0 +1,76 @@
+// Webhook intake benchmark: `npx tsx bench/webhooks.ts [--events N] [--concurrency C] [--db sqlite|postgres|both]`
+// Our server in this process, signed events from a second process over loopback. Prints JSON:
+// accepted events/s and p50/p99 acknowledgement latency per database (events are processed
+// after the acknowledgement, in the same process, as in production).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { promisify } from 'node:util';
+import knexFactory from 'knex';
+import { createApp } from '../server/app.js';
+import { parseConfig } from '../server/config.js';
+import { createDb, migrateLatest } from '../server/db/database.js';
+import { createLogger } from '../server/logging/logger.js';
+import { createServices } from '../server/services.js';
+
+const { values } = parseArgs({ options: {
+  events: { type: 'string', default: '20000' }, concurrency: { type: 'string', default: '32' }, db: { type: 'string', default: 'both' },
+} });
+const SECRET = 'whsec_benchmarkSecret0123456789';
+const run = promisify(execFile);
+
+async function database(kind: string) {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'pi-bench-hooks-'));
+    return { url: `sqlite:${join(dir, 'hooks.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const admin = process.env.PI_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `pi_bench_hooks_${Date.now()}`;
+  const k = knexFactory({ client: 'pg', connection: admin });
+  await k.raw(`create database ${name}`);
+  await k.destroy();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = knexFactory({ client: 'pg', connection: admin });
+      await c.raw(`drop database if exists ${name} with (force)`);
+      await c.destroy();
+    },
+  };
+}
+
+async function once(kind: string) {
+  const target = await database(kind);
+  const config = parseConfig({
+    NODE_ENV: 'test', DATABASE_URL: target.url, LOG_LEVEL: 'silent', STRIPE_WEBHOOK_SECRETS: SECRET,
+    ENCRYPTION_KEYS: Buffer.alloc(32, 5).toString('base64'), SUPPORT_TOKENS: 'bench-support-token-0123456789',
+  });
+  const db = createDb(config.databaseUrl);
+  await migrateLatest(db);
+  const logger = createLogger({ level: 'silent' });
+  const services = createServices(config, db, logger);
+  const app = createApp({ config, db, logger, services });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/stripe`;
+  const setup = { url, secret: SECRET, count: Number(values.events), concurrency: Number(values.concurrency), account: 'acct_1BenchAccount00' };
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'webhook-load.ts'), JSON.stringify(setup)], { maxBuffer: 1 << 20 });
+  const result = JSON.parse(stdout) as Record<string, number>;
+  const stored = Number((await db('event_inbox').count({ n: '*' }))[0]!.n);
+  await services.jobs.stop();
+  server.closeAllConnections();
+  server.close();
+  await db.destroy();
+  await target.drop();
+  return { database: kind, ...result, stored, lost: result.sent! - result.errors! - stored };
+}
+
+const kinds = values.db === 'both' ? ['sqlite', 'postgres'] : [values.db!];
+const runs = [];
+for (const kind of kinds) runs.push(await once(kind));
+process.stdout.write(JSON.stringify({ benchmark: 'webhooks', node: process.version, events: Number(values.events), concurrency: Number(values.concurrency), runs }, null, 2) + '\n');
