@@ -3,15 +3,13 @@
 // unlimited: no limits, no latency; our own ceiling into SQLite and PostgreSQL.
 // Prints one JSON object. The emulator runs in a child process so its memory is not ours.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Stripe from 'stripe';
-import knexFactory from 'knex';
 import { parseConfig } from '../server/config.js';
 import { connectWithApiKey } from '../server/connections/api-key-connect.js';
-import { createDb, migrateLatest } from '../server/db/database.js';
+import type { Dialect } from '../server/db/database.js';
+import { createTestDatabase } from '../test/support/databases.js';
 import { createLogger } from '../server/logging/logger.js';
 import { RESOURCES } from '../server/resources/registry.js';
 import { createServices } from '../server/services.js';
@@ -38,36 +36,13 @@ async function startEmulatorProcess() {
   return { ...ready, stop: () => child.stdin.end() };
 }
 
-async function databaseUrl(kind: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'pi-bench-'));
-    return { url: `sqlite:${join(dir, 'bench.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const admin = process.env.PI_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `pi_bench_${Date.now()}`;
-  const k = knexFactory({ client: 'pg', connection: admin });
-  await k.raw(`create database ${name}`);
-  await k.destroy();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = knexFactory({ client: 'pg', connection: admin });
-      await c.raw(`drop database if exists ${name} with (force)`);
-      await c.destroy();
-    },
-  };
-}
-
 async function runOnce(emulator: Awaited<ReturnType<typeof startEmulatorProcess>>, dbKind: string) {
-  const target = await databaseUrl(dbKind);
+  const target = await createTestDatabase(dbKind as Dialect);
   const config = parseConfig({
     NODE_ENV: 'test', DATABASE_URL: target.url, STRIPE_API_BASE: emulator.url, LOG_LEVEL: 'silent',
     ENCRYPTION_KEYS: Buffer.alloc(32, 9).toString('base64'), SUPPORT_TOKENS: 'bench-support-token-0123456789',
   });
-  const db = createDb(config.databaseUrl);
-  await migrateLatest(db);
+  const { db } = target;
   const unlimited = { global: 1e6, endpoint: 1e6 };
   const services = createServices(config, db, createLogger({ level: 'silent' }), limits ? {} : { rateLimits: { live: unlimited, test: unlimited } });
   await services.jobs.stop(); // the benchmark drives the import itself
@@ -112,7 +87,6 @@ async function runOnce(emulator: Awaited<ReturnType<typeof startEmulatorProcess>
   }
   const objects = Object.values(stored).reduce((a, b) => a + b, 0);
   const expectedTotal = Object.values(expected).reduce((a, b) => a + b, 0);
-  await db.destroy();
   await target.drop();
   return {
     database: dbKind,

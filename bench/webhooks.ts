@@ -3,16 +3,14 @@
 // accepted events/s and p50/p99 acknowledgement latency per database (events are processed
 // after the acknowledgement, in the same process, as in production).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { promisify } from 'node:util';
-import knexFactory from 'knex';
 import { createApp } from '../server/app.js';
 import { parseConfig } from '../server/config.js';
-import { createDb, migrateLatest } from '../server/db/database.js';
+import type { Dialect } from '../server/db/database.js';
+import { createTestDatabase } from '../test/support/databases.js';
 import { createLogger } from '../server/logging/logger.js';
 import { createServices } from '../server/services.js';
 
@@ -22,36 +20,13 @@ const { values } = parseArgs({ options: {
 const SECRET = 'whsec_benchmarkSecret0123456789';
 const run = promisify(execFile);
 
-async function database(kind: string) {
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'pi-bench-hooks-'));
-    return { url: `sqlite:${join(dir, 'hooks.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const admin = process.env.PI_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `pi_bench_hooks_${Date.now()}`;
-  const k = knexFactory({ client: 'pg', connection: admin });
-  await k.raw(`create database ${name}`);
-  await k.destroy();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = knexFactory({ client: 'pg', connection: admin });
-      await c.raw(`drop database if exists ${name} with (force)`);
-      await c.destroy();
-    },
-  };
-}
-
 async function once(kind: string) {
-  const target = await database(kind);
+  const target = await createTestDatabase(kind as Dialect);
   const config = parseConfig({
     NODE_ENV: 'test', DATABASE_URL: target.url, LOG_LEVEL: 'silent', STRIPE_WEBHOOK_SECRETS: SECRET,
     ENCRYPTION_KEYS: Buffer.alloc(32, 5).toString('base64'), SUPPORT_TOKENS: 'bench-support-token-0123456789',
   });
-  const db = createDb(config.databaseUrl);
-  await migrateLatest(db);
+  const { db } = target;
   const logger = createLogger({ level: 'silent' });
   const services = createServices(config, db, logger);
   const app = createApp({ config, db, logger, services });
@@ -65,7 +40,6 @@ async function once(kind: string) {
   await services.jobs.stop();
   server.closeAllConnections();
   server.close();
-  await db.destroy();
   await target.drop();
   return { database: kind, ...result, stored, lost: result.sent! - result.errors! - stored };
 }

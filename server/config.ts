@@ -76,6 +76,8 @@ export interface Config {
 }
 
 export const MARKETPLACE_AUTHORIZE_URL = 'https://marketplace.stripe.com/oauth/v2/authorize';
+/** Where `pi-stripe emulator` listens by default; sandbox mode never talks to real Stripe. */
+export const SANDBOX_EMULATOR_URL = 'http://127.0.0.1:12111';
 
 /** Documentation of every variable, for the README and `--help`. */
 export const configVariables = Object.entries(envSchema.shape).map(([name, field]) => ({
@@ -110,7 +112,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     databaseUrl: e.DATABASE_URL,
     port: e.PORT,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
-    stripeApiBase: e.STRIPE_API_BASE,
+    stripeApiBase: e.STRIPE_API_BASE ?? (sandbox ? SANDBOX_EMULATOR_URL : undefined),
     stripe: {
       test: {
         secretKey: e.STRIPE_SECRET_KEY_TEST,

@@ -12,8 +12,10 @@ export function sandboxBanner(config: Config & { generated?: string[] }, port: n
     ` Database:         ${config.databaseUrl}`,
     ` Support token:    ${config.supportTokens[0] ?? '(none)'}`,
     ...(config.generated?.length ? [` Secrets created:  ${config.generated.join(', ')}`] : []),
-    ' Not yet available in this build: the bundled Stripe emulator, the connect',
-    ' flow and the support console. They arrive with the next issues.',
+    ` Stripe API:       ${config.stripeApiBase} (the bundled emulator, never real Stripe)`,
+    '                   start it in another terminal: npx pi-stripe emulator --seed 1000',
+    ' Not in this build yet: starting the emulator for you, demo data on first start,',
+    ' the support console page. The support API (/api/support) and CLI work now.',
     line,
     '',
   ].join('\n');

@@ -22,6 +22,9 @@ describe('config', () => {
       jobBackend: 'embedded',
     });
     expect(config.stripe.test.authorizeUrl).toBe('https://marketplace.stripe.com/oauth/v2/authorize');
+    // Sandbox mode never reaches real Stripe: without a base it points at the local emulator.
+    expect(config.stripeApiBase).toBe('http://127.0.0.1:12111');
+    expect(parseConfig({ STRIPE_SECRET_KEY_TEST: 'sk_test_abc' }).stripeApiBase).toBeUndefined();
   });
 
   it('names every offending variable at once', () => {
