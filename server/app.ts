@@ -32,7 +32,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes({ db, metrics }));
   app.use(webhookRoutes({ config, db, secrets: services.secrets, events: services.events }));
   app.use(oauthRoutes({ config, logger, states: services.states, installs: services.installs }));
-  app.use('/api/support', supportAuth(config.supportTokens), supportConnectionRoutes({ config, db, connections: services.connections, limiters: services.limiters }));
+  app.use('/api/support', supportAuth(config.supportTokens), supportConnectionRoutes({ config, db, connections: services.connections, limiters: services.limiters, reports: services.reports }));
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
   return app;

@@ -12,6 +12,8 @@ import { TokenManager } from './oauth/token-manager.js';
 import { RateLimiters, type RateLimits } from './stripe/rate-limiter.js';
 import { registerEventJobs, scheduleEventJobs } from './events/event-jobs.js';
 import { EventService } from './events/event-service.js';
+import { registerReportJobs, scheduleReportJobs } from './reports/report-jobs.js';
+import { ReportService } from './reports/report-service.js';
 import { registerImportJob } from './sync/import-job.js';
 import { ImportService } from './sync/import-service.js';
 
@@ -26,6 +28,10 @@ export interface ServiceOptions {
   backoffBaseMs?: number;
   /** Seconds the events poller stays behind now (Stripe's list is eventually consistent). */
   eventLagSeconds?: number;
+  /** Wait before asking Stripe again for a report run that failed. */
+  reportRetryDelayMs?: number;
+  /** Sees each chunk of a report file as it streams in (tests prove nothing is buffered whole). */
+  onReportChunk?: (bytes: number) => void;
 }
 
 export function createServices(config: Config, db: Db, logger: Logger, options: ServiceOptions = {}) {
@@ -34,12 +40,17 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
   const tokens = new TokenManager({ db, secrets, config, logger });
   const stripe = new ConnectionStripe({ config, secrets, tokens });
   const limiters = new RateLimiters(options.rateLimits);
-  const imports = new ImportService({ db, stripe, limiters, logger, backoffBaseMs: options.backoffBaseMs });
+  const imports = new ImportService({
+    db, stripe, limiters, logger, backoffBaseMs: options.backoffBaseMs,
+    onLive: (id) => jobs.enqueue('reports.schedule', { connectionId: id }, { key: id }),
+  });
   const connections = new ConnectionService({ db, secrets, jobs, logger, stopWork: (id) => imports.abort(id) });
   const installs = new InstallService({ config, connections, logger });
-  const events = new EventService({ db, stripe, limiters, connections, imports, jobs, logger, lagSeconds: options.eventLagSeconds });
+  const reports = new ReportService({ db, stripe, limiters, logger, retryDelayMs: options.reportRetryDelayMs, onChunk: options.onReportChunk });
+  const events = new EventService({ db, stripe, limiters, connections, imports, reports, jobs, logger, lagSeconds: options.eventLagSeconds });
   registerImportJob(jobs, imports);
   registerEventJobs(jobs, events, imports);
+  registerReportJobs(jobs, reports);
   return {
     secrets,
     jobs,
@@ -51,9 +62,11 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
     limiters,
     imports,
     events,
+    reports,
     /** Background work of a serving process. */
     startBackground() {
       scheduleEventJobs(jobs, db);
+      scheduleReportJobs(jobs, db);
       jobs.every('tokens.refresh', TOKEN_SWEEP_INTERVAL_MS, async () => {
         await tokens.refreshExpiring(TOKEN_SWEEP_HORIZON_MS);
       });

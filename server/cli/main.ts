@@ -3,11 +3,12 @@ import { redactString } from '../logging/redact.js';
 import { CliError, type Command } from './command.js';
 import { backfillCommand } from './commands/backfill.js';
 import { connectCommand } from './commands/connect.js';
+import { reportsCommand } from './commands/reports.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { migrateCommand } from './commands/migrate.js';
 import { statusCommand } from './commands/status.js';
 
-const commands: Command[] = [connectCommand, statusCommand, backfillCommand, migrateCommand, emulatorCommand];
+const commands: Command[] = [connectCommand, statusCommand, backfillCommand, reportsCommand, migrateCommand, emulatorCommand];
 
 function usage(): string {
   return [

@@ -3,6 +3,8 @@ import type { Db } from '../db/database.js';
 import { readJson, readNumber, readOptionalNumber } from '../db/rows.js';
 import { ACTIVE_STATES, validActions, type ConnectionState } from '../../shared/connection-states.js';
 import type { ConnectionDetail, ConnectionStatus } from '../../shared/contracts/connection-status.js';
+import { runsOf } from '../reports/report-repository.js';
+import { REPORT_FAMILIES } from '../../shared/report-families.js';
 import { stateHistory, type Connection } from './connection-repository.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -37,6 +39,25 @@ function importProgress(resource: string, r: Record<string, unknown>): Connectio
     last_error: (r.last_error as string | null) ?? null,
     finished_at: iso(readOptionalNumber(r.finished_at)),
   };
+}
+
+/** Per report family: the newest interval downloaded, runs still pending, and what failed. */
+async function reportStatus(db: Db, connectionId: string): Promise<ConnectionStatus['reports']> {
+  const runs = await runsOf(db, connectionId);
+  return REPORT_FAMILIES.map(({ family }) => {
+    const mine = runs.filter((r) => r.family === family);
+    const done = mine.filter((r) => r.status === 'downloaded').sort((a, b) => b.intervalEnd - a.intervalEnd)[0];
+    const failed = mine.find((r) => r.error);
+    const rec = done?.reconciliation as { status: string; differences: unknown[] } | null | undefined;
+    return {
+      family,
+      report_type: mine[0]?.reportType ?? null,
+      last_interval: done ? { start: iso(done.intervalStart * 1000)!, end: iso(done.intervalEnd * 1000)! } : null,
+      pending: mine.filter((r) => r.status === 'pending' || r.status === 'downloading').length,
+      last_failure: failed?.error ?? null,
+      reconciliation: rec ? { status: rec.status, differences: rec.differences } : null,
+    };
+  });
 }
 
 /** The status model: everything support staff ask about a connection, in one object. */
@@ -80,6 +101,7 @@ export async function connectionStatus(db: Db, config: Config, c: Connection): P
       backlog: countOf('pending'),
       failed: countOf('failed'),
     },
+    reports: await reportStatus(db, c.id),
     last_error: c.lastError ? { message: c.lastError, at: iso(c.lastErrorAt)! } : null,
     what_to_do: whatToDo(c),
     actions: validActions(c.state, c.authKind),

@@ -7,6 +7,7 @@ import type { JobRunner } from '../jobs/job-runner.js';
 import type { Logger } from '../logging/logger.js';
 import { limitedCall } from '../stripe/call-policy.js';
 import type { RateLimiters } from '../stripe/rate-limiter.js';
+import type { ReportService } from '../reports/report-service.js';
 import type { ImportService } from '../sync/import-service.js';
 import { ACTIVE_STATES } from '../../shared/connection-states.js';
 import { markEvent, markEvents, pendingEvents, type EventSource } from './inbox.js';
@@ -28,7 +29,7 @@ const MAX_ATTEMPTS = 5;
 export class EventService {
   constructor(private readonly deps: {
     db: Db; stripe: ConnectionStripe; limiters: RateLimiters; connections: ConnectionService; imports: ImportService;
-    jobs: JobRunner; logger: Logger;
+    reports: ReportService; jobs: JobRunner; logger: Logger;
     /** Overrides of LAG_SECONDS and OVERLAP_SECONDS (tests shorten the lag). */
     lagSeconds?: number; overlapSeconds?: number;
   }) {
@@ -100,6 +101,10 @@ export class EventService {
       refreshAuth: () => session?.refreshAuth() ?? Promise.resolve(),
       limiter: this.deps.limiters.for(accountId, livemode ? 'live' : 'test'),
       disconnect: (id, reason) => this.deps.connections.disconnect(id, reason),
+      reports: {
+        runFinished: (run) => this.deps.reports.onRunEvent(run),
+        dataAvailable: async (id) => this.deps.jobs.enqueue('reports.schedule', { connectionId: id }, { key: id }),
+      },
     };
   }
 

@@ -20,6 +20,11 @@ export interface EventScope {
   limiter: AccountRateLimiter;
   /** Called for `account.application.deauthorized`. */
   disconnect: (connectionId: string, reason: string) => Promise<void>;
+  /** The reports pipeline: report runs that finished, and new data to report on. */
+  reports?: {
+    runFinished: (run: Stripe.Reporting.ReportRun) => Promise<void>;
+    dataAvailable: (connectionId: string) => Promise<void>;
+  };
 }
 
 export type Outcome = { status: 'processed' | 'ignored'; note: string };
@@ -37,6 +42,14 @@ export async function processEvent(scope: EventScope, event: Stripe.Event): Prom
     return { status: 'processed', note: 'disconnected' };
   }
   if (event.type === 'account.application.authorized') return { status: 'processed', note: 'install recorded' };
+  if (event.type === 'reporting.report_run.succeeded' || event.type === 'reporting.report_run.failed') {
+    await scope.reports?.runFinished(event.data.object as Stripe.Reporting.ReportRun);
+    return { status: 'processed', note: 'report run settled' };
+  }
+  if (event.type === 'reporting.report_type.updated') {
+    await scope.reports?.dataAvailable(scope.connection.id);
+    return { status: 'processed', note: 'new report data scheduled' };
+  }
   const resource = resourceForEvent(event.type);
   if (!resource) {
     const forReports = INBOX_ONLY_PREFIXES.some((p) => event.type.startsWith(p));

@@ -44,6 +44,8 @@ export class ImportService {
 
   constructor(private readonly deps: {
     db: Db; stripe: ConnectionStripe; limiters: RateLimiters; logger: Logger; concurrency?: number; backoffBaseMs?: number;
+    /** The import finished: what needs the history (reports) can start. */
+    onLive?: (connectionId: string) => void;
   }) {}
 
   abort(connectionId: string): void {
@@ -150,6 +152,7 @@ export class ImportService {
       const objects = outcomes.reduce((sum, o) => sum + o.objects, 0);
       const repaired = outcomes.reduce((sum, o) => sum + (o.verification?.repaired ?? 0), 0);
       await updateConnection(db, connection.id, { missing_permissions: null });
+      this.deps.onLive?.(connection.id);
       await transition(db, connection.id, 'live', repaired
         ? `historical import complete (${objects} objects); verification found and fetched ${repaired} missing`
         : `historical import complete and verified (${objects} objects)`);

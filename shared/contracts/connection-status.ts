@@ -44,6 +44,15 @@ export interface ConnectionStatus {
     backlog: number;
     failed: number;
   };
+  reports: {
+    family: string;
+    report_type: string | null;
+    last_interval: { start: string; end: string } | null;
+    pending: number;
+    last_failure: string | null;
+    /** 'reconciled', 'differences' (with `differences`), or null when not checked. */
+    reconciliation: { status: string; differences: unknown[] } | null;
+  }[];
   last_error: { message: string; at: string } | null;
   what_to_do: string | null;
   actions: ConnectionAction[];

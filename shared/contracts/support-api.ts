@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONNECTION_STATES } from '../connection-states.js';
+import { REPORT_FAMILIES } from '../report-families.js';
 
 /** Query of `GET /api/support/connections`. */
 export const listConnectionsQuery = z.object({
@@ -21,3 +22,8 @@ export const apiKeyConnectBody = z.object({
 export type ApiKeyConnectBody = z.infer<typeof apiKeyConnectBody>;
 
 export const connectionIdParam = z.string().regex(/^conn_[A-Za-z0-9_-]{10,40}$/, 'not a connection id');
+
+/** Body of `POST /api/support/connections/:id/reports/run`: rerun one family, or all. */
+export const reportRunBody = z.object({
+  type: z.enum(REPORT_FAMILIES.map((f) => f.family) as [string, ...string[]]).optional(),
+}).strict();

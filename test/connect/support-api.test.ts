@@ -35,7 +35,7 @@ describe.each(DIALECTS)('support API on %s', (dialect) => {
   afterAll(() => stack.close());
 
   it('answers 401 on every route without a valid token', async () => {
-    const table = routeTable(supportConnectionRoutes({ config: stack.config, db: stack.database.db, connections: stack.services.connections, limiters: stack.services.limiters }));
+    const table = routeTable(supportConnectionRoutes({ config: stack.config, db: stack.database.db, connections: stack.services.connections, limiters: stack.services.limiters, reports: stack.services.reports }));
     expect(table.length).toBeGreaterThanOrEqual(4);
     for (const { method, path } of table) {
       const url = `${stack.url}/api/support${path.replace(':id', ids['Alpha Books']!).replace(':action', 'pause')}`;

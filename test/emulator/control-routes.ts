@@ -111,5 +111,14 @@ export function controlRoutes(ctx: EmulatorContext): Router {
   router.post('/reporting/fail_next', handle((b) => {
     ctx.reporting.options.failNext = Number(b.count ?? 1);
   }));
+  router.post('/reporting/versions', handle((b) => {
+    const versions = ctx.reporting.versions.get(String(b.family));
+    if (!versions) throw new Error(`unknown report family ${String(b.family)}`);
+    if (!versions.includes(Number(b.version))) versions.push(Number(b.version));
+    return { family: b.family, versions };
+  }));
+  router.post('/reporting/synthetic_rows', handle((b) => {
+    ctx.reporting.options.syntheticRows = Number(b.count ?? 0);
+  }));
   return router;
 }

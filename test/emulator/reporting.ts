@@ -32,14 +32,18 @@ export interface ReportingOptions {
   /** Override of data_available_end per account:mode (unix seconds). */
   availableEnd: Map<string, number>;
   failNext: number;
+  /** The next succeeded runs get this many synthetic itemized rows instead (large-report tests). */
+  syntheticRows: number;
 }
 
 const iso = (t: number) => new Date(t * 1000).toISOString().replace('T', ' ').replace('.000Z', '');
 
 /** Reporting API: report types with their data windows, report runs that finish after a delay. */
 export class Reporting {
-  readonly options: ReportingOptions = { availableEnd: new Map(), failNext: 0 };
+  readonly options: ReportingOptions = { availableEnd: new Map(), failNext: 0, syntheticRows: 0 };
   readonly files = new Map<string, Buffer>();
+  /** Versions offered per family; Stripe adds versions over time (the control API can too). */
+  readonly versions = new Map(Object.entries(REPORT_FAMILIES).map(([family, f]) => [family, [...f.versions]]));
 
   constructor(private readonly state: EmulatorState, private readonly bus: EventBus, private readonly baseUrl: () => string) {}
 
@@ -52,7 +56,7 @@ export class Reporting {
 
   types(account: string, mode: Mode): StripeObject[] {
     const { start, end } = this.window(account, mode);
-    return Object.entries(REPORT_FAMILIES).flatMap(([family, f]) => f.versions.map((version) => objects.build('reporting.report_type', {
+    return Object.entries(REPORT_FAMILIES).flatMap(([family, f]) => this.versions.get(family)!.map((version) => objects.build('reporting.report_type', {
       id: `${family}.${version}`, name: f.name, version, data_available_start: start, data_available_end: end,
       default_columns: f.columns, livemode: mode === 'live', updated: end,
     })));
@@ -120,7 +124,7 @@ export class Reporting {
       return;
     }
     const params = run.parameters as { interval_start?: number; interval_end: number; columns?: string[]; currency?: string };
-    const csv = this.csv(account, mode, family, params);
+    const csv = this.options.syntheticRows ? synthetic(this.options.syntheticRows, family) : this.csv(account, mode, family, params);
     const now = this.state.now();
     const file = objects.file({
       id: this.state.random.id('file_'), created: now, size: csv.length, purpose: 'finance_report_run', type: 'csv',
@@ -231,4 +235,28 @@ function balanceSummary(txns: StripeObject[], start: number, end: number): Row[]
     { category: 'payouts', description: 'Payouts', net_amount: minorToDecimal(s.payouts, currency), currency },
     { category: 'ending_balance', description: 'Ending balance', net_amount: minorToDecimal(s.starting + s.activity + s.payouts, currency), currency },
   ]);
+}
+
+/** A large itemized report of made-up rows (amounts consistent per row), built in pieces. */
+function synthetic(count: number, family: string): Buffer {
+  const columns = REPORT_FAMILIES[family]!.columns;
+  const parts: Buffer[] = [Buffer.from(columns.join(',') + '\n')];
+  let lines: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const gross = 1000 + (i % 9000);
+    const fee = Math.round(gross * 0.029) + 30;
+    const row: Record<string, string> = {
+      balance_transaction_id: `txn_synth${i}`, created_utc: '2026-01-01 00:00:00', created: '2026-01-01 00:00:00',
+      available_on_utc: '2026-01-03 00:00:00', available_on: '2026-01-03 00:00:00', currency: 'usd',
+      gross: minorToDecimal(gross, 'usd'), fee: minorToDecimal(fee, 'usd'), net: minorToDecimal(gross - fee, 'usd'),
+      reporting_category: 'charge', source_id: `ch_synth${i}`, description: `Synthetic row ${i}`,
+    };
+    lines.push(columns.map((c) => row[c] ?? '').join(','));
+    if (lines.length === 10_000) {
+      parts.push(Buffer.from(lines.join('\n') + '\n'));
+      lines = [];
+    }
+  }
+  if (lines.length) parts.push(Buffer.from(lines.join('\n') + '\n'));
+  return Buffer.concat(parts);
 }

@@ -33,14 +33,14 @@ describe('pi-stripe CLI', () => {
     const res = await cli(['status']);
     expect(res.code).toBe(1);
     expect(res.stderr.trim().split('\n')).toEqual([
-      'pi-stripe status: database has 6 pending migration(s); run: pi-stripe migrate',
+      'pi-stripe status: database has 7 pending migration(s); run: pi-stripe migrate',
     ]);
   });
 
   it('migrates, then reports status as JSON', async () => {
     const migrated = await cli(['migrate', '--json']);
     expect(migrated.code).toBe(0);
-    expect(JSON.parse(migrated.stdout).applied).toHaveLength(6);
+    expect(JSON.parse(migrated.stdout).applied).toHaveLength(7);
     expect(JSON.parse((await cli(['migrate', '--json'])).stdout)).toEqual({ applied: [] });
 
     const status = await cli(['status', '--json']);

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../server/app.js';
 import type { Config } from '../../server/config.js';
 import type { Dialect } from '../../server/db/database.js';
-import { createServices, type Services } from '../../server/services.js';
+import { createServices, type ServiceOptions, type Services } from '../../server/services.js';
 import type { Emulator } from '../emulator/index.js';
 import { testConfig } from './config.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
@@ -26,7 +26,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(dialect: Dialect, overrides: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(dialect: Dialect, overrides: Record<string, string> = {}, options: ServiceOptions = {}): Promise<Stack> {
   const emulator = await withEmulator();
   const database = await createTestDatabase(dialect);
   // Listen first: the public URL (OAuth callback) must be known before the app is built.
@@ -51,7 +51,7 @@ export async function startStack(dialect: Dialect, overrides: Record<string, str
     ...overrides,
   });
   const { logger, output } = capturedLogger('info');
-  const services = createServices(config, database.db, logger, { backoffBaseMs: 20, eventLagSeconds: 1 });
+  const services = createServices(config, database.db, logger, { backoffBaseMs: 20, eventLagSeconds: 1, reportRetryDelayMs: 50, ...options });
   const app = createApp({ config, db: database.db, logger, services });
   target.app = app;
   return {

@@ -5,6 +5,7 @@ import * as eventInbox from './20261130000300_event_inbox.js';
 import * as backfill from './20261130000400_backfill.js';
 import * as reports from './20261130000500_reports.js';
 import * as connectionLifecycle from './20261130000600_connection_lifecycle.js';
+import * as reportReconciliation from './20261130000700_report_reconciliation.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -24,6 +25,7 @@ export const migrations: [name: string, migration: Migration][] = [
   ['20261130000400_backfill', backfill],
   ['20261130000500_reports', reports],
   ['20261130000600_connection_lifecycle', connectionLifecycle],
+  ['20261130000700_report_reconciliation', reportReconciliation],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

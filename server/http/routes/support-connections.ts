@@ -7,13 +7,17 @@ import { connectionDetail, connectionStatus } from '../../connections/status.js'
 import type { Db } from '../../db/database.js';
 import { ValidationError } from '../../errors.js';
 import type { RateLimiters } from '../../stripe/rate-limiter.js';
-import { apiKeyConnectBody, connectionIdParam, listConnectionsQuery } from '../../../shared/contracts/support-api.js';
+import { apiKeyConnectBody, connectionIdParam, listConnectionsQuery, reportRunBody } from '../../../shared/contracts/support-api.js';
+import type { ReportFamily } from '../../../shared/report-families.js';
+import type { ReportService } from '../../reports/report-service.js';
 import { CONNECTION_ACTIONS, type ConnectionAction } from '../../../shared/connection-states.js';
 
 const ACTIONS: ConnectionAction[] = CONNECTION_ACTIONS.filter((a) => a !== 'reauthorize');
 
 /** `/api/support/connections`: list, detail, API-key connect and the support actions. */
-export function supportConnectionRoutes(deps: { config: Config; db: Db; connections: ConnectionService; limiters: RateLimiters }): Router {
+export function supportConnectionRoutes(deps: {
+  config: Config; db: Db; connections: ConnectionService; limiters: RateLimiters; reports: ReportService;
+}): Router {
   const router = Router();
   const { config, db, connections } = deps;
   const idOf = (raw: unknown) => {
@@ -40,6 +44,14 @@ export function supportConnectionRoutes(deps: { config: Config; db: Db; connecti
 
   router.get('/connections/:id', async (req, res) => {
     res.json(await connectionDetail(db, config, await connections.get(idOf(req.params.id))));
+  });
+
+  router.post('/connections/:id/reports/run', express.json({ limit: '4kb' }), async (req, res) => {
+    const id = idOf(req.params.id);
+    await connections.get(id);
+    const { type } = reportRunBody.parse(req.body ?? {});
+    const runs = await deps.reports.schedule(id, { families: type ? [type as ReportFamily] : undefined, force: true });
+    res.status(202).json({ requested: runs.length, runs: (await connectionStatus(db, config, await connections.get(id))).reports });
   });
 
   router.post('/connections/:id/:action', async (req, res) => {

@@ -1,0 +1,25 @@
+import type { Db } from '../db/database.js';
+import type { JobRunner } from '../jobs/job-runner.js';
+import { isReportFamily } from '../../shared/report-families.js';
+import type { ReportService } from './report-service.js';
+
+const CHECK_INTERVAL_MS = 30_000;
+const DAILY_MS = 24 * 60 * 60 * 1000;
+
+export function registerReportJobs(jobs: JobRunner, reports: ReportService): void {
+  jobs.register('reports.schedule', async (p) => {
+    const family = typeof p.family === 'string' && isReportFamily(p.family) ? [p.family] : undefined;
+    await reports.schedule(String(p.connectionId), { families: family, force: p.force === true });
+  });
+  jobs.register('reports.check', () => reports.checkDue());
+}
+
+/** Pending runs are checked every 30 s (each with its own backoff); every day, new data is asked for. */
+export function scheduleReportJobs(jobs: JobRunner, db: Db): void {
+  jobs.every('reports.check', CHECK_INTERVAL_MS, async () => jobs.enqueue('reports.check', {}, { key: 'all' }));
+  jobs.every('reports.daily', DAILY_MS, async () => {
+    for (const { id } of await db('connections').where({ state: 'live' }).select('id')) {
+      jobs.enqueue('reports.schedule', { connectionId: id }, { key: String(id) });
+    }
+  });
+}

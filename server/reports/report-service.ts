@@ -1,0 +1,170 @@
+import Stripe from 'stripe';
+import type { ConnectionStripe } from '../connections/connection-stripe.js';
+import { getConnection, type Connection } from '../connections/connection-repository.js';
+import type { Db } from '../db/database.js';
+import type { Logger } from '../logging/logger.js';
+import { limitedCall } from '../stripe/call-policy.js';
+import type { RateLimiters } from '../stripe/rate-limiter.js';
+import { REPORT_FAMILIES, type ReportFamily } from '../../shared/report-families.js';
+import { downloadReport } from './report-download.js';
+import {
+  claimDownload, dueRuns, getRun, insertRun, latestRun, runByStripeId, sameInterval, updateRun, type ReportRunRow,
+} from './report-repository.js';
+import { reconcile } from './reconcile.js';
+
+const DAY = 86400;
+const MAX_ATTEMPTS = 3;
+const MAX_DAILY_RUNS = 31;
+
+export interface DiscoveredType {
+  id: string;
+  version: number;
+  start: number;
+  end: number;
+}
+
+/** The highest version of each family Stripe offers this account, with its data window. */
+export function currentVersions(types: Stripe.Reporting.ReportType[]): Map<string, DiscoveredType> {
+  const out = new Map<string, DiscoveredType>();
+  for (const t of types) {
+    const family = t.id.replace(/\.\d+$/, '');
+    const known = out.get(family);
+    if (!known || t.version > known.version) out.set(family, { id: t.id, version: t.version, start: t.data_available_start, end: t.data_available_end });
+  }
+  return out;
+}
+
+/** The intervals a family still needs: the whole window first, then each new day. */
+export function nextIntervals(window: { start: number; end: number }, last: { start: number; end: number } | null, force: boolean): [number, number][] {
+  if (force) return [last ? [last.start, last.end] : [window.start, window.end]];
+  if (!last) return window.end > window.start ? [[window.start, window.end]] : [];
+  const from = Math.max(last.end, window.start);
+  if (from >= window.end) return [];
+  const days = Math.ceil((window.end - from) / DAY);
+  if (days > MAX_DAILY_RUNS) return [[from, window.end]];
+  return Array.from({ length: days }, (_, i) => [from + i * DAY, Math.min(window.end, from + (i + 1) * DAY)] as [number, number]);
+}
+
+/**
+ * Stripe's financial reports for a connection: discover versions, request runs for intervals
+ * inside the data window (never the same interval twice unless asked), wait for them through
+ * events or polling with backoff, stream the CSV into rows, and reconcile itemized balance
+ * reports with the imported balance transactions.
+ */
+export class ReportService {
+  constructor(private readonly deps: {
+    db: Db; stripe: ConnectionStripe; limiters: RateLimiters; logger: Logger; retryDelayMs?: number;
+    onChunk?: (bytes: number) => void;
+  }) {}
+
+  private async session(connection: Connection) {
+    const session = await this.deps.stripe.session(connection);
+    return { ...session, limiter: this.deps.limiters.for(connection.accountId, connection.livemode ? 'live' : 'test') };
+  }
+
+  async schedule(connectionId: string, options: { families?: ReportFamily[]; force?: boolean } = {}): Promise<number[]> {
+    const { db } = this.deps;
+    const connection = await getConnection(db, connectionId);
+    if (!connection) throw new Error(`no connection ${connectionId}`);
+    const s = await this.session(connection);
+    const types = await limitedCall(s.limiter, 'reporting', () => s.client().reporting.reportTypes.list(), { refreshAuth: s.refreshAuth });
+    const versions = currentVersions(types.data);
+    const timezone = String((await db('connections').where({ id: connectionId }).first('reporting_timezone')).reporting_timezone ?? 'UTC');
+    const created: number[] = [];
+    for (const f of REPORT_FAMILIES) {
+      if (options.families && !options.families.includes(f.family)) continue;
+      const type = versions.get(f.family);
+      if (!type) continue;
+      const last = await latestRun(db, connectionId, f.family);
+      for (const [start, end] of nextIntervals(type, last && { start: last.intervalStart, end: last.intervalEnd }, options.force ?? false)) {
+        if (!options.force && (await sameInterval(db, connectionId, f.family, start, end))) continue;
+        const id = await insertRun(db, { connectionId, accountId: connection.accountId, family: f.family, reportType: type.id, intervalStart: start, intervalEnd: end, timezone });
+        await this.request(connection, id);
+        created.push(id);
+      }
+    }
+    return created;
+  }
+
+  /** Asks Stripe for the run (again, when retrying). */
+  private async request(connection: Connection, id: number): Promise<void> {
+    const run = (await getRun(this.deps.db, id))!;
+    const family = REPORT_FAMILIES.find((f) => f.family === run.family)!;
+    const s = await this.session(connection);
+    const parameters: Stripe.Reporting.ReportRunCreateParams.Parameters = { interval_end: run.intervalEnd, timezone: run.timezone };
+    if (family.needsStart) parameters.interval_start = run.intervalStart;
+    const created = await limitedCall(s.limiter, 'reporting', () => s.client().reporting.reportRuns.create({ report_type: run.reportType, parameters }), { refreshAuth: s.refreshAuth });
+    await updateRun(this.deps.db, id, { stripe_run_id: created.id, attempts: run.attempts + 1, status: 'pending', next_check_at: Date.now() + 5_000, error: null });
+  }
+
+  /** A `reporting.report_run.*` event: act on it (at most once, however often it arrives). */
+  async onRunEvent(run: Stripe.Reporting.ReportRun): Promise<void> {
+    const ours = await runByStripeId(this.deps.db, run.id);
+    if (ours) await this.settle(ours, run);
+  }
+
+  /** Runs whose next check is due: request retries, poll pending ones with growing intervals. */
+  async checkDue(): Promise<void> {
+    for (const run of await dueRuns(this.deps.db)) {
+      const connection = await getConnection(this.deps.db, run.connectionId);
+      if (!connection) continue;
+      try {
+        if (!run.stripeRunId) {
+          await this.request(connection, run.id);
+          continue;
+        }
+        const s = await this.session(connection);
+        let stripeRun: Stripe.Reporting.ReportRun;
+        try {
+          stripeRun = await limitedCall(s.limiter, 'reporting', () => s.client().reporting.reportRuns.retrieve(run.stripeRunId!), { refreshAuth: s.refreshAuth });
+        } catch (err) {
+          // stripe-node throws for any body with a top-level `error`, and a failed run has one;
+          // the run's error text ends up in `rawType` (it takes a string error for an OAuth one).
+          if (err instanceof Stripe.errors.StripeError && err.statusCode === 200) {
+            const text = err.rawType || err.message || 'the report run failed';
+            stripeRun = { id: run.stripeRunId, status: 'failed', error: text } as Stripe.Reporting.ReportRun;
+          } else throw err;
+        }
+        await this.settle(run, stripeRun);
+      } catch (err) {
+        this.deps.logger.warn({ err, reportRun: run.id }, 'report run check failed');
+        await updateRun(this.deps.db, run.id, { next_check_at: Date.now() + 60_000, error: (err as Error).message });
+      }
+    }
+  }
+
+  private async settle(run: ReportRunRow, stripeRun: Stripe.Reporting.ReportRun): Promise<void> {
+    const { db } = this.deps;
+    if (stripeRun.status === 'pending') {
+      // Back off: check again after half the time the run has taken so far (5 s to 10 min).
+      const waited = Date.now() - run.requestedAt;
+      await updateRun(db, run.id, { next_check_at: Date.now() + Math.min(600_000, Math.max(5_000, waited / 2)) });
+      return;
+    }
+    if (stripeRun.status === 'failed') {
+      if (run.status !== 'pending' || run.stripeRunId !== stripeRun.id) return;
+      const message = stripeRun.error ?? 'the report run failed';
+      const final = run.attempts >= MAX_ATTEMPTS;
+      await updateRun(db, run.id, {
+        status: final ? 'failed' : 'pending', error: message, stripe_run_id: final ? run.stripeRunId : null,
+        next_check_at: final ? null : Date.now() + (this.deps.retryDelayMs ?? 15 * 60_000), finished_at: final ? Date.now() : null,
+      });
+      return;
+    }
+    if (!stripeRun.result || !(await claimDownload(db, run.id))) return;
+    const connection = (await getConnection(db, run.connectionId))!;
+    const s = await this.session(connection);
+    try {
+      const { rows, columns } = await downloadReport(db, s.client(), s.limiter, { id: run.id, accountId: run.accountId, fileId: stripeRun.result.id }, { onChunk: this.deps.onChunk });
+      const family = REPORT_FAMILIES.find((f) => f.family === run.family)!;
+      const reconciliation = family.reconcile ? await reconcile(db, run) : null;
+      await updateRun(db, run.id, {
+        status: 'downloaded', file_id: stripeRun.result.id, row_count: rows, columns: JSON.stringify(columns), finished_at: Date.now(),
+        next_check_at: null, error: null, reconciliation: reconciliation ? JSON.stringify(reconciliation) : null,
+      });
+    } catch (err) {
+      await updateRun(db, run.id, { status: 'pending', next_check_at: Date.now() + 60_000, error: (err as Error).message });
+      throw err;
+    }
+  }
+}
