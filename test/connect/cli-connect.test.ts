@@ -71,6 +71,17 @@ describe('pi-stripe connect and status', () => {
     });
   });
 
+  it('runs reports on request and waits for them', async () => {
+    const status = JSON.parse((await cli('status', '--json')).stdout) as { connections: { id: string; name: string }[] };
+    const id = status.connections.find((c) => c.name === 'History')!.id;
+    const res = await cli('reports', 'run', '--connection', id, '--type', 'payouts.itemized');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^payouts\.itemized\.3 +downloaded \(\d+ rows\)$/m);
+    expect(await cli('reports', 'run', '--connection', id, '--type', 'payouts')).toMatchObject({
+      code: 1, stderr: expect.stringContaining('pi-stripe reports: --type must be one of: balance.summary,'),
+    });
+  });
+
   it('reports missing permissions for a restricted key', async () => {
     const shop = await createAccount(emulator, { name: 'Narrow' });
     const { key } = await control<{ key: string }>(emulator, 'POST', '/keys', {
