@@ -10,6 +10,7 @@ export async function withServices<T>(config: Config, fn: (ctx: { db: Db; servic
   try {
     const pending = await pendingMigrations(db);
     if (pending.length) throw new CliError(`database has ${pending.length} pending migration(s); run: pi-stripe migrate`);
+    // Commands print their own results on stdout; routine info logs would only drown them.
     const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, destination: process.stderr });
     const services = createServices(config, db, logger);
     try {

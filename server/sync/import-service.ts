@@ -99,7 +99,7 @@ export class ImportService {
       limiter: this.deps.limiters.for(connection.accountId, connection.livemode ? 'live' : 'test'),
       client: session.client, refreshAuth: session.refreshAuth,
     };
-    const verification = await verifyRun(deps, resource, { id: Number(row.id), lt: Number(row.created_lt) } as BackfillRun);
+    const verification = await verifyRun(deps, resource, { id: Number(row.id), lt: Number(row.created_lt) });
     await db('backfill_runs').where({ id: row.id }).update({ verification: JSON.stringify(verification) });
     return verification;
   }

@@ -70,16 +70,17 @@ export function webhookRoutes(deps: { config: Config; db: Db; secrets: SecretSto
     }
     if (!secrets.length) throw new NotFoundError(`No webhook endpoint for merchant ${merchantId}`);
     const header = req.get('stripe-signature');
-    const match = secrets.find(({ secret }) => {
+    let match: { event: Stripe.Event; row: (typeof rows)[number] } | undefined;
+    for (const { secret, row } of secrets) {
       try {
-        verify(req.body as Buffer, header, [secret]);
-        return true;
+        match = { event: verify(req.body as Buffer, header, [secret]), row };
+        break;
       } catch {
-        return false;
+        // another merchant connection's secret may match
       }
-    });
+    }
     if (!match) throw new SignatureError('No valid signature for this payload');
-    const event = verify(req.body as Buffer, header, [match.secret]);
+    const { event } = match;
     const livemode = match.row.livemode === true || match.row.livemode === 1;
     if (event.livemode !== livemode) throw new SignatureError(`A ${event.livemode ? 'live' : 'test'}-mode event reached a ${livemode ? 'live' : 'test'}-mode connection`);
     await accept(req, res, match.row.account_id, event, 'merchant_webhook');

@@ -38,7 +38,7 @@ function groups(segments: (Range & { objects: number })[]): Range[] {
  * the run's own segments) and compares with what we stored. Missing objects are fetched one by
  * one and stored; the result names them, so the status can say "verified" or show the gap.
  */
-export async function verifyRun(deps: ResourceBackfillDeps, resource: ResourceModule, run: BackfillRun): Promise<Verification> {
+export async function verifyRun(deps: ResourceBackfillDeps, resource: ResourceModule, run: Pick<BackfillRun, 'id' | 'lt'>): Promise<Verification> {
   const segments = await allSegments(deps.db, run.id);
   const floor = Math.min(...segments.map((s) => s.gte));
   const atStripe = new Set<string>();
