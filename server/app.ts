@@ -10,6 +10,7 @@ import { oauthRoutes } from './http/routes/oauth.js';
 import { supportConnectionRoutes } from './http/routes/support-connections.js';
 import { supportAuth } from './http/support-auth.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
+import { appApiRoutes } from './http/routes/app-api.js';
 import { createServices, type Services } from './services.js';
 
 export interface AppDeps {
@@ -32,6 +33,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes({ db, metrics }));
   app.use(webhookRoutes({ config, db, secrets: services.secrets, events: services.events }));
   app.use(oauthRoutes({ config, logger, states: services.states, installs: services.installs }));
+  app.use('/api/app', appApiRoutes({ config, db, connections: services.connections }));
   app.use('/api/support', supportAuth(config.supportTokens), supportConnectionRoutes({ config, db, connections: services.connections, limiters: services.limiters, reports: services.reports }));
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));

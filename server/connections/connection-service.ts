@@ -98,7 +98,7 @@ export class ConnectionService {
     return this.get(id);
   }
 
-  async act(id: string, action: ConnectionAction): Promise<Connection> {
+  async act(id: string, action: ConnectionAction, by: 'support' | 'the merchant' = 'support'): Promise<Connection> {
     const connection = await this.get(id);
     if (!validActions(connection.state, connection.authKind).includes(action) || action === 'reauthorize') {
       throw new ConflictError(`Cannot ${action} a connection that is ${connection.state.replace(/_/g, ' ')}`);
@@ -107,16 +107,16 @@ export class ConnectionService {
     switch (action) {
       case 'pause':
         this.deps.stopWork?.(id);
-        await transition(db, id, 'paused', 'paused by support');
+        await transition(db, id, 'paused', `paused by ${by}`);
         break;
       case 'resume':
-        await this.startSync(id, 'resumed by support');
+        await this.startSync(id, `resumed by ${by}`);
         break;
       case 'resync':
-        await this.startSync(id, 'resync requested by support', { full: true });
+        await this.startSync(id, `resync requested by ${by}`, { full: true });
         break;
       case 'disconnect':
-        await this.disconnect(id, 'disconnected by support; stored credentials deleted');
+        await this.disconnect(id, `disconnected by ${by}; stored credentials deleted`);
         break;
     }
     return this.get(id);
