@@ -1,0 +1,23 @@
+import { Box, Inline } from '@stripe/ui-extension-sdk/ui';
+import type { ConnectionStatus } from '../../shared/contracts/connection-status';
+
+const eta = (seconds: number | null) => (seconds === null ? '' : seconds < 90 ? ` · about ${seconds} s left` : ` · about ${Math.round(seconds / 60)} min left`);
+
+/** One line per resource: objects imported, of how many, and how long it should still take. */
+export const ImportProgress = ({ resources }: { resources: ConnectionStatus['import']['resources'] }) =>
+  resources.length === 0 ? (
+    <Box css={{ color: 'secondary' }}>The import is about to start.</Box>
+  ) : (
+    <Box css={{ stack: 'y', gap: 'xsmall' }}>
+      {resources.map((r) => (
+        <Box key={r.resource} css={{ stack: 'x', distribute: 'space-between' }}>
+          <Inline>{r.resource.replace(/_/g, ' ')}</Inline>
+          <Inline css={{ color: r.state === 'failed' ? 'critical' : 'secondary' }}>
+            {r.state === 'succeeded' ? `${r.objects} imported${r.verified === false ? ' (gap repaired)' : ''}`
+              : r.state === 'failed' ? `stopped: ${r.last_error ?? 'error'}`
+              : `${r.objects}${r.estimated_total ? ` of ~${r.estimated_total}` : ''}${eta(r.eta_seconds)}`}
+          </Inline>
+        </Box>
+      ))}
+    </Box>
+  );
