@@ -5,7 +5,14 @@ import { ALL_PERMISSIONS } from './emulator/auth.js';
 import { RESOURCES } from '../server/resources/registry.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const manifest = JSON.parse(readFileSync(join(ROOT, 'stripe-app.json'), 'utf8')) as Record<string, any>;
+interface Manifest {
+  $schema: string; id: string; version: string; name: string; icon: string;
+  distribution_type: string; stripe_api_access_type: string; sandbox_install_compatible: boolean;
+  allowed_redirect_uris: string[]; post_install_action: { type: string }; constants: Record<string, string>;
+  permissions: { permission: string; purpose: string }[];
+  ui_extension: { views: { viewport: string; component: string }[]; content_security_policy: Record<string, string | string[]> & { purpose: string } };
+}
+const manifest = JSON.parse(readFileSync(join(ROOT, 'stripe-app.json'), 'utf8')) as Manifest;
 
 /** Viewports the v1 manifest accepts that this app may use (stripe-facts.md). */
 const VIEWPORTS = ['stripe.dashboard.drawer.default', 'settings', 'stripe.dashboard.home.overview', 'stripe.dashboard.payment.detail'];
@@ -31,7 +38,7 @@ describe('stripe-app.json', () => {
   });
 
   it('points redirects and the CSP at the backend in its constants, over https, with paths', () => {
-    const backend = manifest.constants.BACKEND_URL as string;
+    const backend = manifest.constants.BACKEND_URL!;
     expect(backend).toMatch(/^https:\/\//);
     expect(manifest.allowed_redirect_uris[0]).toBe(`${backend}/oauth/callback`);
     for (const uri of manifest.allowed_redirect_uris) expect(new URL(uri).pathname.length).toBeGreaterThan(1);

@@ -6,7 +6,7 @@ import { useSettings } from '../hooks/useSettings';
 
 /** Reporting timezone, history start, which reports to run, and pausing sync. */
 export const SettingsPage = () => {
-  const { loading, error, data, reload, save, setPaused, message, error: saveError, saving } = useSettings();
+  const { loading, error, data, reload, save, setPaused, message, saveError, saving } = useSettings();
   const [families, setFamilies] = useState<string[]>([]);
   useEffect(() => setFamilies(data?.report_families ?? []), [data]);
   if (loading && !data) return <SettingsView><Loading what="settings" /></SettingsView>;
