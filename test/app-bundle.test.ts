@@ -1,8 +1,9 @@
+import { describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-const ROOT = resolve(import.meta.dirname, '../..');
+const ROOT = resolve(import.meta.dirname, '..');
 const manifest = JSON.parse(readFileSync(join(ROOT, 'stripe-app.json'), 'utf8')) as { ui_extension: { views: { component: string }[] } };
 
 // The official bundle needs the Stripe CLI, which these machines cannot run; esbuild proves the
