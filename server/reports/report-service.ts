@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import type { ConnectionStripe } from '../connections/connection-stripe.js';
 import { getConnection, type Connection } from '../connections/connection-repository.js';
+import { connectionSettings } from '../connections/connection-settings.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 import { limitedCall } from '../stripe/call-policy.js';
@@ -70,9 +71,11 @@ export class ReportService {
     const types = await limitedCall(s.limiter, 'reporting', () => s.client().reporting.reportTypes.list(), { refreshAuth: s.refreshAuth });
     const versions = currentVersions(types.data);
     const timezone = String((await db('connections').where({ id: connectionId }).first('reporting_timezone')).reporting_timezone ?? 'UTC');
+    // Without an explicit choice, the families the merchant picked in the app's settings.
+    const families = options.families ?? (await connectionSettings(db, connectionId)).reportFamilies;
     const created: number[] = [];
     for (const f of REPORT_FAMILIES) {
-      if (options.families && !options.families.includes(f.family)) continue;
+      if (families && !families.includes(f.family)) continue;
       const type = versions.get(f.family);
       if (!type) continue;
       const last = await latestRun(db, connectionId, f.family);

@@ -6,6 +6,7 @@ import type { Logger } from '../logging/logger.js';
 import { RESOURCES, resourceByName } from '../resources/registry.js';
 import type { ResourceModule } from '../resources/resource.js';
 import type { RateLimiters } from '../stripe/rate-limiter.js';
+import { connectionSettings } from '../connections/connection-settings.js';
 import { STOPPED_STATES } from '../../shared/connection-states.js';
 import { activeRun, createRun, finishRun, recordRunError, type BackfillRun } from './backfill/backfill-repository.js';
 import { backfillResource, type Progress, type ResourceBackfillDeps } from './backfill/resource-backfill.js';
@@ -71,7 +72,10 @@ export class ImportService {
           logger.debug({ err, connectionId }, 'stripe call retried');
         },
       };
-      const floor = await accountFloor(session.client());
+      // The merchant may have asked for history only from a date on (app settings).
+      const { historySince } = await connectionSettings(db, connectionId);
+      const since = historySince ? Math.floor(Date.parse(historySince) / 1000) : 0;
+      const floor = Math.max(await accountFloor(session.client()), since);
       const ceiling = Math.floor(Date.now() / 1000) + 1;
       const resources = (options.resources ?? RESOURCES.map((r) => r.name)).map((n) => resourceByName(n)!);
       const outcomes = await Promise.all(resources.map((r) => this.runResource(connection, r, { ...base, onProgress: (p) => options.onProgress?.({ ...p, state: 'importing' }) }, { ...options, floor, ceiling })));

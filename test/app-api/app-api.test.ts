@@ -4,6 +4,7 @@ import { computeInsights } from '../../server/app-api/insights.js';
 import { appApiRoutes } from '../../server/http/routes/app-api.js';
 import type { Insights } from '../../shared/contracts/app-api.js';
 import { DIALECTS } from '../support/databases.js';
+import { control, createAccount } from '../support/emulator.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { connectPaused, seededAccount } from '../backfill/support.js';
 import type { Router } from 'express';
@@ -97,6 +98,23 @@ describe.each(DIALECTS)('/api/app on %s', (dialect) => {
     const status = await call('GET', '/status', stranger, sign(stranger));
     expect(status.body).toEqual({ connected: false, install_url: `${stack.url}/oauth/install?mode=test` });
     expect((await call('GET', '/insights', stranger, sign(stranger))).body).toMatchObject({ error: { code: 'not_connected', details: { install_url: `${stack.url}/oauth/install?mode=test` } } });
+  });
+
+  it('links a Marketplace install on its first signed request, and uses the settings', async () => {
+    const shop = await createAccount(stack.emulator, { name: 'Market Linked' });
+    const { redirect_url } = await control<{ redirect_url: string }>(stack.emulator, 'POST', '/oauth/install', { account: shop.id, mode: 'test' });
+    expect((await fetch(redirect_url)).status).toBe(200);
+    await stack.services.jobs.idle();
+    const before = await stack.database.db('connections').where({ account_id: shop.id }).first();
+    expect(before.merchant_id).toBeNull();
+    const me = identity(shop.id);
+    expect((await call('GET', '/status', me, sign(me))).body.state).toBe('live');
+    expect((await stack.database.db('connections').where({ account_id: shop.id }).first()).merchant_id).toBe(shop.id);
+
+    await call('PUT', '/settings', me, sign(me), { reporting_timezone: 'UTC', history_since: null, report_families: ['payouts.itemized'] });
+    const created = await stack.services.reports.schedule(before.id, { force: true });
+    const families = await stack.database.db('report_runs').whereIn('id', created).pluck('family');
+    expect(families).toEqual(['payouts.itemized']);
   });
 
   it('validates settings with clear messages', async () => {

@@ -2,9 +2,9 @@ import express, { Router, type Request } from 'express';
 import type { Config } from '../../config.js';
 import { findByAccount, updateConnection, type Connection } from '../../connections/connection-repository.js';
 import type { ConnectionService } from '../../connections/connection-service.js';
+import { connectionSettings } from '../../connections/connection-settings.js';
 import { connectionStatus } from '../../connections/status.js';
 import type { Db } from '../../db/database.js';
-import { readJson } from '../../db/rows.js';
 import { AppError, ValidationError } from '../../errors.js';
 import { computeInsights } from '../../app-api/insights.js';
 import { appSettings, insightsQuery, type AppSettings } from '../../../shared/contracts/app-api.js';
@@ -47,12 +47,12 @@ export function appApiRoutes(deps: { config: Config; db: Db; connections: Connec
     return connection;
   };
   const settingsOf = async (c: Connection): Promise<AppSettings> => {
-    const row = await db('connections').where({ id: c.id }).first('settings', 'reporting_timezone');
-    const stored = readJson<Partial<AppSettings>>(row.settings ?? '{}');
+    const row = await db('connections').where({ id: c.id }).first('reporting_timezone');
+    const stored = await connectionSettings(db, c.id);
     return {
       reporting_timezone: String(row.reporting_timezone ?? 'UTC'),
-      history_since: stored.history_since ?? null,
-      report_families: stored.report_families ?? REPORT_FAMILIES.map((f) => f.family),
+      history_since: stored.historySince,
+      report_families: stored.reportFamilies ?? REPORT_FAMILIES.map((f) => f.family),
     };
   };
 
