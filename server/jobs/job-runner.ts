@@ -27,11 +27,15 @@ export class JobRunner {
     this.handlers.set(name, handler);
   }
 
-  /** Queues a job; with a `key`, a job already queued or running under that key absorbs it. */
+  /**
+   * Queues a job. With a `key`, jobs of that key never run at the same time, and a job already
+   * *queued* under it absorbs this one; one that is already *running* does not, since it may have
+   * looked at its work before this was asked (it would be a lost wake-up).
+   */
   enqueue(name: string, payload: Record<string, unknown> = {}, options: { key?: string } = {}): void {
     if (this.stopped) return;
     const key = options.key ? `${name}:${options.key}` : undefined;
-    if (key && (this.activeKeys.has(key) || this.queue.some((j) => j.key === key))) return;
+    if (key && this.queue.some((j) => j.key === key)) return;
     this.queue.push({ name, payload, key });
     setImmediate(() => this.drain());
   }
