@@ -110,12 +110,13 @@ describe('emulator events', () => {
   });
 
   it('shows new events in the list only after a delay when told to (eventual consistency)', async () => {
-    await control(emulator, 'POST', '/settings', { eventVisibilityDelayMs: 400 });
+    // Long enough that even a slow, loaded machine cannot make all ten visible before we look.
+    await control(emulator, 'POST', '/settings', { eventVisibilityDelayMs: 1500 });
     try {
       const before = (await stripe.events.list({ limit: 100, type: 'payment_intent.created' })).data.length;
       for (let i = 0; i < 10; i++) await run('payment', { outcome: 'requires_action' });
       const soon = (await stripe.events.list({ limit: 100, type: 'payment_intent.created' })).data.length;
-      await new Promise((r) => setTimeout(r, 450));
+      await new Promise((r) => setTimeout(r, 1600));
       const later = (await stripe.events.list({ limit: 100, type: 'payment_intent.created' })).data.length;
       expect(soon).toBeLessThan(before + 10);
       expect(later).toBe(before + 10);
