@@ -4,20 +4,14 @@ import { computeInsights } from '../../server/app-api/insights.js';
 import { appApiRoutes } from '../../server/http/routes/app-api.js';
 import type { Insights } from '../../shared/contracts/app-api.js';
 import { DIALECTS } from '../support/databases.js';
+import { routeTable } from '../support/routes.js';
 import { control, createAccount } from '../support/emulator.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { connectPaused, seededAccount } from '../backfill/support.js';
-import type { Router } from 'express';
 
 const SECRETS = ['absec_currentSecret123', 'absec_previousSecret456'];
 const sdk = new Stripe('sk_test_signing_only');
 
-function routeTable(router: Router): { method: string; path: string }[] {
-  return router.stack.flatMap((layer) => {
-    const route = (layer as unknown as { route?: { path: string; methods: Record<string, boolean> } }).route;
-    return route ? Object.keys(route.methods).map((method) => ({ method: method.toUpperCase(), path: route.path })) : [];
-  });
-}
 
 describe.each(DIALECTS)('/api/app on %s', (dialect) => {
   let stack: Stack;

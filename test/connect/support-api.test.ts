@@ -1,18 +1,11 @@
-import type { Router } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionDetail, ConnectionStatus } from '../../shared/contracts/connection-status.js';
 import { supportConnectionRoutes } from '../../server/http/routes/support-connections.js';
 import { control, createAccount } from '../support/emulator.js';
 import { DIALECTS } from '../support/databases.js';
+import { routeTable } from '../support/routes.js';
 import { startStack, type Stack } from '../support/stack.js';
 
-/** Every (method, path) the support router serves, read from the router itself. */
-function routeTable(router: Router): { method: string; path: string }[] {
-  return router.stack.flatMap((layer) => {
-    const route = (layer as unknown as { route?: { path: string; methods: Record<string, boolean> } }).route;
-    return route ? Object.keys(route.methods).map((method) => ({ method: method.toUpperCase(), path: route.path })) : [];
-  });
-}
 
 describe.each(DIALECTS)('support API on %s', (dialect) => {
   let stack: Stack;
