@@ -1,5 +1,5 @@
 import { ConfigError, parseConfig, type Config } from './config.js';
-import { withSandboxSecrets } from './sandbox-secrets.js';
+import { withSandboxSecrets } from './sandbox/secrets.js';
 
 /**
  * Reads the environment once for a process (server, worker or CLI). On a bad value the process

@@ -87,7 +87,7 @@ export const configVariables = Object.entries(envSchema.shape).map(([name, field
 
 /**
  * Parses the environment once. Pure: sandbox secrets that must be generated are left empty
- * and filled by `sandbox-secrets.ts`, which is the only place allowed to touch the disk.
+ * and filled by `sandbox/secrets.ts`, which is the only place allowed to touch the disk.
  */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));

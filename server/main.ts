@@ -3,10 +3,16 @@ import { createApp } from './app.js';
 import { loadConfigOrExit } from './bootstrap.js';
 import { createDb, migrateLatest } from './db/database.js';
 import { createLogger } from './logging/logger.js';
-import { sandboxBanner } from './sandbox-banner.js';
+import { sandboxBanner } from './sandbox/banner.js';
+import { startSandboxStripe, type SandboxStripe } from './sandbox/emulator.js';
 import { createServices } from './services.js';
 
-const config = loadConfigOrExit();
+const initial = loadConfigOrExit();
+// Sandbox mode with no Stripe configured: start the bundled emulator and point the config at it.
+const sandboxStripe: SandboxStripe | null = initial.sandbox && !process.env.STRIPE_API_BASE
+  ? await startSandboxStripe(initial.publicUrl)
+  : null;
+const config = sandboxStripe ? loadConfigOrExit({ ...process.env, ...sandboxStripe.env }) : initial;
 const logger = createLogger({ level: config.logLevel });
 const db = createDb(config.databaseUrl);
 
@@ -19,7 +25,7 @@ const app = createApp({ config, db, logger, services });
 const server = app.listen(config.port, () => {
   const { port } = server.address() as AddressInfo;
   logger.info({ port, sandbox: config.sandbox }, 'listening');
-  if (config.sandbox) process.stdout.write(sandboxBanner(config, port));
+  if (config.sandbox) process.stdout.write(sandboxBanner(config, port, sandboxStripe?.lines ?? []));
 });
 
 let stopping = false;
@@ -35,6 +41,7 @@ async function shutdown(signal: string) {
   force.unref();
   server.close(async () => {
     await services.jobs.stop();
+    await sandboxStripe?.close();
     await db.destroy();
     process.exit(0);
   });

@@ -24,7 +24,7 @@ function importedFolders(file: string): { specifier: string; folder: string }[] 
 }
 
 /** The only server modules allowed to load the emulator (it lives with the tests). */
-const EMULATOR_LOADERS = ['server/cli/commands/emulator.ts'];
+const EMULATOR_LOADERS = ['server/cli/commands/emulator.ts', 'server/sandbox/emulator.ts'];
 
 const RULES: Record<string, string[]> = {
   app: ['server', 'test', 'bench'],

@@ -31,6 +31,7 @@ describe('npm start', () => {
         });
       });
       expect(stdout).toContain('SANDBOX MODE (not real Stripe)');
+      expect(stdout).toMatch(/Stripe emulator: +http:\/\/127\.0\.0\.1:12111|Stripe emulator: using the one already/);
       const res = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(await res.json()).toEqual({ status: 'ok' });
       expect(existsSync(join(dir, 'data/pi.sqlite'))).toBe(true);

@@ -1,7 +1,7 @@
-import type { Config } from './config.js';
+import type { Config } from '../config.js';
 
 /** What a newcomer sees after `npm start` with no configuration. */
-export function sandboxBanner(config: Config & { generated?: string[] }, port: number): string {
+export function sandboxBanner(config: Config & { generated?: string[] }, port: number, stripeLines: string[] = []): string {
   const base = config.publicUrl.replace(/:\d+$/, `:${port}`);
   const line = '─'.repeat(72);
   return [
@@ -13,9 +13,8 @@ export function sandboxBanner(config: Config & { generated?: string[] }, port: n
     ` Support token:    ${config.supportTokens[0] ?? '(none)'}`,
     ...(config.generated?.length ? [` Secrets created:  ${config.generated.join(', ')}`] : []),
     ` Stripe API:       ${config.stripeApiBase} (the bundled emulator, never real Stripe)`,
-    '                   start it in another terminal: npx pi-stripe emulator --seed 1000',
-    ' Not in this build yet: starting the emulator for you, demo data on first start,',
-    ' the support console page. The support API (/api/support) and CLI work now.',
+    ...stripeLines.map((l) => ` ${l}`),
+    ' Support API:      /api/support (the console page is not in this build yet)',
     line,
     '',
   ].join('\n');

@@ -1,0 +1,46 @@
+import { SANDBOX_EMULATOR_URL } from '../config.js';
+
+export interface SandboxStripe {
+  /** Environment values that point the backend at the emulator (keys, app, authorize URL). */
+  env: Record<string, string>;
+  lines: string[];
+  close(): Promise<void>;
+}
+
+const DEMO_PAYMENTS = 1000;
+
+/**
+ * Sandbox mode's Stripe: the bundled emulator, started in this process on its usual port with a
+ * demo merchant, and the platform's keys and app registration handed to the backend's config.
+ * If something already listens there (an emulator started by hand), that one is used as it is.
+ * Loaded only in sandbox mode; the emulator lives with the tests.
+ */
+export async function startSandboxStripe(publicUrl: string): Promise<SandboxStripe> {
+  const { startEmulator } = await import('../../test/emulator/index.js');
+  const { setUpDemo } = await import('../../test/emulator/demo.js');
+  const port = Number(new URL(SANDBOX_EMULATOR_URL).port);
+  let emulator;
+  try {
+    emulator = await startEmulator({ port, seed: 1, app: { redirectUris: [`${publicUrl}/oauth/callback`] } });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    return { env: {}, lines: [`Stripe emulator: using the one already on ${SANDBOX_EMULATOR_URL}`], close: async () => {} };
+  }
+  const demo = setUpDemo(emulator, DEMO_PAYMENTS);
+  return {
+    env: {
+      STRIPE_API_BASE: emulator.url,
+      STRIPE_SECRET_KEY_TEST: demo.platformKeys.test,
+      STRIPE_APP_CLIENT_ID_TEST: demo.clientIds.test,
+      STRIPE_APP_AUTHORIZE_URL_TEST: `${emulator.url}/oauth/v2/authorize`,
+      SANDBOX: '1',
+    },
+    lines: [
+      `Stripe emulator:  ${emulator.url} (control API ${emulator.controlUrl})`,
+      `Demo merchant:    ${demo.account.name} (${demo.account.id}), ${DEMO_PAYMENTS} payments of history`,
+      `Connect it:       open ${publicUrl}/oauth/install?mode=test and approve,`,
+      `                  or: npx pi-stripe connect --name Demo --api-key ${demo.account.keys.test}`,
+    ],
+    close: () => emulator.close(),
+  };
+}
