@@ -38,7 +38,7 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
   const secrets = new SecretStore(db, new SecretBox(config.encryptionKeys));
   const jobs = new JobRunner(logger);
   const tokens = new TokenManager({ db, secrets, config, logger });
-  const stripe = new ConnectionStripe({ config, secrets, tokens });
+  const stripe = new ConnectionStripe({ config, db, secrets, tokens });
   const limiters = new RateLimiters(options.rateLimits);
   const imports = new ImportService({
     db, stripe, limiters, logger, backoffBaseMs: options.backoffBaseMs,

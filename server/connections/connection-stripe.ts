@@ -2,7 +2,9 @@ import Stripe from 'stripe';
 import type { Config } from '../config.js';
 import type { TokenManager } from '../oauth/token-manager.js';
 import { createStripeClient } from '../stripe/client.js';
-import type { Connection } from './connection-repository.js';
+import type { Db } from '../db/database.js';
+import { AppError } from '../errors.js';
+import { transition, updateConnection, type Connection } from './connection-repository.js';
 import type { SecretStore } from './secret-store.js';
 
 /**
@@ -10,7 +12,7 @@ import type { SecretStore } from './secret-store.js';
  * API key. `call` retries once after refreshing when Stripe says the token expired.
  */
 export class ConnectionStripe {
-  constructor(private readonly deps: { config: Config; secrets: SecretStore; tokens: TokenManager }) {}
+  constructor(private readonly deps: { config: Config; db: Db; secrets: SecretStore; tokens: TokenManager }) {}
 
   async client(connection: Connection, options: { maxNetworkRetries?: number } = {}): Promise<Stripe> {
     const key = connection.authKind === 'oauth'
@@ -29,7 +31,15 @@ export class ConnectionStripe {
     return {
       client: () => current,
       refreshAuth: async () => {
-        if (connection.authKind !== 'oauth') throw new Error('API keys do not expire; Stripe refused the key');
+        if (connection.authKind !== 'oauth') {
+          // API keys do not expire: a 401 means the key was revoked or rolled.
+          const reason = 'Stripe refused the API key (revoked or rolled); add a new key to reconnect';
+          await updateConnection(this.deps.db, connection.id, { last_error: reason, last_error_at: Date.now() });
+          await transition(this.deps.db, connection.id, 'reauthorization_required', reason);
+          throw new AppError('reauthorization_required', reason, 409);
+        }
+        // A new token; after an uninstall the refresh itself fails with invalid_grant and the
+        // token manager moves the connection to reauthorization_required.
         current = createStripeClient(await this.deps.tokens.refresh(connection.id), { apiBase: this.deps.config.stripeApiBase, maxNetworkRetries: 0 });
       },
     };

@@ -11,7 +11,9 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 
 function whatToDo(c: Connection): string | null {
   const advice: Partial<Record<ConnectionState, string>> = {
-    reauthorization_required: 'Stripe no longer accepts our token. Ask the merchant to reinstall the app from the Stripe Dashboard, or send them the reauthorize link.',
+    reauthorization_required: c.authKind === 'api_key'
+      ? 'Stripe refused the stored API key. Add a new (restricted) key for this account to reconnect.'
+      : 'Stripe no longer accepts our token. Ask the merchant to reinstall the app from the Stripe Dashboard, or send them the reauthorize link.',
     permission_missing: `Give the API key read access to: ${c.missingPermissions.join(', ') || 'the listed resources'}; then resync.`,
     degraded: 'A transient error is being retried automatically. If it persists, check the last error.',
     paused: 'Sync is paused. Resume it when the merchant is ready.',

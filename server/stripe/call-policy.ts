@@ -22,7 +22,10 @@ export interface CallOptions {
   maxAttempts?: number;
   /** Called before each retry: for counters and logs. */
   onRetry?: (err: unknown, attempt: number) => void;
-  /** Renews the credentials after a 401 `api_key_expired` (OAuth); the call is then retried. */
+  /**
+   * Called once on a 401: renews the credentials (OAuth) and the call is retried, or records that
+   * the credentials are dead and throws, so a refused key never fails silently.
+   */
   refreshAuth?: () => Promise<void>;
   /** First backoff step (doubling per attempt, jittered); tests shorten it. */
   backoffBaseMs?: number;
@@ -35,13 +38,14 @@ export interface CallOptions {
  */
 export async function limitedCall<T>(limiter: AccountRateLimiter, endpoint: string, fn: () => Promise<T>, options: CallOptions = {}): Promise<T> {
   const maxAttempts = options.maxAttempts ?? 8;
+  let renewed = false;
   for (let attempt = 0; ; attempt++) {
     await limiter.acquire(endpoint, options.signal);
     try {
       return await fn();
     } catch (err) {
-      const expired = err instanceof Stripe.errors.StripeAuthenticationError && err.code === 'api_key_expired';
-      if (expired && options.refreshAuth && attempt + 1 < maxAttempts) {
+      if (err instanceof Stripe.errors.StripeAuthenticationError && options.refreshAuth && !renewed && attempt + 1 < maxAttempts) {
+        renewed = true;
         await options.refreshAuth();
         continue;
       }

@@ -142,6 +142,9 @@ export class ImportService {
 
   private async settleState(connection: Connection, outcomes: ResourceOutcome[]): Promise<void> {
     const { db } = this.deps;
+    // Stopped meanwhile (credentials refused, paused, disconnected): that state says it all.
+    const current = await getConnection(db, connection.id);
+    if (!current || STOPPED_STATES.includes(current.state)) return;
     const missing = [...new Set(outcomes.flatMap((o) => (o.permission ? [o.permission] : [])))];
     const interrupted = outcomes.filter((o) => o.state === 'interrupted');
     const now = Date.now();

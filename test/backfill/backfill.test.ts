@@ -139,6 +139,16 @@ describe.each(DIALECTS)('historical import on %s', (dialect) => {
     expect((await detail(id)).state).toBe('live');
   });
 
+  it('stops with reauthorization_required when the API key is revoked mid-import, not degraded', async () => {
+    const account = await seededAccount(stack, 30);
+    const id = await connectPaused(stack, account.keys.test);
+    await control(stack.emulator, 'POST', '/keys/revoke', { key: account.keys.test });
+    await stack.services.imports.run(id, { full: true }).catch(() => undefined);
+    const status = await detail(id);
+    expect(status.state).toBe('reauthorization_required');
+    expect(status.history.some((h) => h.to === 'degraded')).toBe(false);
+  });
+
   it('verification catches a deliberately deleted row, names it and fetches it again', async () => {
     const account = await seededAccount(stack, 200);
     const id = await connectPaused(stack, account.keys.test);

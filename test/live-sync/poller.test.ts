@@ -86,6 +86,28 @@ describe.each(DIALECTS)('live sync without webhooks on %s', (dialect) => {
     expect((await detail(id)).state).toBe('live');
   });
 
+  it('says so when Stripe refuses the credentials, instead of failing silently', async () => {
+    const account = await seededAccount(stack, 20);
+    const id = await connectPaused(stack, account.keys.test);
+    await control(stack.emulator, 'POST', '/keys/revoke', { key: account.keys.test });
+    await expect(stack.services.events.poll(id)).rejects.toMatchObject({ code: 'reauthorization_required' });
+    const keyed = await detail(id);
+    expect(keyed).toMatchObject({ state: 'reauthorization_required', connected: false });
+    expect(keyed.state_reason).toContain('refused the API key');
+    expect(keyed.what_to_do).toContain('Add a new (restricted) key');
+
+    // An app uninstalled while no webhook reaches us: the poller's 401 leads to a refresh that fails.
+    const merchant = await createAccount(stack.emulator, { name: 'Quiet Leaver' });
+    await install(stack, merchant.id);
+    await stack.services.jobs.idle();
+    const oauthId = String((await stack.database.db('connections').where({ account_id: merchant.id }).first()).id);
+    await control(stack.emulator, 'POST', '/oauth/uninstall', { account: merchant.id, mode: 'test' });
+    await expect(stack.services.events.poll(oauthId)).rejects.toMatchObject({ code: 'reauthorization_required' });
+    const oauth = await detail(oauthId);
+    expect(oauth).toMatchObject({ state: 'reauthorization_required', reauthorize_url: `${stack.url}/oauth/install?mode=test` });
+    expect(oauth.state_reason).toContain('invalid_grant');
+  });
+
   it('disconnects and stops work when the merchant uninstalls the app', async () => {
     await control(stack.emulator, 'POST', '/webhook_endpoints', { url: `${stack.url}/webhooks/stripe`, mode: 'test', secret: WEBHOOK_SECRET, enabled_events: ['*'] });
     const merchant = await createAccount(stack.emulator, { name: 'Leaving Soon' });
