@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import type { Config } from '../config.js';
 import type { TokenManager } from '../oauth/token-manager.js';
 import { createStripeClient } from '../stripe/client.js';
@@ -9,7 +9,7 @@ import type { SecretStore } from './secret-store.js';
 
 /**
  * Stripe clients acting as a connection: its OAuth access token (refreshed as needed) or its
- * API key. `call` retries once after refreshing when Stripe says the token expired.
+ * API key. Long work takes a `session`, whose `refreshAuth` the call policy uses on a 401.
  */
 export class ConnectionStripe {
   constructor(private readonly deps: { config: Config; db: Db; secrets: SecretStore; tokens: TokenManager }) {}
@@ -43,15 +43,5 @@ export class ConnectionStripe {
         current = createStripeClient(await this.deps.tokens.refresh(connection.id), { apiBase: this.deps.config.stripeApiBase, maxNetworkRetries: 0 });
       },
     };
-  }
-
-  async call<T>(connection: Connection, fn: (stripe: Stripe) => Promise<T>): Promise<T> {
-    try {
-      return await fn(await this.client(connection));
-    } catch (err) {
-      if (connection.authKind !== 'oauth' || !(err instanceof Stripe.errors.StripeAuthenticationError) || err.code !== 'api_key_expired') throw err;
-      const token = await this.deps.tokens.refresh(connection.id);
-      return fn(createStripeClient(token, { apiBase: this.deps.config.stripeApiBase }));
-    }
   }
 }

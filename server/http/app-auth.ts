@@ -1,9 +1,8 @@
 import type { RequestHandler } from 'express';
-import Stripe from 'stripe';
+import { signatureVerifier } from '../stripe/client.js';
 import { UnauthorizedError } from '../errors.js';
 import { appIdentity, signedPayload, type AppIdentity } from '../../shared/contracts/app-api.js';
 
-const verifier = new Stripe('sk_unused_for_signature_checks');
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -26,7 +25,7 @@ export function appAuth(secrets: string[]): RequestHandler {
     const payload = signedPayload(parsed.data);
     const ok = secrets.some((secret) => {
       try {
-        return verifier.webhooks.signature!.verifyHeader(payload, header, secret, 300) === true;
+        return signatureVerifier.webhooks.signature!.verifyHeader(payload, header, secret, 300) === true;
       } catch {
         return false;
       }

@@ -15,7 +15,3 @@ export const RESOURCES: readonly ResourceModule[] = [
 export function resourceByName(name: string): ResourceModule | undefined {
   return RESOURCES.find((r) => r.name === name);
 }
-
-export function resourceByObjectType(objectType: string): ResourceModule | undefined {
-  return RESOURCES.find((r) => r.objectType === objectType);
-}

@@ -32,3 +32,6 @@ export function createStripeClient(apiKey: string, options: StripeClientOptions 
   }
   return new Stripe(apiKey, config);
 }
+
+/** Verifies Stripe signatures (webhooks, app requests); it never sends a request. */
+export const signatureVerifier = new Stripe('sk_unused_for_signature_checks');

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../../shared/contracts/connection-status.js';
+import type Stripe from 'stripe';
 import { getConnection } from '../../server/connections/connection-repository.js';
+import { limitedCall } from '../../server/stripe/call-policy.js';
 import { createServices } from '../../server/services.js';
 import { control, createAccount, type DemoAccount } from '../support/emulator.js';
 import { DIALECTS } from '../support/databases.js';
@@ -14,6 +16,11 @@ describe.each(DIALECTS)('OAuth token lifecycle on %s', (dialect) => {
 
   const tokenExchanges = async () => (await control<Record<string, number>>(stack.emulator, 'GET', '/requests'))['POST /v1/oauth/token'] ?? 0;
   const connection = async () => (await getConnection(stack.database.db, connectionId))!;
+  /** A call the way import, poller and reports make them: a session under the call policy. */
+  const viaSession = async <T>(fn: (s: Stripe) => Promise<T>): Promise<T> => {
+    const session = await stack.services.stripe.session(await connection());
+    return limitedCall(stack.services.limiters.for(merchant.id, 'test'), 'test', () => fn(session.client()), { refreshAuth: session.refreshAuth });
+  };
 
   beforeAll(async () => {
     stack = await startStack(dialect);
@@ -30,7 +37,7 @@ describe.each(DIALECTS)('OAuth token lifecycle on %s', (dialect) => {
     const oldAccess = (await stack.services.secrets.get(connectionId, 'access_token'))!.value;
     await stack.database.db('connections').where({ id: connectionId }).update({ token_expires_at: Date.now() + 60_000 });
 
-    const charges = await stack.services.stripe.call(await connection(), (s) => s.charges.list({ limit: 1 }));
+    const charges = await viaSession((s) => s.charges.list({ limit: 1 }));
     expect(charges.object).toBe('list');
     expect(await tokenExchanges()).toBe(before + 1);
     const now = await connection();
@@ -53,7 +60,7 @@ describe.each(DIALECTS)('OAuth token lifecycle on %s', (dialect) => {
     const before = await tokenExchanges();
     await control(stack.emulator, 'POST', '/clock', { advance_seconds: 3700 });
     try {
-      const list = await stack.services.stripe.call(await connection(), (s) => s.payouts.list({ limit: 1 }));
+      const list = await viaSession((s) => s.payouts.list({ limit: 1 }));
       expect(list.object).toBe('list');
       expect(await tokenExchanges()).toBe(before + 1);
     } finally {

@@ -1,5 +1,6 @@
 import express, { Router, type Request, type Response } from 'express';
 import Stripe from 'stripe';
+import { signatureVerifier } from '../../stripe/client.js';
 import type { Config } from '../../config.js';
 import type { SecretStore } from '../../connections/secret-store.js';
 import type { Db } from '../../db/database.js';
@@ -8,7 +9,6 @@ import type { EventService } from '../../events/event-service.js';
 import type { EventSource } from '../../events/inbox.js';
 
 const MAX_BODY = '512kb';
-const verifier = new Stripe('sk_unused_for_signature_checks');
 
 class SignatureError extends AppError {
   constructor(message: string) {
@@ -21,7 +21,7 @@ function verify(raw: Buffer, header: string | undefined, secrets: string[]): Str
   if (!header) throw new SignatureError('Missing Stripe-Signature header');
   for (const secret of secrets) {
     try {
-      return verifier.webhooks.constructEvent(raw, header, secret);
+      return signatureVerifier.webhooks.constructEvent(raw, header, secret);
     } catch (err) {
       if (!(err instanceof Stripe.errors.StripeSignatureVerificationError)) throw err;
     }
