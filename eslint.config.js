@@ -10,7 +10,7 @@ export default [
   ...stripeUiExtension.map((config) => ({ ...config, files: appFiles })),
   ...[js.configs.recommended, ...tseslint.configs.recommended].map((config) => ({
     ...config,
-    files: ['server/**/*.ts', 'shared/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'bin/**/*.js', '*.{js,ts}'],
+    files: ['server/**/*.{ts,tsx}', 'shared/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'bin/**/*.js', '*.{js,ts}'],
   })),
   {
     files: ['server/**/*.ts', 'shared/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],

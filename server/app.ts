@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
@@ -7,8 +8,12 @@ import { requestContext } from './http/request-context.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
 import { healthRoutes } from './http/routes/health.js';
 import { oauthRoutes } from './http/routes/oauth.js';
+import { supportActionRoutes } from './http/routes/support-actions.js';
 import { supportConnectionRoutes } from './http/routes/support-connections.js';
+import { supportConsoleRoutes } from './http/routes/support-console.js';
+import { supportSessionRoutes } from './http/routes/support-session.js';
 import { supportAuth } from './http/support-auth.js';
+import { SupportSessions } from './support/session-store.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
 import { appApiRoutes } from './http/routes/app-api.js';
 import { createServices, type Services } from './services.js';
@@ -19,7 +24,11 @@ export interface AppDeps {
   logger: Logger;
   metrics?: Metrics;
   services?: Services;
+  /** The built support console (default: `dist/support-console` of this checkout). */
+  consoleDir?: string;
 }
+
+export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../dist/support-console', import.meta.url));
 
 /** Builds the HTTP app from its collaborators. Never listens: `main.ts` and tests do that. */
 export function createApp(deps: AppDeps): Express {
@@ -34,7 +43,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(webhookRoutes({ config, db, secrets: services.secrets, events: services.events }));
   app.use(oauthRoutes({ config, logger, states: services.states, installs: services.installs }));
   app.use('/api/app', appApiRoutes({ config, db, connections: services.connections }));
-  app.use('/api/support', supportAuth(config.supportTokens), supportConnectionRoutes({ config, db, connections: services.connections, limiters: services.limiters, reports: services.reports }));
+  const sessions = new SupportSessions(db);
+  const support = { config, db, connections: services.connections, limiters: services.limiters };
+  app.use(supportConsoleRoutes({ sessions, consoleDir: deps.consoleDir ?? DEFAULT_CONSOLE_DIR }));
+  app.use('/api/support', supportSessionRoutes({ config, sessions }));
+  app.use('/api/support', supportAuth(config.supportTokens, sessions), supportConnectionRoutes(support), supportActionRoutes({ ...support, reports: services.reports }));
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
   return app;

@@ -31,6 +31,8 @@ export function keyShapeProblem(key: string): string | null {
  */
 export async function connectWithApiKey(
   config: Config, service: ConnectionService, limiters: RateLimiters, input: ApiKeyConnectBody,
+  /** A replacement key must belong to the connection it replaces the key of. */
+  replacing?: Connection,
 ): Promise<ApiKeyConnectResult> {
   const problem = keyShapeProblem(input.api_key);
   if (problem) throw new ValidationError(problem, { field: 'api_key' });
@@ -50,6 +52,9 @@ export async function connectWithApiKey(
       throw new ValidationError('This key cannot read the account (connected_account_read); grant it read access to Account so we can identify the account.', { field: 'api_key' });
     }
     throw err;
+  }
+  if (replacing && (account.id !== replacing.accountId || (mode === 'live') !== replacing.livemode)) {
+    throw new ValidationError(`This key is for ${account.id} in ${mode} mode, but the connection is ${replacing.accountId} in ${replacing.livemode ? 'live' : 'test'} mode.`, { field: 'api_key' });
   }
   const { missing } = await probePermissions(stripe, limiters.for(account.id, mode));
   const connection = await service.saveApiKeyConnection({

@@ -1,6 +1,7 @@
 import type { Mode } from '../config.js';
 import type { Db } from '../db/database.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { RESOURCES, resourceByName } from '../resources/registry.js';
 import type { JobRunner } from '../jobs/job-runner.js';
 import type { Logger } from '../logging/logger.js';
 import { ACCESS_TOKEN_TTL_MS } from '../oauth/token-manager.js';
@@ -98,7 +99,7 @@ export class ConnectionService {
     return this.get(id);
   }
 
-  async act(id: string, action: ConnectionAction, by: 'support' | 'the merchant' = 'support'): Promise<Connection> {
+  async act(id: string, action: ConnectionAction, by: 'support' | 'the merchant' = 'support', options: { resource?: string } = {}): Promise<Connection> {
     const connection = await this.get(id);
     if (!validActions(connection.state, connection.authKind).includes(action) || action === 'reauthorize') {
       throw new ConflictError(`Cannot ${action} a connection that is ${connection.state.replace(/_/g, ' ')}`);
@@ -113,7 +114,12 @@ export class ConnectionService {
         await this.startSync(id, `resumed by ${by}`);
         break;
       case 'resync':
-        await this.startSync(id, `resync requested by ${by}`, { full: true });
+        if (options.resource && !resourceByName(options.resource)) {
+          throw new ValidationError(`Unknown resource "${options.resource}"; one of: ${RESOURCES.map((r) => r.name).join(', ')}`);
+        }
+        await this.startSync(id, options.resource ? `resync of ${options.resource} requested by ${by}` : `resync requested by ${by}`, {
+          full: true, resources: options.resource ? [options.resource] : undefined,
+        });
         break;
       case 'disconnect':
         await this.disconnect(id, `disconnected by ${by}; stored credentials deleted`);
@@ -134,8 +140,19 @@ export class ConnectionService {
   }
 
   /** Moves to `backfilling` and queues the import and live sync for the connection. */
-  private async startSync(id: string, reason: string, options: { full?: boolean } = {}): Promise<void> {
+  /** Replaces the signing secret of the merchant's own webhook endpoint; the timeline records it. */
+  async rotateWebhookSecret(id: string, secret: string): Promise<Connection> {
+    const connection = await this.get(id);
+    if (!connection.merchantId) {
+      throw new ConflictError('This connection has no merchant webhook endpoint (no merchant id), so it has no signing secret to rotate');
+    }
+    await this.deps.secrets.put(id, 'webhook_secret', secret);
+    await transition(this.deps.db, id, connection.state, 'webhook signing secret replaced by support');
+    return this.get(id);
+  }
+
+  private async startSync(id: string, reason: string, options: { full?: boolean; resources?: string[] } = {}): Promise<void> {
     await transition(this.deps.db, id, 'backfilling', reason);
-    this.deps.jobs.enqueue('import.start', { connectionId: id, full: options.full ?? false }, { key: id });
+    this.deps.jobs.enqueue('import.start', { connectionId: id, full: options.full ?? false, ...(options.resources ? { resources: options.resources } : {}) }, { key: id });
   }
 }

@@ -69,3 +69,45 @@ export interface StateChangeView {
 export interface ConnectionDetail extends ConnectionStatus {
   history: StateChangeView[];
 }
+
+/** A row of the support console's list: enough to triage, cheap enough for 10,000 connections. */
+export interface ConnectionSummary {
+  id: string;
+  account_id: string;
+  name: string | null;
+  mode: 'test' | 'live';
+  auth: AuthKind;
+  merchant_id: string | null;
+  state: ConnectionState;
+  state_reason: string | null;
+  state_since: string;
+  import: { done: boolean; objects: number; estimated_total: number | null; resources: number; failed: number };
+  events: { last_event_at: string | null; lag_seconds: number | null; last_polled_at: string | null; failed: number };
+  last_error: { message: string; at: string } | null;
+}
+
+export interface ConnectionList {
+  data: ConnectionSummary[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** What the console's health overview puts first: connections that need someone. */
+export interface SupportOverview {
+  total: number;
+  by_state: Partial<Record<ConnectionState, number>>;
+  attention: (ConnectionSummary & { reasons: string[] })[];
+}
+
+/** A connection's recent activity, for the console's detail page. */
+export interface ConnectionActivity {
+  /** Hourly, oldest first, over the last 24 h: how long events took from Stripe to our database. */
+  lag_history: { hour: string; events: number; avg_lag_seconds: number | null; max_lag_seconds: number | null }[];
+  /** Webhook and poll deliveries by source (`deliveries` counts duplicates too). */
+  deliveries: { source: string; events: number; deliveries: number; last_received_at: string | null }[];
+  /** Which secrets are stored and when they last changed; never their values. */
+  secrets: { kind: string; rotated_at: string }[];
+  /** Resources that can be resynced one at a time. */
+  resources: string[];
+}

@@ -7,6 +7,8 @@ export const listConnectionsQuery = z.object({
   state: z.enum(CONNECTION_STATES).optional(),
   mode: z.enum(['test', 'live']).optional(),
   q: z.string().trim().min(1).max(200).optional(),
+  sort: z.enum(['created', 'name', 'account', 'state', 'mode', 'last_event']).default('created'),
+  order: z.enum(['asc', 'desc']).default('desc'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 }).strict();
@@ -27,3 +29,19 @@ export const connectionIdParam = z.string().regex(/^conn_[A-Za-z0-9_-]{10,40}$/,
 export const reportRunBody = z.object({
   type: z.enum(REPORT_FAMILIES.map((f) => f.family) as [string, ...string[]]).optional(),
 }).strict();
+
+/** Body of `POST /api/support/session`: the console's login. */
+export const supportLoginBody = z.object({
+  token: z.string().trim().min(1, 'enter a support token').max(512),
+}).strict();
+
+/** Body of `POST /api/support/connections/:id/resync`: one resource, or all when absent. */
+export const resyncBody = z.object({
+  resource: z.string().trim().min(1).max(64).optional(),
+}).strict();
+
+export const rotateWebhookSecretBody = apiKeyConnectBody.pick({ webhook_secret: true }).required();
+export const rotateApiKeyBody = apiKeyConnectBody.pick({ api_key: true });
+
+export const SORT_FIELDS = ['created', 'name', 'account', 'state', 'mode', 'last_event'] as const;
+export type SortField = (typeof SORT_FIELDS)[number];

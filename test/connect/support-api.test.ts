@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionDetail, ConnectionStatus } from '../../shared/contracts/connection-status.js';
+import { supportActionRoutes } from '../../server/http/routes/support-actions.js';
 import { supportConnectionRoutes } from '../../server/http/routes/support-connections.js';
 import { control, createAccount } from '../support/emulator.js';
 import { DIALECTS } from '../support/databases.js';
@@ -28,8 +29,9 @@ describe.each(DIALECTS)('support API on %s', (dialect) => {
   afterAll(() => stack.close());
 
   it('answers 401 on every route without a valid token', async () => {
-    const table = routeTable(supportConnectionRoutes({ config: stack.config, db: stack.database.db, connections: stack.services.connections, limiters: stack.services.limiters, reports: stack.services.reports }));
-    expect(table.length).toBeGreaterThanOrEqual(4);
+    const deps = { config: stack.config, db: stack.database.db, connections: stack.services.connections, limiters: stack.services.limiters };
+    const table = [...routeTable(supportConnectionRoutes(deps)), ...routeTable(supportActionRoutes({ ...deps, reports: stack.services.reports }))];
+    expect(table.length).toBeGreaterThanOrEqual(8);
     for (const { method, path } of table) {
       const url = `${stack.url}/api/support${path.replace(':id', ids['Alpha Books']!).replace(':action', 'pause')}`;
       for (const headers of [{}, { Authorization: 'Bearer wrong-token-of-sufficient-length-000' }, { Authorization: 'Basic abc' }] as Record<string, string>[]) {

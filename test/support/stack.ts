@@ -26,7 +26,9 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(dialect: Dialect, overrides: Record<string, string> = {}, options: ServiceOptions = {}): Promise<Stack> {
+export async function startStack(
+  dialect: Dialect, overrides: Record<string, string> = {}, options: ServiceOptions = {}, stackOptions: { consoleDir?: string } = {},
+): Promise<Stack> {
   const emulator = await withEmulator();
   const database = await createTestDatabase(dialect);
   // Listen first: the public URL (OAuth callback) must be known before the app is built.
@@ -52,7 +54,7 @@ export async function startStack(dialect: Dialect, overrides: Record<string, str
   });
   const { logger, output } = capturedLogger('info');
   const services = createServices(config, database.db, logger, { backoffBaseMs: 20, eventLagSeconds: 1, reportRetryDelayMs: 50, ...options });
-  const app = createApp({ config, db: database.db, logger, services });
+  const app = createApp({ config, db: database.db, logger, services, consoleDir: stackOptions.consoleDir });
   target.app = app;
   return {
     url, config, database, emulator, services, app, logs: output,

@@ -6,6 +6,7 @@ import * as backfill from './20261130000400_backfill.js';
 import * as reports from './20261130000500_reports.js';
 import * as connectionLifecycle from './20261130000600_connection_lifecycle.js';
 import * as reportReconciliation from './20261130000700_report_reconciliation.js';
+import * as supportConsole from './20261130000800_support_console.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -26,6 +27,7 @@ export const migrations: [name: string, migration: Migration][] = [
   ['20261130000500_reports', reports],
   ['20261130000600_connection_lifecycle', connectionLifecycle],
   ['20261130000700_report_reconciliation', reportReconciliation],
+  ['20261130000800_support_console', supportConsole],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

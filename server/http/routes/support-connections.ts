@@ -1,64 +1,59 @@
 import express, { Router } from 'express';
 import type { Config } from '../../config.js';
 import { connectWithApiKey } from '../../connections/api-key-connect.js';
-import { listConnections } from '../../connections/connection-repository.js';
 import type { ConnectionService } from '../../connections/connection-service.js';
 import { connectionDetail, connectionStatus } from '../../connections/status.js';
 import type { Db } from '../../db/database.js';
 import { ValidationError } from '../../errors.js';
 import type { RateLimiters } from '../../stripe/rate-limiter.js';
-import { apiKeyConnectBody, connectionIdParam, listConnectionsQuery, reportRunBody } from '../../../shared/contracts/support-api.js';
-import type { ReportFamily } from '../../../shared/report-families.js';
-import type { ReportService } from '../../reports/report-service.js';
-import { CONNECTION_ACTIONS, type ConnectionAction } from '../../../shared/connection-states.js';
+import { connectionActivity } from '../../support/connection-activity.js';
+import { listSummaries } from '../../support/connection-summaries.js';
+import { supportOverview } from '../../support/overview.js';
+import { apiKeyConnectBody, connectionIdParam, listConnectionsQuery } from '../../../shared/contracts/support-api.js';
 
-const ACTIONS: ConnectionAction[] = CONNECTION_ACTIONS.filter((a) => a !== 'reauthorize');
+export interface SupportRouteDeps {
+  config: Config;
+  db: Db;
+  connections: ConnectionService;
+  limiters: RateLimiters;
+}
 
-/** `/api/support/connections`: list, detail, API-key connect and the support actions. */
-export function supportConnectionRoutes(deps: {
-  config: Config; db: Db; connections: ConnectionService; limiters: RateLimiters; reports: ReportService;
-}): Router {
+export const webhookUrlOf = (config: Config, merchantId: string | null) =>
+  (merchantId ? `${config.publicUrl}/webhooks/stripe/${encodeURIComponent(merchantId)}` : null);
+
+export function connectionIdOf(raw: unknown): string {
+  const parsed = connectionIdParam.safeParse(raw);
+  if (!parsed.success) throw new ValidationError(`"${String(raw)}" is not a connection id`);
+  return parsed.data;
+}
+
+/** `/api/support`: the overview, the connection list and detail, and adding an API-key connection. */
+export function supportConnectionRoutes(deps: SupportRouteDeps): Router {
   const router = Router();
   const { config, db, connections } = deps;
-  const idOf = (raw: unknown) => {
-    const parsed = connectionIdParam.safeParse(raw);
-    if (!parsed.success) throw new ValidationError(`"${String(raw)}" is not a connection id`);
-    return parsed.data;
-  };
+
+  router.get('/overview', async (_req, res) => {
+    res.json(await supportOverview(db));
+  });
 
   router.get('/connections', async (req, res) => {
     const filter = listConnectionsQuery.parse(req.query);
-    const { connections: rows, total } = await listConnections(db, filter);
-    res.json({ data: await Promise.all(rows.map((c) => connectionStatus(db, config, c))), total, limit: filter.limit, offset: filter.offset });
+    res.json({ ...(await listSummaries(db, filter)), limit: filter.limit, offset: filter.offset });
   });
 
   router.post('/connections', express.json({ limit: '16kb' }), async (req, res) => {
     const body = apiKeyConnectBody.parse(req.body ?? {});
     const { connection, warnings } = await connectWithApiKey(config, connections, deps.limiters, body);
-    res.status(201).json({
-      connection: await connectionStatus(db, config, connection),
-      warnings,
-      webhook_url: connection.merchantId ? `${config.publicUrl}/webhooks/stripe/${encodeURIComponent(connection.merchantId)}` : null,
-    });
+    res.status(201).json({ connection: await connectionStatus(db, config, connection), warnings, webhook_url: webhookUrlOf(config, connection.merchantId) });
   });
 
   router.get('/connections/:id', async (req, res) => {
-    res.json(await connectionDetail(db, config, await connections.get(idOf(req.params.id))));
-  });
-
-  router.post('/connections/:id/reports/run', express.json({ limit: '4kb' }), async (req, res) => {
-    const id = idOf(req.params.id);
-    await connections.get(id);
-    const { type } = reportRunBody.parse(req.body ?? {});
-    const runs = await deps.reports.schedule(id, { families: type ? [type as ReportFamily] : undefined, force: true });
-    res.status(202).json({ requested: runs.length, runs: (await connectionStatus(db, config, await connections.get(id))).reports });
-  });
-
-  router.post('/connections/:id/:action', async (req, res) => {
-    const action = req.params.action as ConnectionAction;
-    if (!ACTIONS.includes(action)) throw new ValidationError(`Unknown action "${req.params.action}"; one of: ${ACTIONS.join(', ')}`);
-    const connection = await connections.act(idOf(req.params.id), action);
-    res.json(await connectionDetail(db, config, connection));
+    const connection = await connections.get(connectionIdOf(req.params.id));
+    res.json({
+      ...(await connectionDetail(db, config, connection)),
+      activity: await connectionActivity(db, connection),
+      webhook_url: webhookUrlOf(config, connection.merchantId),
+    });
   });
   return router;
 }

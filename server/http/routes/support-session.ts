@@ -1,0 +1,37 @@
+import express, { Router, type Response } from 'express';
+import type { Config } from '../../config.js';
+import { UnauthorizedError } from '../../errors.js';
+import { SESSION_TTL_MS, type SupportSessions } from '../../support/session-store.js';
+import { supportLoginBody } from '../../../shared/contracts/support-api.js';
+import { isSupportToken, SESSION_COOKIE, sessionOf, supportAuth } from '../support-auth.js';
+
+/** `/api/support/session`: the console's login (POST), its CSRF token (GET) and logout (DELETE). */
+export function supportSessionRoutes(deps: { config: Config; sessions: SupportSessions }): Router {
+  const { config, sessions } = deps;
+  const router = Router();
+  const cookie = { httpOnly: true, sameSite: 'strict', secure: config.publicUrl.startsWith('https:'), path: '/' } as const;
+  const noStore = (res: Response) => res.set('Cache-Control', 'no-store');
+
+  router.post('/session', express.json({ limit: '4kb' }), async (req, res) => {
+    const { token } = supportLoginBody.parse(req.body ?? {});
+    if (!isSupportToken(config.supportTokens, token)) throw new UnauthorizedError('That support token is not valid');
+    const previous = await sessionOf(req, sessions);
+    if (previous) await sessions.destroy(previous.id);
+    const session = await sessions.create();
+    res.cookie(SESSION_COOKIE, session.id, { ...cookie, maxAge: SESSION_TTL_MS });
+    noStore(res).status(201).json({ csrf_token: session.csrfToken, expires_at: new Date(session.expiresAt).toISOString() });
+  });
+
+  router.get('/session', supportAuth([], sessions), async (req, res) => {
+    const session = (await sessionOf(req, sessions))!;
+    noStore(res).json({ csrf_token: session.csrfToken, expires_at: new Date(session.expiresAt).toISOString() });
+  });
+
+  router.delete('/session', supportAuth([], sessions), async (req, res) => {
+    const session = await sessionOf(req, sessions);
+    if (session) await sessions.destroy(session.id);
+    res.clearCookie(SESSION_COOKIE, cookie);
+    res.status(204).end();
+  });
+  return router;
+}

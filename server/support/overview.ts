@@ -1,0 +1,56 @@
+import type { Db } from '../db/database.js';
+import { readBool, readOptionalNumber } from '../db/rows.js';
+import type { SupportOverview } from '../../shared/contracts/connection-status.js';
+import type { ConnectionState } from '../../shared/connection-states.js';
+import { summariesOf } from './connection-summaries.js';
+
+const ATTENTION_LIMIT = 25;
+/** The poller visits every active connection each 15 s; ten minutes without a poll means lag is growing. */
+export const STALE_POLL_MS = 10 * 60_000;
+
+const PROBLEMS: Partial<Record<ConnectionState, string>> = {
+  reauthorization_required: 'Stripe refuses the stored credentials',
+  permission_missing: 'the API key lacks permissions',
+  degraded: 'errors are being retried',
+};
+
+/**
+ * Counts by state, then the connections that need someone, worst first: broken credentials or
+ * permissions, then repeated failures (events that could not be applied), then growing lag
+ * (an active connection not polled for a while). Each part is a bounded, indexed query.
+ */
+export async function supportOverview(db: Db): Promise<SupportOverview> {
+  const counts = await db('connections').groupBy('state').select('state').count({ n: '*' }) as { state: ConnectionState; n: unknown }[];
+  const reasons = new Map<string, string[]>();
+  const note = (id: string, reason: string) => reasons.set(id, [...(reasons.get(id) ?? []), reason]);
+
+  const broken = await db('connections').whereIn('state', Object.keys(PROBLEMS)).orderByRaw(
+    `case state ${Object.keys(PROBLEMS).map((s, i) => `when '${s}' then ${i}`).join(' ')} end`,
+  ).orderBy('state_changed_at').limit(ATTENTION_LIMIT).select('id', 'state');
+  for (const c of broken) note(String(c.id), PROBLEMS[c.state as ConnectionState]!);
+
+  const failing = await db('event_inbox').where('status', 'failed').groupBy('account_id', 'livemode')
+    .select('account_id', 'livemode').count({ n: '*' }).orderBy('n', 'desc').limit(ATTENTION_LIMIT);
+  for (const f of failing as Record<string, unknown>[]) {
+    const c = await db('connections').where({ account_id: f.account_id, livemode: readBool(f.livemode) }).first('id');
+    if (c) note(String(c.id), `${Number(f.n)} event(s) failed to apply`);
+  }
+
+  const staleBefore = Date.now() - STALE_POLL_MS;
+  const stale = await db({ c: 'connections' }).leftJoin({ w: 'event_watermarks' }, 'w.connection_id', 'c.id')
+    .whereIn('c.state', ['live', 'degraded']).where((w) => w.where('w.last_polled_at', '<', staleBefore).orWhereNull('w.last_polled_at'))
+    .where('c.state_changed_at', '<', staleBefore).orderBy('w.last_polled_at', 'asc', 'first').limit(ATTENTION_LIMIT)
+    .select('c.id', { polled: 'w.last_polled_at' });
+  for (const s of stale) {
+    const polled = readOptionalNumber(s.polled);
+    note(String(s.id), polled === null ? 'events have never been polled' : `no poll for ${Math.round((Date.now() - polled) / 60_000)} min`);
+  }
+
+  const ids = [...reasons.keys()].slice(0, ATTENTION_LIMIT);
+  const summaries = await summariesOf(db, ids);
+  return {
+    total: counts.reduce((sum, c) => sum + Number(c.n), 0),
+    by_state: Object.fromEntries(counts.map((c) => [c.state, Number(c.n)])),
+    attention: summaries.map((s) => ({ ...s, reasons: reasons.get(s.id)! })),
+  };
+}
