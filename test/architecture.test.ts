@@ -43,6 +43,20 @@ describe('architecture', () => {
     expect(violations).toEqual([]);
   });
 
+  it('the support console (browser code) imports only itself and shared/', () => {
+    const console = 'server/support-console';
+    const violations = sourceFiles(`${console}/src`).flatMap((file) => importedFolders(file)
+      .filter((i) => {
+        const target = relative(ROOT, resolve(ROOT, dirname(file), i.specifier));
+        return !target.startsWith(`${console}/`) && !target.startsWith('shared/');
+      })
+      .map((i) => `${file} → ${i.specifier}`));
+    expect(violations).toEqual([]);
+    const server = sourceFiles('server').filter((f) => !f.startsWith(`${console}/`))
+      .filter((f) => importedFolders(f).some((i) => resolve(ROOT, dirname(f), i.specifier).includes(`/${console}/`)));
+    expect(server).toEqual([]);
+  });
+
   it('shared/ uses no Node or browser APIs', () => {
     const offenders = sourceFiles('shared').filter((file) =>
       /from\s+['"](node:|fs|path|crypto|http|express|react)/.test(readFileSync(join(ROOT, file), 'utf8')),

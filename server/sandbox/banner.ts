@@ -14,7 +14,7 @@ export function sandboxBanner(config: Config & { generated?: string[] }, port: n
     ...(config.generated?.length ? [` Secrets created:  ${config.generated.join(', ')}`] : []),
     ` Stripe API:       ${config.stripeApiBase} (the bundled emulator, never real Stripe)`,
     ...stripeLines.map((l) => ` ${l}`),
-    ' Support API:      /api/support (the console page is not in this build yet)',
+    ` Support console:  ${base}/support  (log in with the support token above)`,
     line,
     '',
   ].join('\n');

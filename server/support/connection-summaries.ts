@@ -2,6 +2,7 @@ import type { Db } from '../db/database.js';
 import { readBool, readNumber, readOptionalNumber } from '../db/rows.js';
 import { listConnections, type ConnectionFilter, type ListedConnection } from '../connections/connection-repository.js';
 import type { ConnectionSummary } from '../../shared/contracts/connection-status.js';
+import { ACTIVE_STATES } from '../../shared/connection-states.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const accountKey = (accountId: string, livemode: unknown) => `${accountId}:${readBool(livemode) ? 'live' : 'test'}`;
@@ -28,10 +29,12 @@ export async function summarize(db: Db, page: ListedConnection[]): Promise<Conne
       name: c.name,
       mode: c.livemode ? 'live' : 'test',
       auth: c.authKind,
+      install_source: c.installSource,
       merchant_id: c.merchantId,
       state: c.state,
       state_reason: c.stateReason,
       state_since: iso(c.stateChangedAt)!,
+      connected: ACTIVE_STATES.includes(c.state),
       import: {
         done: mine.length > 0 && mine.every((r: Record<string, unknown>) => r.state === 'succeeded'),
         objects: mine.reduce((sum: number, r: Record<string, unknown>) => sum + readNumber(r.objects), 0),

@@ -77,10 +77,12 @@ export interface ConnectionSummary {
   name: string | null;
   mode: 'test' | 'live';
   auth: AuthKind;
+  install_source: string | null;
   merchant_id: string | null;
   state: ConnectionState;
   state_reason: string | null;
   state_since: string;
+  connected: boolean;
   import: { done: boolean; objects: number; estimated_total: number | null; resources: number; failed: number };
   events: { last_event_at: string | null; lag_seconds: number | null; last_polled_at: string | null; failed: number };
   last_error: { message: string; at: string } | null;

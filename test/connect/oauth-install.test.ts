@@ -28,7 +28,8 @@ describe.each(DIALECTS)('Stripe Apps install on %s', (dialect) => {
     expect(result.page).toContain('https://dashboard.stripe.com/test/dashboard');
     await stack.services.jobs.idle();
 
-    const [status] = await connections(`?q=${merchant.id}`);
+    const [listed] = await connections(`?q=${merchant.id}`);
+    const status = await (await stack.support(`/connections/${listed!.id}`)).json() as ConnectionStatus;
     expect(status).toMatchObject({
       account_id: merchant.id, name: 'Roast & Co', mode: 'test', auth: 'oauth', install_source: 'oauth_install',
       state: 'live', connected: true, merchant_id: null,

@@ -13,7 +13,7 @@ const READS = ['connected_account_read', 'balance_read', 'event_read', 'report_r
 async function tabTo(page: Page, target: ReturnType<Page['getByRole']>, max = 40) {
   for (let i = 0; i < max; i++) {
     await page.keyboard.press('Tab');
-    if (await target.evaluate((el) => el === document.activeElement)) return;
+    if (await target.evaluate((el) => el === el.ownerDocument.activeElement)) return;
   }
   throw new Error(`could not reach ${String(target)} with Tab`);
 }

@@ -1,3 +1,4 @@
+import { migrations } from '../../server/db/migrations/index.js';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,14 +34,14 @@ describe('pi-stripe CLI', () => {
     const res = await cli(['status']);
     expect(res.code).toBe(1);
     expect(res.stderr.trim().split('\n')).toEqual([
-      'pi-stripe status: database has 7 pending migration(s); run: pi-stripe migrate',
+      `pi-stripe status: database has ${migrations.length} pending migration(s); run: pi-stripe migrate`,
     ]);
   });
 
   it('migrates, then reports status as JSON', async () => {
     const migrated = await cli(['migrate', '--json']);
     expect(migrated.code).toBe(0);
-    expect(JSON.parse(migrated.stdout).applied).toHaveLength(7);
+    expect(JSON.parse(migrated.stdout).applied).toHaveLength(migrations.length);
     expect(JSON.parse((await cli(['migrate', '--json'])).stdout)).toEqual({ applied: [] });
 
     const status = await cli(['status', '--json']);

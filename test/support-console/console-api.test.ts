@@ -129,8 +129,8 @@ describe.each(DIALECTS)('support console API on %s', (dialect) => {
 
   it('shows hourly lag, deliveries by source and which secrets are set, never their values', async () => {
     await control(stack.emulator, 'POST', '/scenarios/payment', { account: shop.id, amount: 1500 });
-    await new Promise((r) => setTimeout(r, 1100));
-    await stack.services.events.poll(shopId);
+    // The poller stays a second behind now (eventual consistency): poll until the event is in.
+    await expect.poll(async () => (await stack.services.events.poll(shopId)).stored, { timeout: 10_000, interval: 300 }).toBeGreaterThan(0);
     await stack.services.jobs.idle();
     const res = await stack.support(`/connections/${shopId}`);
     const text = await res.text();
