@@ -2,12 +2,16 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.{ts,tsx}'],
     // The UI extension SDK's testing helpers register matchers on a global `expect`.
     globals: true,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
     reporters: ['default'],
+    projects: [
+      { extends: true, test: { name: 'suite', include: ['test/**/*.test.{ts,tsx}'], exclude: ['test/scale-out/**'], sequence: { groupOrder: 0 } } },
+      // Worker processes load both cores: these run after everything else, not beside timing-sensitive tests.
+      { extends: true, test: { name: 'scale-out', include: ['test/scale-out/**/*.test.ts'], sequence: { groupOrder: 1 } } },
+    ],
   },
 });

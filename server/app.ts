@@ -39,7 +39,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(requestContext(logger, metrics));
-  app.use(healthRoutes({ db, metrics }));
+  app.use(healthRoutes({ db, registries: [metrics.registry, services.registry] }));
   app.use(webhookRoutes({ config, db, secrets: services.secrets, events: services.events }));
   app.use(oauthRoutes({ config, logger, states: services.states, installs: services.installs }));
   app.use('/api/app', appApiRoutes({ config, db, connections: services.connections }));

@@ -52,6 +52,16 @@ const envSchema = z.object({
   SUPPORT_TOKENS: list(/^\S{24,}$/, 'a token of at least 24 characters')
     .describe('bearer tokens for the support API and console'),
   JOB_BACKEND: z.enum(['embedded', 'pg-boss']).default('embedded').describe('where background jobs run'),
+  RUN_JOBS: flag.default(true)
+    .describe('0 makes this API process only queue jobs (pg-boss), leaving the work to `pi-stripe worker` processes'),
+  JOB_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120)
+    .describe('pg-boss: how long a running job may go without a heartbeat before another worker takes it over'),
+  EVENT_POLL_MAX_SECONDS: z.coerce.number().min(1).max(300).default(15)
+    .describe('longest wait between two event polls of a quiet connection (busy ones are polled every 2 s)'),
+  EVENT_POLL_LAG_SECONDS: z.coerce.number().int().min(0).max(60).default(5)
+    .describe('newest seconds of events a poll leaves for the next one (Stripe\'s event list is eventually consistent)'),
+  STRIPE_RATE_SHARE: z.coerce.number().gt(0).max(1).default(0.9)
+    .describe('share of Stripe\'s per-account rate limits this installation uses (the rest is the merchant\'s)'),
   SANDBOX: flag.optional().describe('1 runs against the bundled Stripe emulator with demo data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
     .describe('pino log level'),
@@ -71,6 +81,11 @@ export interface Config {
   encryptionKeys: string[];
   supportTokens: string[];
   jobBackend: 'embedded' | 'pg-boss';
+  runJobs: boolean;
+  jobLeaseSeconds: number;
+  stripeRateShare: number;
+  eventPollMaxSeconds: number;
+  eventPollLagSeconds: number;
   sandbox: boolean;
   logLevel: string;
 }
@@ -105,6 +120,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (sandbox && e.STRIPE_API_BASE && /(^|\.)stripe\.com$/i.test(new URL(e.STRIPE_API_BASE).hostname)) {
     problems.push({ variable: 'STRIPE_API_BASE', message: 'sandbox mode never talks to real Stripe; point it at the emulator' });
   }
+  if (e.JOB_BACKEND === 'pg-boss' && !e.DATABASE_URL.startsWith('postgres')) {
+    problems.push({ variable: 'JOB_BACKEND', message: 'pg-boss keeps its jobs in PostgreSQL; set DATABASE_URL to postgres://…' });
+  }
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -130,6 +148,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     encryptionKeys: e.ENCRYPTION_KEYS,
     supportTokens: e.SUPPORT_TOKENS,
     jobBackend: e.JOB_BACKEND,
+    runJobs: e.RUN_JOBS,
+    jobLeaseSeconds: e.JOB_LEASE_SECONDS,
+    stripeRateShare: e.STRIPE_RATE_SHARE,
+    eventPollMaxSeconds: e.EVENT_POLL_MAX_SECONDS,
+    eventPollLagSeconds: e.EVENT_POLL_LAG_SECONDS,
     sandbox,
     logLevel: e.LOG_LEVEL,
   };

@@ -20,7 +20,8 @@ const applied = await migrateLatest(db);
 if (applied.length) logger.info({ applied }, 'database migrated');
 
 const services = createServices(config, db, logger);
-services.startBackground();
+// With pg-boss the API process may leave all work to `pi-stripe worker` processes (RUN_JOBS=0).
+if (config.runJobs) await services.startBackground();
 const app = createApp({ config, db, logger, services });
 const server = app.listen(config.port, () => {
   const { port } = server.address() as AddressInfo;

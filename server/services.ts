@@ -4,7 +4,13 @@ import { ConnectionStripe } from './connections/connection-stripe.js';
 import { SecretStore } from './connections/secret-store.js';
 import { SecretBox } from './crypto/secret-box.js';
 import type { Db } from './db/database.js';
+import { Registry } from 'prom-client';
+import { recordDeadLetter } from './jobs/dead-letters.js';
+import { createJobMetrics } from './jobs/job-metrics.js';
 import { JobRunner } from './jobs/job-runner.js';
+import type { Jobs } from './jobs/jobs.js';
+import { PgBossJobs } from './jobs/pg-boss-jobs.js';
+import { SharedRateLimiter } from './stripe/shared-rate-limiter.js';
 import type { Logger } from './logging/logger.js';
 import { InstallService } from './oauth/install-service.js';
 import { OAuthStateStore } from './oauth/state-store.js';
@@ -32,14 +38,29 @@ export interface ServiceOptions {
   reportRetryDelayMs?: number;
   /** Sees each chunk of a report file as it streams in (tests prove nothing is buffered whole). */
   onReportChunk?: (bytes: number) => void;
+  /** pg-boss: how often expired jobs are looked for (tests shorten it to see a killed worker's job retried). */
+  maintenanceIntervalSeconds?: number;
+  /** Adaptive polling bounds (event-service.ts). */
+  pollMinMs?: number;
+  pollMaxMs?: number;
 }
 
 export function createServices(config: Config, db: Db, logger: Logger, options: ServiceOptions = {}) {
   const secrets = new SecretStore(db, new SecretBox(config.encryptionKeys));
-  const jobs = new JobRunner(logger);
+  const registry = new Registry();
+  const jobMetrics = createJobMetrics(registry);
+  const scaled = config.jobBackend === 'pg-boss';
+  const jobs: Jobs = scaled
+    ? new PgBossJobs({
+      db, connectionString: config.databaseUrl, logger, metrics: jobMetrics, leaseSeconds: config.jobLeaseSeconds,
+      maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? Math.max(1, Math.min(30, Math.round(config.jobLeaseSeconds / 2))),
+      onDeadLetter: (job, payload, error, attempts) => recordDeadLetter(db, { job, payload, error, attempts }),
+    })
+    : new JobRunner(logger, 4, jobMetrics);
   const tokens = new TokenManager({ db, secrets, config, logger });
   const stripe = new ConnectionStripe({ config, db, secrets, tokens });
-  const limiters = new RateLimiters(options.rateLimits);
+  // Several processes share one account's budget only through the database.
+  const limiters = new RateLimiters(options.rateLimits, config.stripeRateShare, scaled ? (key, l, f) => new SharedRateLimiter(db, key, l, f) : undefined);
   const imports = new ImportService({
     db, stripe, limiters, logger, backoffBaseMs: options.backoffBaseMs,
     onLive: (id) => jobs.enqueue('reports.schedule', { connectionId: id }, { key: id }),
@@ -47,8 +68,13 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
   const connections = new ConnectionService({ db, secrets, jobs, logger, stopWork: (id) => imports.abort(id) });
   const installs = new InstallService({ config, connections, logger });
   const reports = new ReportService({ db, stripe, limiters, logger, retryDelayMs: options.reportRetryDelayMs, onChunk: options.onReportChunk });
-  const events = new EventService({ db, stripe, limiters, connections, imports, reports, jobs, logger, lagSeconds: options.eventLagSeconds });
-  registerImportJob(jobs, imports);
+  const events = new EventService({
+    db, stripe, limiters, connections, imports, reports, jobs, logger, lagSeconds: options.eventLagSeconds ?? config.eventPollLagSeconds,
+    pollMinMs: options.pollMinMs, pollMaxMs: options.pollMaxMs ?? config.eventPollMaxSeconds * 1000, onEventLag: (s) => jobMetrics.eventLag.observe(s),
+  });
+  // With pg-boss, an import is a job per resource in slices shorter than the lease, so any worker
+  // can carry on from the checkpoint of one that died.
+  registerImportJob(jobs, imports, scaled ? { fanOut: true, sliceMs: (config.jobLeaseSeconds * 1000) / 2 } : {});
   registerEventJobs(jobs, events, imports);
   registerReportJobs(jobs, reports);
   return {
@@ -63,8 +89,10 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
     imports,
     events,
     reports,
-    /** Background work of a serving process. */
-    startBackground() {
+    registry,
+    /** Background work of a process that works jobs (the embedded API process, or a worker). */
+    async startBackground() {
+      await jobs.start();
       scheduleEventJobs(jobs, db);
       scheduleReportJobs(jobs, db);
       jobs.every('tokens.refresh', TOKEN_SWEEP_INTERVAL_MS, async () => {

@@ -7,8 +7,9 @@ import { reportsCommand } from './commands/reports.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { migrateCommand } from './commands/migrate.js';
 import { statusCommand } from './commands/status.js';
+import { workerCommand } from './commands/worker.js';
 
-const commands: Command[] = [connectCommand, statusCommand, backfillCommand, reportsCommand, migrateCommand, emulatorCommand];
+const commands: Command[] = [connectCommand, statusCommand, backfillCommand, reportsCommand, migrateCommand, workerCommand, emulatorCommand];
 
 function usage(): string {
   return [

@@ -2,7 +2,7 @@ import type { Mode } from '../config.js';
 import type { Db } from '../db/database.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { RESOURCES, resourceByName } from '../resources/registry.js';
-import type { JobRunner } from '../jobs/job-runner.js';
+import type { Jobs } from '../jobs/jobs.js';
 import type { Logger } from '../logging/logger.js';
 import { ACCESS_TOKEN_TTL_MS } from '../oauth/token-manager.js';
 import { validActions, type ConnectionAction } from '../../shared/connection-states.js';
@@ -23,7 +23,7 @@ export interface AccountInfo {
  */
 export class ConnectionService {
   constructor(private readonly deps: {
-    db: Db; secrets: SecretStore; jobs: JobRunner; logger: Logger;
+    db: Db; secrets: SecretStore; jobs: Jobs; logger: Logger;
     /** Stops running work (the import) of a connection that is paused or disconnected. */
     stopWork?: (connectionId: string) => void;
   }) {}
@@ -153,6 +153,6 @@ export class ConnectionService {
 
   private async startSync(id: string, reason: string, options: { full?: boolean; resources?: string[] } = {}): Promise<void> {
     await transition(this.deps.db, id, 'backfilling', reason);
-    this.deps.jobs.enqueue('import.start', { connectionId: id, full: options.full ?? false, ...(options.resources ? { resources: options.resources } : {}) }, { key: id });
+    await this.deps.jobs.enqueue('import.start', { connectionId: id, full: options.full ?? false, ...(options.resources ? { resources: options.resources } : {}) }, { key: id });
   }
 }

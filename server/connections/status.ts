@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import { readJson, readNumber, readOptionalNumber } from '../db/rows.js';
 import { ACTIVE_STATES, validActions, type ConnectionState } from '../../shared/connection-states.js';
 import type { ConnectionDetail, ConnectionStatus } from '../../shared/contracts/connection-status.js';
+import { deadLettersOf } from '../jobs/dead-letters.js';
 import { runsOf } from '../reports/report-repository.js';
 import { REPORT_FAMILIES } from '../../shared/report-families.js';
 import { stateHistory, type Connection } from './connection-repository.js';
@@ -105,6 +106,7 @@ export async function connectionStatus(db: Db, config: Config, c: Connection): P
     },
     reports: await reportStatus(db, c.id),
     last_error: c.lastError ? { message: c.lastError, at: iso(c.lastErrorAt)! } : null,
+    dead_jobs: (await deadLettersOf(db, c.id)).map((d) => ({ job: d.job, error: d.error, attempts: d.attempts, at: iso(d.at)! })),
     what_to_do: whatToDo(c),
     actions: validActions(c.state, c.authKind),
     reauthorize_url: c.state === 'reauthorization_required' && c.authKind === 'oauth' ? `${config.publicUrl}/oauth/install?mode=${mode}` : null,

@@ -3,7 +3,7 @@ import type { ConnectionService } from '../connections/connection-service.js';
 import type { ConnectionStripe } from '../connections/connection-stripe.js';
 import { findByAccount, getConnection, transition, updateConnection } from '../connections/connection-repository.js';
 import type { Db } from '../db/database.js';
-import type { JobRunner } from '../jobs/job-runner.js';
+import type { Jobs } from '../jobs/jobs.js';
 import type { Logger } from '../logging/logger.js';
 import { limitedCall } from '../stripe/call-policy.js';
 import type { RateLimiters } from '../stripe/rate-limiter.js';
@@ -19,6 +19,10 @@ const RETENTION_SECONDS = 30 * 86400;
 export const OVERLAP_SECONDS = 300;
 /** Do not read the last seconds at all: the list is eventually consistent. */
 export const LAG_SECONDS = 5;
+/** Adaptive polling: a connection whose last poll found events is polled again after the minimum;
+ *  each empty poll stretches its interval by half, up to the maximum. */
+export const POLL_MIN_MS = 2_000;
+export const POLL_MAX_MS = 15_000;
 const MAX_ATTEMPTS = 5;
 
 /**
@@ -29,27 +33,38 @@ const MAX_ATTEMPTS = 5;
 export class EventService {
   constructor(private readonly deps: {
     db: Db; stripe: ConnectionStripe; limiters: RateLimiters; connections: ConnectionService; imports: ImportService;
-    reports: ReportService; jobs: JobRunner; logger: Logger;
+    reports: ReportService; jobs: Jobs; logger: Logger;
     /** Overrides of LAG_SECONDS and OVERLAP_SECONDS (tests shorten the lag). */
     lagSeconds?: number; overlapSeconds?: number;
+    /** Overrides of POLL_MIN_MS and POLL_MAX_MS. */
+    pollMinMs?: number; pollMaxMs?: number;
+    /** Sees how far behind Stripe each newly stored event arrived (seconds). */
+    onEventLag?: (seconds: number) => void;
   }) {
     this.writer = new InboxWriter(deps.db);
   }
 
   private readonly writer: InboxWriter;
 
-  async ingest(accountId: string, event: Stripe.Event, source: EventSource, rawPayload?: string): Promise<{ duplicate: boolean }> {
+  /** Stores an event; unless the caller queues processing itself (`process: false`), queues it. */
+  async ingest(accountId: string, event: Stripe.Event, source: EventSource, rawPayload?: string, options: { process?: boolean } = {}): Promise<{ duplicate: boolean }> {
     const result = await this.writer.write(accountId, event, source, rawPayload);
-    if (!result.duplicate) this.deps.jobs.enqueue('events.process', { accountId }, { key: accountId });
+    if (!result.duplicate) {
+      this.deps.onEventLag?.(Math.max(0, Date.now() / 1000 - event.created));
+      if (options.process !== false) await this.deps.jobs.enqueue('events.process', { accountId }, { key: accountId });
+    }
     return result;
   }
 
   async processPending(accountId: string): Promise<number> {
     const { db, logger } = this.deps;
     const scopes = new Map<string, EventScope | null>();
+    // A failing event is retried in a later round; it must not hold back the events after it
+    // (a deauthorization queued behind a report whose download now fails, say).
+    const failed: number[] = [];
     let processed = 0;
     for (;;) {
-      const batch = await pendingEvents(db, accountId);
+      const batch = await pendingEvents(db, accountId, 200, failed);
       if (!batch.length) return processed;
       const done: number[] = [];
       const orphans: number[] = [];
@@ -78,8 +93,9 @@ export class EventService {
           else await db('event_inbox').where({ id }).update({ attempts: db.raw('attempts + 1'), last_error: message });
           await updateConnection(db, scope.connection.id, { last_error: `event ${event.id} (${event.type}): ${message}`, last_error_at: Date.now() });
           logger.warn({ err, eventId: event.id }, 'event processing failed');
-          // Leave the rest for the next round rather than spinning on a failing event.
-          return processed;
+          failed.push(id);
+          // The connection may have changed (disconnected by the event that failed): look it up again.
+          scopes.delete(key);
         }
       }
       await flush();
@@ -127,7 +143,7 @@ export class EventService {
       gapFrom = watermark - overlap;
       await transition(db, connectionId, 'backfilling',
         `events since ${new Date(watermark * 1000).toISOString()} are past Stripe's 30-day retention; re-importing from then`);
-      this.deps.jobs.enqueue('import.range', { connectionId, since: gapFrom }, { key: connectionId });
+      await this.deps.jobs.enqueue('import.range', { connectionId, since: gapFrom }, { key: connectionId });
     }
     const session = await this.deps.stripe.session(connection);
     const limiter = this.deps.limiters.for(connection.accountId, connection.livemode ? 'live' : 'test');
@@ -140,15 +156,22 @@ export class EventService {
         limit: 100, created: { gte: from, lt: upTo }, ...(startingAfter ? { starting_after: startingAfter } : {}),
       }), { refreshAuth: session.refreshAuth });
       for (const event of page.data) {
-        if (!(await this.ingest(connection.accountId, event, 'poll')).duplicate) stored++;
+        if (!(await this.ingest(connection.accountId, event, 'poll', undefined, { process: false })).duplicate) stored++;
         newest = Math.max(newest ?? 0, event.created);
       }
       if (!page.has_more || !page.data.length) break;
       startingAfter = page.data[page.data.length - 1]!.id;
     }
+    if (stored) await this.deps.jobs.enqueue('events.process', { accountId: connection.accountId }, { key: connection.accountId });
     const previous = mark?.last_event_created === null || mark?.last_event_created === undefined ? null : Number(mark.last_event_created);
     const latest = newest === null ? previous : Math.max(newest, previous ?? 0);
-    const fields = { watermark: Math.max(upTo, watermark), last_polled_at: Date.now(), updated_at: Date.now(), last_event_created: latest };
+    const max = this.deps.pollMaxMs ?? POLL_MAX_MS;
+    const min = Math.min(this.deps.pollMinMs ?? POLL_MIN_MS, max);
+    const interval = stored ? min : Math.min(max, Math.round((Number(mark?.poll_interval_ms ?? 0) || min) * 1.5));
+    const fields = {
+      watermark: Math.max(upTo, watermark), last_polled_at: Date.now(), updated_at: Date.now(), last_event_created: latest,
+      poll_interval_ms: interval, next_poll_at: Date.now() + interval,
+    };
     await db('event_watermarks').insert({ connection_id: connectionId, ...fields }).onConflict('connection_id').merge(fields);
     return { stored, gapFrom };
   }

@@ -12,8 +12,11 @@ export interface InboxEvent {
 }
 
 /** Pending events of an account, oldest `created` first (the order Stripe does not promise). */
-export async function pendingEvents(db: Db, accountId: string, limit = 200): Promise<InboxEvent[]> {
-  const rows = await db('event_inbox').where({ account_id: accountId, status: 'pending' }).orderBy('created').orderBy('id').limit(limit);
+/** Oldest pending events of an account, leaving out `skip` (events that already failed this round). */
+export async function pendingEvents(db: Db, accountId: string, limit = 200, skip: number[] = []): Promise<InboxEvent[]> {
+  const query = db('event_inbox').where({ account_id: accountId, status: 'pending' });
+  if (skip.length) query.whereNotIn('id', skip);
+  const rows = await query.orderBy('created').orderBy('id').limit(limit);
   return rows.map((r: Record<string, unknown>) => ({ id: readNumber(r.id), accountId: String(r.account_id), event: readJson<Stripe.Event>(r.payload) }));
 }
 

@@ -1,53 +1,67 @@
 import type { Logger } from '../logging/logger.js';
-
-export type JobHandler = (payload: Record<string, unknown>) => Promise<void>;
+import type { EnqueueOptions, JobHandler, Jobs } from './jobs.js';
+import type { JobMetrics } from './job-metrics.js';
 
 interface QueuedJob {
   name: string;
   payload: Record<string, unknown>;
+  /** `name:key`: one waiting job per name and key. */
   key?: string;
+  /** `family:key`: one running job per family and key. */
+  lock?: string;
+  queuedAt: number;
 }
+
+/** Imports are long; they get lanes of their own so they never hold every slot live sync needs. */
+const LANE_OF = (name: string) => (name.startsWith('import.') ? 'import' : 'live');
+
+/** Jobs of one family (`import.start`, `import.range`) and key exclude each other. */
+export const lockKeyOf = (name: string, key: string) => `${name.split('.')[0]}:${key}`;
 
 /**
  * The embedded job runner: in-process, one job at a time per singleton key, periodic tasks that
  * never overlap themselves. Handlers are registered by the features that own the work; a job
  * nobody handles yet is logged and dropped.
  */
-export class JobRunner {
+export class JobRunner implements Jobs {
+  readonly backend = 'embedded';
   private readonly handlers = new Map<string, JobHandler>();
   private readonly queue: QueuedJob[] = [];
   private readonly activeKeys = new Set<string>();
   private readonly timers: NodeJS.Timeout[] = [];
-  private running = 0;
+  private readonly running = new Map<string, number>();
+  private readonly shutdown = new AbortController();
   private stopped = false;
 
-  constructor(private readonly logger: Logger, private readonly concurrency = 4) {}
+  constructor(private readonly logger: Logger, private readonly concurrency = 4, private readonly metrics?: JobMetrics) {}
 
   register(name: string, handler: JobHandler): void {
     this.handlers.set(name, handler);
   }
+
+  async start(): Promise<void> {}
 
   /**
    * Queues a job. With a `key`, jobs of that key never run at the same time, and a job already
    * *queued* under it absorbs this one; one that is already *running* does not, since it may have
    * looked at its work before this was asked (it would be a lost wake-up).
    */
-  enqueue(name: string, payload: Record<string, unknown> = {}, options: { key?: string } = {}): void {
+  async enqueue(name: string, payload: Record<string, unknown> = {}, options: EnqueueOptions = {}): Promise<void> {
     if (this.stopped) return;
+    if (options.delayMs) {
+      const timer = setTimeout(() => {
+        this.timers.splice(this.timers.indexOf(timer), 1);
+        void this.enqueue(name, payload, { key: options.key });
+      }, options.delayMs);
+      timer.unref();
+      this.timers.push(timer);
+      return;
+    }
     const key = options.key ? `${name}:${options.key}` : undefined;
     if (key && this.queue.some((j) => j.key === key)) return;
-    this.queue.push({ name, payload, key });
+    this.queue.push({ name, payload, key, lock: options.key ? lockKeyOf(name, options.key) : undefined, queuedAt: Date.now() });
+    this.metrics?.depth.inc({ job: name });
     setImmediate(() => this.drain());
-  }
-
-  /** Queues a job after a delay (retries of work that failed for a transient reason). */
-  enqueueIn(delayMs: number, name: string, payload: Record<string, unknown> = {}, options: { key?: string } = {}): void {
-    const timer = setTimeout(() => {
-      this.timers.splice(this.timers.indexOf(timer), 1);
-      this.enqueue(name, payload, options);
-    }, delayMs);
-    timer.unref();
-    this.timers.push(timer);
   }
 
   every(name: string, intervalMs: number, task: () => Promise<void>): void {
@@ -61,10 +75,9 @@ export class JobRunner {
     this.timers.push(timer);
   }
 
-  /** Resolves once nothing is queued or running (tests and graceful shutdown). */
   async idle(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.queue.length || this.running) {
+    while (this.queue.length || this.total()) {
       if (Date.now() > deadline) throw new Error('jobs still running');
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -72,28 +85,41 @@ export class JobRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.shutdown.abort(new Error('shutting down'));
     for (const t of this.timers) clearTimeout(t);
-    this.queue.length = 0;
+    for (const job of this.queue.splice(0)) this.metrics?.depth.dec({ job: job.name });
     await this.idle();
   }
 
+  private total(): number {
+    let n = 0;
+    for (const v of this.running.values()) n += v;
+    return n;
+  }
+
   private drain(): void {
-    while (this.running < this.concurrency) {
-      const index = this.queue.findIndex((j) => !j.key || !this.activeKeys.has(j.key));
+    for (;;) {
+      const index = this.queue.findIndex((j) => (!j.lock || !this.activeKeys.has(j.lock)) && (this.running.get(LANE_OF(j.name)) ?? 0) < this.concurrency);
       if (index < 0) return;
       const [job] = this.queue.splice(index, 1) as [QueuedJob];
+      this.metrics?.depth.dec({ job: job.name });
       const handler = this.handlers.get(job.name);
       if (!handler) {
         this.logger.warn({ job: job.name }, 'no handler for job; dropped');
         continue;
       }
-      this.running++;
-      if (job.key) this.activeKeys.add(job.key);
-      handler(job.payload)
-        .catch((err: unknown) => this.logger.error({ err, job: job.name, payload: job.payload }, 'job failed'))
+      const lane = LANE_OF(job.name);
+      this.running.set(lane, (this.running.get(lane) ?? 0) + 1);
+      if (job.lock) this.activeKeys.add(job.lock);
+      const done = this.metrics?.started(job.name, job.queuedAt);
+      handler(job.payload, { signal: this.shutdown.signal })
+        .then(() => done?.('completed'), (err: unknown) => {
+          done?.('failed');
+          this.logger.error({ err, job: job.name, payload: job.payload }, 'job failed');
+        })
         .finally(() => {
-          this.running--;
-          if (job.key) this.activeKeys.delete(job.key);
+          this.running.set(lane, (this.running.get(lane) ?? 1) - 1);
+          if (job.lock) this.activeKeys.delete(job.lock);
           this.drain();
         });
     }

@@ -1,12 +1,12 @@
 import type { Db } from '../db/database.js';
-import type { JobRunner } from '../jobs/job-runner.js';
+import type { Jobs } from '../jobs/jobs.js';
 import { isReportFamily } from '../../shared/report-families.js';
 import type { ReportService } from './report-service.js';
 
 const CHECK_INTERVAL_MS = 30_000;
 const DAILY_MS = 24 * 60 * 60 * 1000;
 
-export function registerReportJobs(jobs: JobRunner, reports: ReportService): void {
+export function registerReportJobs(jobs: Jobs, reports: ReportService): void {
   jobs.register('reports.schedule', async (p) => {
     const family = typeof p.family === 'string' && isReportFamily(p.family) ? [p.family] : undefined;
     await reports.schedule(String(p.connectionId), { families: family, force: p.force === true });
@@ -15,11 +15,11 @@ export function registerReportJobs(jobs: JobRunner, reports: ReportService): voi
 }
 
 /** Pending runs are checked every 30 s (each with its own backoff); every day, new data is asked for. */
-export function scheduleReportJobs(jobs: JobRunner, db: Db): void {
+export function scheduleReportJobs(jobs: Jobs, db: Db): void {
   jobs.every('reports.check', CHECK_INTERVAL_MS, async () => jobs.enqueue('reports.check', {}, { key: 'all' }));
   jobs.every('reports.daily', DAILY_MS, async () => {
     for (const { id } of await db('connections').where({ state: 'live' }).select('id')) {
-      jobs.enqueue('reports.schedule', { connectionId: id }, { key: String(id) });
+      await jobs.enqueue('reports.schedule', { connectionId: id }, { key: String(id) });
     }
   });
 }

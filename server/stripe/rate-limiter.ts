@@ -16,6 +16,20 @@ export const STRIPE_LIMITS: Record<Mode, RateLimits> = {
 /** By default we use this share of Stripe's limits, leaving room for the merchant's own calls. */
 export const DEFAULT_LIMIT_FRACTION = 0.9;
 
+/** Paces one account's (and mode's) Stripe calls; see MemoryRateLimiter and SharedRateLimiter. */
+export interface AccountRateLimiter {
+  acquire(endpoint: string, signal?: AbortSignal): Promise<void>;
+  /** Stripe said 429: close the bucket its reason names for `ms`. */
+  pause(reason: string | undefined, endpoint: string, ms: number): void;
+}
+
+/** Per-second rate and burst room of a bucket: burst is the headroom below Stripe's limit, so
+ *  rate + burst never exceeds it within a second. */
+export function bucketSpec(limit: number, fraction: number): { rate: number; burst: number } {
+  const rate = Math.max(1, limit * fraction);
+  return { rate, burst: Math.max(1, Math.floor(limit - rate)) };
+}
+
 class Bucket {
   private tokens: number;
   private last = Date.now();
@@ -44,7 +58,7 @@ class Bucket {
  * each refilling at its rate with only the headroom below Stripe's limit as burst, so that no
  * one-second window exceeds Stripe's limit. After a 429 the bucket it names is closed for a while.
  */
-export class AccountRateLimiter {
+export class MemoryRateLimiter implements AccountRateLimiter {
   private readonly global: Bucket;
   private readonly endpoints = new Map<string, Bucket>();
   private readonly endpointRate: number;
@@ -52,12 +66,11 @@ export class AccountRateLimiter {
   private readonly endpointBurst: number;
 
   constructor(limits: RateLimits, fraction = DEFAULT_LIMIT_FRACTION) {
-    const rate = (n: number) => Math.max(1, n * fraction);
-    // Burst room is the headroom below Stripe's limit, so rate + burst never exceeds it in a second.
-    const burst = (n: number) => Math.max(1, Math.floor(n - rate(n)));
-    this.global = new Bucket(rate(limits.global), burst(limits.global));
-    this.endpointRate = rate(limits.endpoint);
-    this.endpointBurst = burst(limits.endpoint);
+    const global = bucketSpec(limits.global, fraction);
+    const endpoint = bucketSpec(limits.endpoint, fraction);
+    this.global = new Bucket(global.rate, global.burst);
+    this.endpointRate = endpoint.rate;
+    this.endpointBurst = endpoint.burst;
   }
 
   private bucket(endpoint: string): Bucket {
@@ -81,7 +94,6 @@ export class AccountRateLimiter {
     }
   }
 
-  /** Stripe said 429: close the bucket its reason names for `ms`. */
   pause(reason: string | undefined, endpoint: string, ms: number): void {
     const until = Date.now() + ms;
     const target = reason?.startsWith('endpoint') ? this.bucket(endpoint) : this.global;
@@ -89,16 +101,25 @@ export class AccountRateLimiter {
   }
 }
 
-/** One limiter per account and mode, shared by everything in this process that calls Stripe. */
+export type LimiterFactory = (key: string, limits: RateLimits, fraction: number) => AccountRateLimiter;
+
+/**
+ * One limiter per account and mode, shared by everything in this process that calls Stripe. In
+ * memory by default; with several worker processes the factory makes database-backed ones.
+ */
 export class RateLimiters {
   private readonly limiters = new Map<string, AccountRateLimiter>();
 
-  constructor(private readonly limits: Record<Mode, RateLimits> = STRIPE_LIMITS, private readonly fraction = DEFAULT_LIMIT_FRACTION) {}
+  constructor(
+    private readonly limits: Record<Mode, RateLimits> = STRIPE_LIMITS,
+    private readonly fraction = DEFAULT_LIMIT_FRACTION,
+    private readonly factory: LimiterFactory = (_key, l, f) => new MemoryRateLimiter(l, f),
+  ) {}
 
   for(accountId: string, mode: Mode): AccountRateLimiter {
     const key = `${accountId}:${mode}`;
     let limiter = this.limiters.get(key);
-    if (!limiter) this.limiters.set(key, (limiter = new AccountRateLimiter(this.limits[mode], this.fraction)));
+    if (!limiter) this.limiters.set(key, (limiter = this.factory(key, this.limits[mode], this.fraction)));
     return limiter;
   }
 }

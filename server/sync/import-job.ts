@@ -1,18 +1,43 @@
-import type { JobRunner } from '../jobs/job-runner.js';
+import type { Jobs } from '../jobs/jobs.js';
+import { RESOURCES } from '../resources/registry.js';
 import type { ImportService } from './import-service.js';
 
-/** `import.start`: the historical import of one connection, queued after connect and resync. */
-export function registerImportJob(jobs: JobRunner, imports: ImportService): void {
-  jobs.register('import.start', async (payload) => {
+export interface ImportJobOptions {
+  /** Queue each resource as its own job (keyed by connection and resource), so workers share one import. */
+  fanOut?: boolean;
+  /** Stop after this long and queue the rest from the checkpoint: keeps jobs shorter than their lease. */
+  sliceMs?: number;
+}
+
+/** `import.start` (and `import.resource`): the historical import, queued after connect and resync. */
+export function registerImportJob(jobs: Jobs, imports: ImportService, options: ImportJobOptions = {}): void {
+  const runSlice = (name: string) => async (payload: Record<string, unknown>, { signal }: { signal: AbortSignal }) => {
     const connectionId = String(payload.connectionId);
     const resources = Array.isArray(payload.resources) ? payload.resources.map(String) : undefined;
-    const outcomes = await imports.run(connectionId, { full: payload.full === true, resources });
+    if (options.fanOut && name === 'import.start' && !resources) {
+      await imports.begin(connectionId);
+      for (const r of RESOURCES) {
+        await jobs.enqueue('import.resource', { connectionId, full: payload.full === true, resources: [r.name] }, { key: `${connectionId}:${r.name}` });
+      }
+      return;
+    }
+    const slice = options.sliceMs ? AbortSignal.timeout(options.sliceMs) : null;
+    const outcomes = await imports.run(connectionId, { full: payload.full === true, resources, signal: slice ? AbortSignal.any([signal, slice]) : signal });
+    // Shutting down: fail the job so that another worker resumes it from the checkpoint.
+    if (signal.aborted) throw new Error('import handed back at shutdown; it resumes from its checkpoint');
+    const key = resources?.length === 1 ? `${connectionId}:${resources[0]}` : connectionId;
+    if (slice?.aborted) {
+      await jobs.enqueue(name, { connectionId, ...(resources ? { resources } : {}) }, { key });
+      return;
+    }
     // Interrupted by errors that outlasted the retries: the connection is degraded and the import
     // resumes from its checkpoints later, backing off up to half an hour.
     if (outcomes.some((o) => o.state === 'interrupted')) {
       const attempt = Number(payload.attempt ?? 0) + 1;
-      const delay = Math.min(30 * 60_000, 30_000 * 2 ** (attempt - 1));
-      jobs.enqueueIn(delay, 'import.start', { connectionId, attempt, ...(resources ? { resources } : {}) }, { key: connectionId });
+      const delayMs = Math.min(30 * 60_000, 30_000 * 2 ** (attempt - 1));
+      await jobs.enqueue(name, { connectionId, attempt, ...(resources ? { resources } : {}) }, { key, delayMs });
     }
-  });
+  };
+  jobs.register('import.start', runSlice('import.start'));
+  jobs.register('import.resource', runSlice('import.resource'));
 }

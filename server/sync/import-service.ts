@@ -80,13 +80,43 @@ export class ImportService {
       const resources = (options.resources ?? RESOURCES.map((r) => r.name)).map((n) => resourceByName(n)!);
       const outcomes = await Promise.all(resources.map((r) => this.runResource(connection, r, { ...base, onProgress: (p) => options.onProgress?.({ ...p, state: 'importing' }) }, { ...options, floor, ceiling })));
       if (signal.aborted) return outcomes;
+      // Part of an import (one resource's job): the last part to finish settles the whole.
+      const all = await this.withOtherResources(connectionId, outcomes);
+      if (!all) return outcomes;
       const balance = await takeBalanceSnapshot(db, connection, session.client(), limiter).catch((err: unknown) => err);
-      if (balance instanceof Stripe.errors.StripePermissionError) outcomes.push({ resource: 'balance', state: 'failed', objects: 0, permission: 'balance_read', error: balance.message });
-      await this.settleState(connection, outcomes);
+      if (balance instanceof Stripe.errors.StripePermissionError) all.push({ resource: 'balance', state: 'failed', objects: 0, permission: 'balance_read', error: balance.message });
+      await this.settleState(connection, all);
       return outcomes;
     } finally {
       this.controllers.delete(connectionId);
     }
+  }
+
+  /** Marks the connection as importing before its resources are queued as separate jobs. */
+  async begin(connectionId: string): Promise<void> {
+    const connection = await getConnection(this.deps.db, connectionId);
+    if (connection && !STOPPED_STATES.includes(connection.state) && connection.state !== 'backfilling') {
+      await transition(this.deps.db, connectionId, 'backfilling', 'historical import running');
+    }
+  }
+
+  /**
+   * These outcomes plus where every other resource's latest run stands; null while another
+   * resource is still importing (its job will settle the connection when it finishes).
+   */
+  private async withOtherResources(connectionId: string, outcomes: ResourceOutcome[]): Promise<ResourceOutcome[] | null> {
+    const mine = new Set(outcomes.map((o) => o.resource));
+    const others = RESOURCES.filter((r) => !mine.has(r.name));
+    if (!others.length) return [...outcomes];
+    const latest = await this.deps.db('backfill_runs').whereIn('id', this.deps.db('backfill_runs').where({ connection_id: connectionId })
+      .whereIn('resource', others.map((r) => r.name)).groupBy('resource').max('id'));
+    if (latest.some((r: Record<string, unknown>) => r.state === 'running')) return null;
+    return [...outcomes, ...latest.map((r: Record<string, unknown>): ResourceOutcome => {
+      const resource = resourceByName(String(r.resource))!;
+      return r.state === 'failed'
+        ? { resource: resource.name, state: 'failed', objects: 0, permission: resource.permission, error: String(r.last_error ?? '') }
+        : { resource: resource.name, state: 'succeeded', objects: Number(r.objects) };
+    })];
   }
 
   /** Verifies the latest finished run of a resource again, repairing and recording any gap. */

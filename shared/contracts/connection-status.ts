@@ -54,6 +54,8 @@ export interface ConnectionStatus {
     reconciliation: { status: string; differences: unknown[] } | null;
   }[];
   last_error: { message: string; at: string } | null;
+  /** Background jobs that failed every retry (pg-boss backend), newest first. */
+  dead_jobs: { job: string; error: string; attempts: number; at: string }[];
   what_to_do: string | null;
   actions: ConnectionAction[];
   reauthorize_url: string | null;

@@ -13,7 +13,7 @@ export function status(overrides: Partial<ConnectionStatus> = {}): ConnectionSta
     reports: [{ family: 'balance_change_from_activity.itemized', report_type: 'balance_change_from_activity.itemized.4',
       last_interval: { start: '2026-08-01T00:00:00.000Z', end: '2026-11-30T00:00:00.000Z' }, pending: 0, last_failure: null,
       reconciliation: { status: 'reconciled', differences: [] } }],
-    last_error: null, what_to_do: null, actions: ['pause', 'resync', 'disconnect'], reauthorize_url: null,
+    last_error: null, dead_jobs: [], what_to_do: null, actions: ['pause', 'resync', 'disconnect'], reauthorize_url: null,
     install_url: 'https://backend.example/oauth/install?mode=test',
     ...overrides,
   };

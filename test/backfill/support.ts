@@ -6,7 +6,7 @@ import type { Stack } from '../support/stack.js';
 /** Emulator object type of each resource table. */
 export const TRUTH_KEYS: Record<string, string> = Object.fromEntries(RESOURCES.map((r) => [r.table, r.objectType]));
 
-export async function seededAccount(stack: Stack, payments: number, extra: Record<string, unknown> = {}): Promise<DemoAccount> {
+export async function seededAccount(stack: Pick<Stack, 'emulator'>, payments: number, extra: Record<string, unknown> = {}): Promise<DemoAccount> {
   const account = await createAccount(stack.emulator, { name: `Seeded ${payments}` });
   await control(stack.emulator, 'POST', '/generate', { account: account.id, payments, days: 120, burst: 250, ...extra });
   return account;
@@ -21,7 +21,7 @@ export async function connectPaused(stack: Stack, apiKey: string): Promise<strin
 }
 
 /** Every stored id per table, with how often each appears, against the emulator's ground truth. */
-export async function compareWithTruth(stack: Stack, accountId: string) {
+export async function compareWithTruth(stack: Pick<Stack, 'emulator' | 'database'>, accountId: string) {
   const truth = await control<Record<string, { id: string }[]>>(stack.emulator, 'GET', `/truth?account=${accountId}&mode=test`);
   const report: Record<string, { expected: number; stored: number; missing: string[]; duplicates: number }> = {};
   for (const r of RESOURCES) {

@@ -64,6 +64,8 @@ describe('emulator webhooks', () => {
 
   it('delivers every installed account to the app endpoint, with drops and duplicates when told', async () => {
     const sink = await receiver();
+    // Stripe retries for days; with 30% drops, five quick retries lose an event in about 1 run of 70.
+    await control(emulator, 'POST', '/settings', { webhookRetryDelaysMs: Array.from({ length: 15 }, () => 50) });
     const endpoint = await control<{ id: string; secret: string }>(emulator, 'POST', '/webhook_endpoints', {
       url: `${sink.url}/app`, mode: 'test', enabled_events: ['payment_intent.succeeded'], faults: { dropRate: 0.3, duplicateRate: 0.5, jitterMs: 30 },
     });

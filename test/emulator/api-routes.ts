@@ -62,9 +62,11 @@ export function apiRoutes(ctx: EmulatorContext): Router {
   const idempotent = new Map<string, unknown>();
 
   const route = (handler: Handler) => async (req: Request, res: Response, next: NextFunction) => {
+    let end: (() => void) | undefined;
     try {
-      if (ctx.state.settings.latencyMs) await new Promise((r) => setTimeout(r, ctx.state.settings.latencyMs));
       const caller = authenticate(ctx.state, req);
+      end = ctx.traffic.begin(caller.account, req.method, req.path);
+      if (ctx.state.settings.latencyMs) await new Promise((r) => setTimeout(r, ctx.state.settings.latencyMs));
       const fault = ctx.traffic.fault(req, caller.account);
       if (fault?.action === 'reset') return void req.socket.destroy();
       if (fault) throw faultError(fault);
@@ -79,6 +81,8 @@ export function apiRoutes(ctx: EmulatorContext): Router {
       res.json(body);
     } catch (err) {
       next(err);
+    } finally {
+      end?.();
     }
   };
 

@@ -87,6 +87,7 @@ export function controlRoutes(ctx: EmulatorContext): Router {
 
   router.post('/settings', handle((b) => Object.assign(state.settings, b)));
   router.get('/requests', handle(() => Object.fromEntries(ctx.traffic.counters)));
+  router.get('/traffic', handle((_b, req) => ctx.traffic.report(String(req.query.account))));
   router.delete('/requests', handle(() => void ctx.traffic.counters.clear()));
   router.post('/clock', handle((b) => {
     state.advanceClock(Number(b.advance_seconds ?? 0));

@@ -30,10 +30,38 @@ export class Traffic {
   readonly faults: FaultRule[] = [];
   readonly counters = new Map<string, number>();
   private readonly windows = new Map<string, number[]>();
+  /** Per account: requests served in each epoch second, 429s answered, and the most requests of one
+   *  endpoint ever in flight at once (tests of pacing and of jobs that must not overlap read these). */
+  private readonly perSecond = new Map<string, Map<number, number>>();
+  private readonly limited = new Map<string, number>();
+  private readonly inFlight = new Map<string, number>();
+  private readonly maxInFlight = new Map<string, number>();
+
+  /** A request of `account` is being served; call the result when it is done. */
+  begin(account: string, method: string, path: string): () => void {
+    const key = `${account} ${routeKey(method, path)}`;
+    const n = (this.inFlight.get(key) ?? 0) + 1;
+    this.inFlight.set(key, n);
+    this.maxInFlight.set(key, Math.max(n, this.maxInFlight.get(key) ?? 0));
+    return () => this.inFlight.set(key, (this.inFlight.get(key) ?? 1) - 1);
+  }
+
+  report(account: string) {
+    const prefix = `${account} `;
+    return {
+      per_second: Object.fromEntries(this.perSecond.get(account) ?? []),
+      rate_limited: this.limited.get(account) ?? 0,
+      max_in_flight: Object.fromEntries([...this.maxInFlight].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v])),
+    };
+  }
 
   constructor(private readonly state: EmulatorState) {}
 
   count(account: string, method: string, path: string): void {
+    const second = Math.floor(Date.now() / 1000);
+    let seconds = this.perSecond.get(account);
+    if (!seconds) this.perSecond.set(account, (seconds = new Map()));
+    seconds.set(second, (seconds.get(second) ?? 0) + 1);
     for (const key of [routeKey(method, path), `${account} ${routeKey(method, path)}`]) {
       this.counters.set(key, (this.counters.get(key) ?? 0) + 1);
     }
@@ -50,8 +78,10 @@ export class Traffic {
     const perEndpoint = files ? limits.files : mode === 'live' ? limits.liveEndpoint : limits.test;
     const g = this.window(`${account}:${mode}`, now);
     const e = this.window(`${account}:${mode}:${endpoint}`, now);
-    if (g.length >= global) throw errors.rateLimited('global-rate');
-    if (e.length >= perEndpoint) throw errors.rateLimited('endpoint-rate');
+    if (g.length >= global || e.length >= perEndpoint) {
+      this.limited.set(account, (this.limited.get(account) ?? 0) + 1);
+      throw errors.rateLimited(g.length >= global ? 'global-rate' : 'endpoint-rate');
+    }
     g.push(now);
     e.push(now);
   }

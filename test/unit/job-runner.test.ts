@@ -26,4 +26,43 @@ describe('JobRunner', () => {
     expect(runs).toBe(2);
     expect(maxRunning).toBe(1);
   });
+
+  it('keeps live sync moving while imports fill every import slot', async () => {
+    const jobs = new JobRunner(capturedLogger().logger, 2);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const order: string[] = [];
+    jobs.register('import.start', async (p) => {
+      order.push(`import ${String(p.n)}`);
+      await gate;
+    });
+    jobs.register('events.poll', async () => {
+      order.push('poll');
+    });
+    for (let n = 0; n < 5; n++) await jobs.enqueue('import.start', { n }, { key: `conn_${n}` });
+    await jobs.enqueue('events.poll', {}, { key: 'conn_0' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(order).toEqual(['import 0', 'import 1', 'poll']);
+    release();
+    await jobs.idle();
+    expect(order).toHaveLength(6);
+  });
+
+  it('never runs two jobs of one family and key at once (an import and a ranged re-import)', async () => {
+    const jobs = new JobRunner(capturedLogger().logger);
+    let running = 0;
+    let maxRunning = 0;
+    const work = async () => {
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      await new Promise((r) => setTimeout(r, 15));
+      running--;
+    };
+    jobs.register('import.start', work);
+    jobs.register('import.range', work);
+    await jobs.enqueue('import.start', {}, { key: 'conn_1' });
+    await jobs.enqueue('import.range', {}, { key: 'conn_1' });
+    await jobs.idle();
+    expect(maxRunning).toBe(1);
+  });
 });

@@ -27,7 +27,8 @@ export const connectCommand: Command = {
       const result = await connectWithApiKey(config, services.connections, services.limiters, parsed.data).catch((err: unknown) => {
         throw err instanceof AppError ? new CliError(err.message) : err;
       });
-      await services.jobs.idle();
+      // Embedded jobs run in this process; with pg-boss the workers take them.
+      if (services.jobs.backend === 'embedded') await services.jobs.idle();
       const status = await connectionStatus(db, config, (await services.connections.get(result.connection.id)));
       if (json) return out(JSON.stringify({ connection: status, warnings: result.warnings }, null, 2));
       out(`Connected ${status.name} (${status.account_id}, ${status.mode} mode) as ${status.id}: ${status.state}.`);

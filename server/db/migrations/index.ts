@@ -7,6 +7,7 @@ import * as reports from './20261130000500_reports.js';
 import * as connectionLifecycle from './20261130000600_connection_lifecycle.js';
 import * as reportReconciliation from './20261130000700_report_reconciliation.js';
 import * as supportConsole from './20261130000800_support_console.js';
+import * as scaleOut from './20261130000900_scale_out.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -28,6 +29,7 @@ export const migrations: [name: string, migration: Migration][] = [
   ['20261130000600_connection_lifecycle', connectionLifecycle],
   ['20261130000700_report_reconciliation', reportReconciliation],
   ['20261130000800_support_console', supportConsole],
+  ['20261130000900_scale_out', scaleOut],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,11 +1,12 @@
 import { Router } from 'express';
 import { ping, type Db } from '../../db/database.js';
 import { UnavailableError } from '../../errors.js';
-import type { Metrics } from '../../metrics.js';
+import { Registry } from 'prom-client';
 
 /** Operator endpoints: public, and so nothing secret in them. */
-export function healthRoutes(deps: { db: Db; metrics: Metrics }): Router {
+export function healthRoutes(deps: { db: Db; registries: Registry[] }): Router {
   const router = Router();
+  const registry = Registry.merge(deps.registries);
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -18,7 +19,7 @@ export function healthRoutes(deps: { db: Db; metrics: Metrics }): Router {
     res.json({ status: 'ready' });
   });
   router.get('/metrics', async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    res.type(registry.contentType).send(await registry.metrics());
   });
   return router;
 }

@@ -44,10 +44,13 @@ export function ConnectionPage({ id }: { id: string }) {
               {c.token && <><dt>Access token</dt><dd>expires {when(c.token.expires_at)}, refreshed {ago(c.token.refreshed_at)}</dd></>}
               {c.missing_permissions.length > 0 && <><dt>Missing permissions</dt><dd>{c.missing_permissions.join(', ')}</dd></>}
             </dl>
-            {(c.last_error || c.what_to_do) && (
+            {(c.last_error || c.what_to_do || c.dead_jobs.length > 0) && (
               <div className="callout" role="status">
                 {c.last_error && <p><strong>Last error</strong> ({ago(c.last_error.at)}): {c.last_error.message}</p>}
                 {c.what_to_do && <p><strong>What to do:</strong> {c.what_to_do}</p>}
+                {c.dead_jobs.map((d) => (
+                  <p key={`${d.job}-${d.at}`}><strong>Gave up on {d.job}</strong> after {d.attempts} attempts ({ago(d.at)}): {d.error}</p>
+                ))}
               </div>
             )}
           </section>

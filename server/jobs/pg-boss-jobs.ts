@@ -1,0 +1,172 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import PgBoss from 'pg-boss';
+import type { Db } from '../db/database.js';
+import type { Logger } from '../logging/logger.js';
+import { lockKeyOf } from './job-runner.js';
+import { JobLocks } from './job-locks.js';
+import type { JobMetrics } from './job-metrics.js';
+import type { EnqueueOptions, JobHandler, Jobs } from './jobs.js';
+
+export interface PgBossJobsOptions {
+  db: Db;
+  connectionString: string;
+  logger: Logger;
+  metrics?: JobMetrics;
+  /** A running job's lease: pg-boss expires a job (and we drop its lock) this long after its worker went silent. */
+  leaseSeconds: number;
+  /** Attempts after the first before a job is dead-lettered. */
+  retryLimit?: number;
+  /** How often pg-boss looks for expired jobs (and so how soon a killed worker's job is retried). */
+  maintenanceIntervalSeconds?: number;
+  /** A job failed every attempt. */
+  onDeadLetter?: (job: string, payload: Record<string, unknown>, error: string, attempts: number) => Promise<void>;
+}
+
+/** Workers per queue in one process: live sync has its own, so a huge import never starves it. */
+const WORKERS: Record<string, number> = { 'events.poll': 4, 'events.process': 2, 'import.start': 1, 'import.resource': 2, 'import.range': 1 };
+const DEAD_LETTER_QUEUE = 'jobs.dead';
+
+/**
+ * The scale-out backend: every job is a pg-boss job in PostgreSQL, taken by whichever process
+ * works its queue. Queues use pg-boss's `short` policy (one waiting job per key); a lease in
+ * `job_locks` keeps one *running* job per family and key across processes, and lapses when a
+ * worker dies, so the retried job resumes elsewhere from its checkpoint.
+ */
+export class PgBossJobs implements Jobs {
+  readonly backend = 'pg-boss';
+  private readonly boss: PgBoss;
+  private readonly handlers = new Map<string, JobHandler>();
+  private readonly locks: JobLocks;
+  private readonly processId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly shutdown = new AbortController();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly periodic: { name: string; intervalMs: number; task: () => Promise<void> }[] = [];
+  private booted: Promise<void> | null = null;
+  private working = false;
+  private stopped = false;
+
+  constructor(private readonly options: PgBossJobsOptions) {
+    this.locks = new JobLocks(options.db);
+    this.boss = new PgBoss({
+      connectionString: options.connectionString, max: 4, application_name: 'pi-stripe-jobs',
+      maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30, schedule: false,
+    });
+    this.boss.on('error', (err) => options.logger.error({ err }, 'pg-boss error'));
+  }
+
+  register(name: string, handler: JobHandler): void {
+    this.handlers.set(name, handler);
+  }
+
+  /** Installs pg-boss's schema (once) and this process's queues; sending needs it, working too. */
+  private boot(): Promise<void> {
+    this.booted ??= (async () => {
+      await this.boss.start();
+      await this.boss.createQueue(DEAD_LETTER_QUEUE, { name: DEAD_LETTER_QUEUE, policy: 'standard' });
+      for (const name of this.handlers.keys()) {
+        await this.boss.createQueue(name, {
+          name, policy: 'short', retryLimit: this.options.retryLimit ?? 5, retryDelay: 2, retryBackoff: true,
+          expireInSeconds: this.options.leaseSeconds, deadLetter: DEAD_LETTER_QUEUE,
+        });
+      }
+    })();
+    return this.booted;
+  }
+
+  async enqueue(name: string, payload: Record<string, unknown> = {}, options: EnqueueOptions = {}): Promise<void> {
+    if (this.stopped) return;
+    if (!this.handlers.has(name)) throw new Error(`no job named ${name}`);
+    await this.boot();
+    await this.boss.send(name, payload, {
+      ...(options.key ? { singletonKey: options.key } : {}),
+      ...(options.delayMs ? { startAfter: Math.max(1, Math.round(options.delayMs / 1000)) } : {}),
+    });
+  }
+
+  every(name: string, intervalMs: number, task: () => Promise<void>): void {
+    this.periodic.push({ name, intervalMs, task });
+    if (this.working) this.schedule(this.periodic.at(-1)!);
+  }
+
+  async start(): Promise<void> {
+    await this.boot();
+    this.working = true;
+    for (const name of this.handlers.keys()) {
+      for (let i = 0; i < (WORKERS[name] ?? 1); i++) {
+        await this.boss.work<Record<string, unknown>>(name, { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true }, async ([job]) => this.run(name, job!));
+      }
+    }
+    for (const p of this.periodic) this.schedule(p);
+    const depth = setInterval(() => void this.reportDepth().catch(() => undefined), 5000);
+    depth.unref();
+    this.timers.push(depth);
+  }
+
+  private async reportDepth(): Promise<void> {
+    for (const name of this.handlers.keys()) this.options.metrics?.depth.set({ job: name }, await this.boss.getQueueSize(name, { before: 'active' }));
+  }
+
+  async idle(timeoutMs = 30_000): Promise<void> {
+    await this.boot();
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let waiting = 0;
+      for (const name of this.handlers.keys()) waiting += await this.boss.getQueueSize(name, { before: 'completed' });
+      if (waiting === 0) return;
+      if (Date.now() > deadline) throw new Error(`jobs still queued or running: ${waiting}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Stops taking jobs; running ones see the abort, hand back their work and are retried elsewhere. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.shutdown.abort(new Error('worker shutting down'));
+    for (const t of this.timers) clearInterval(t);
+    if (this.booted) await this.boss.stop({ graceful: true, wait: true, timeout: 20_000 });
+  }
+
+  /** A periodic task runs in one process per interval: whoever takes its short lease. */
+  private schedule({ name, intervalMs, task }: { name: string; intervalMs: number; task: () => Promise<void> }): void {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy || this.stopped) return;
+      busy = true;
+      (async () => {
+        if (await this.locks.acquire(`every:${name}`, this.processId, Math.floor(intervalMs * 0.9))) await task();
+      })().catch((err: unknown) => this.options.logger.error({ err, job: name }, 'periodic job failed')).finally(() => (busy = false));
+    }, intervalMs);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  private async run(name: string, job: PgBoss.JobWithMetadata<Record<string, unknown>>): Promise<void> {
+    const { logger, metrics } = this.options;
+    const leaseMs = this.options.leaseSeconds * 1000;
+    const lock = job.singletonKey ? lockKeyOf(name, job.singletonKey) : null;
+    const holder = `${this.processId}:${job.id}`;
+    if (lock && !(await this.locks.acquire(lock, holder, leaseMs))) {
+      // Someone else is running this family and key: ask again shortly (absorbed if already asked).
+      await this.boss.send(name, job.data, { singletonKey: job.singletonKey!, startAfter: 1 });
+      return;
+    }
+    const heartbeat = lock ? setInterval(() => void this.locks.renew(lock, holder, leaseMs).catch(() => undefined), leaseMs / 3) : null;
+    const done = metrics?.started(name, job.createdOn.getTime());
+    try {
+      await this.handlers.get(name)!(job.data, { signal: this.shutdown.signal });
+      done?.('completed');
+    } catch (err) {
+      const last = job.retryCount >= job.retryLimit;
+      done?.(last ? 'dead' : 'failed');
+      const message = err instanceof Error ? err.message : String(err);
+      logger.warn({ err, job: name, attempt: job.retryCount + 1, of: job.retryLimit + 1 }, last ? 'job failed for good' : 'job failed; it will be retried');
+      if (last) await this.options.onDeadLetter?.(name, job.data, message, job.retryCount + 1).catch(() => undefined);
+      throw err;
+    } finally {
+      if (heartbeat) clearInterval(heartbeat);
+      if (lock) await this.locks.release(lock, holder).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { createServices, type ServiceOptions, type Services } from '../../server/services.js';
+import { parseConfig, type Config } from '../../server/config.js';
+import type { Emulator } from '../emulator/index.js';
+import { createTestDatabase, type TestDatabase } from './databases.js';
+import { withEmulator } from './emulator.js';
+import { capturedLogger } from './log-capture.js';
+
+const CLI = fileURLToPath(new URL('../../server/cli/main.ts', import.meta.url));
+
+export interface Worker {
+  pid: number;
+  process: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * A pg-boss deployment for tests: PostgreSQL, the emulator, an API-side `Services` that only
+ * queues (as an API process with RUN_JOBS=0 does), and real `pi-stripe worker` processes.
+ */
+export interface Cluster {
+  env: Record<string, string>;
+  config: Config;
+  database: TestDatabase;
+  emulator: Emulator;
+  services: Services;
+  workers: Worker[];
+  startWorker(): Promise<Worker>;
+  close(): Promise<void>;
+}
+
+export async function startCluster(env: Record<string, string> = {}, options: ServiceOptions = {}): Promise<Cluster> {
+  const emulator = await withEmulator();
+  const database = await createTestDatabase('postgres');
+  const fullEnv: Record<string, string> = {
+    NODE_ENV: 'test', DATABASE_URL: database.url, JOB_BACKEND: 'pg-boss', STRIPE_API_BASE: emulator.url,
+    ENCRYPTION_KEYS: randomBytes(32).toString('base64'), SUPPORT_TOKENS: 'support-token-for-tests-0123456789',
+    LOG_LEVEL: 'info', JOB_LEASE_SECONDS: '6', RUN_JOBS: '0', ...env,
+  };
+  const config = parseConfig(fullEnv);
+  const services = createServices(config, database.db, capturedLogger('warn').logger, options);
+  const workers: Worker[] = [];
+  const startWorker = async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'worker'], { env: { ...process.env, ...fullEnv, PI_TEST_POSTGRES_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const started = Date.now();
+    while (!output.includes('started')) {
+      if (child.exitCode !== null || Date.now() - started > 30_000) throw new Error(`worker did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const worker = { pid: child.pid!, process: child, output: () => output, exited };
+    workers.push(worker);
+    return worker;
+  };
+  return {
+    env: fullEnv, config, database, emulator, services, workers, startWorker,
+    async close() {
+      for (const w of workers) if (w.process.exitCode === null) w.process.kill('SIGTERM');
+      await Promise.all(workers.map((w) => w.exited));
+      await services.jobs.stop();
+      await emulator.close();
+      await database.drop();
+    },
+  };
+}
+
+/** Waits until `check` holds, or fails with what it last saw. */
+export async function until<T>(what: string, probe: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T;
+  for (;;) {
+    last = await probe();
+    if (check(last)) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
