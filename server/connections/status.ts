@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import { readJson, readNumber, readOptionalNumber } from '../db/rows.js';
 import { ACTIVE_STATES, validActions, type ConnectionState } from '../../shared/connection-states.js';
-import type { ConnectionDetail, ConnectionStatus } from '../../shared/contracts/connection-status.js';
+import type { ConnectionDetail, ConnectionIdentity, ConnectionStatus } from '../../shared/contracts/connection-status.js';
 import { deadLettersOf } from '../jobs/dead-letters.js';
 import { runsOf } from '../reports/report-repository.js';
 import { REPORT_FAMILIES } from '../../shared/report-families.js';
@@ -63,6 +63,23 @@ async function reportStatus(db: Db, connectionId: string): Promise<ConnectionSta
   });
 }
 
+export function connectionIdentity(c: Connection): ConnectionIdentity {
+  return {
+    id: c.id,
+    account_id: c.accountId,
+    name: c.name,
+    mode: c.livemode ? 'live' : 'test',
+    auth: c.authKind,
+    install_source: c.installSource,
+    merchant_id: c.merchantId,
+    state: c.state,
+    state_reason: c.stateReason,
+    state_since: iso(c.stateChangedAt)!,
+    connected: ACTIVE_STATES.includes(c.state),
+    last_error: c.lastError ? { message: c.lastError, at: iso(c.lastErrorAt)! } : null,
+  };
+}
+
 /** The status model: everything support staff ask about a connection, in one object. */
 export async function connectionStatus(db: Db, config: Config, c: Connection): Promise<ConnectionStatus> {
   const runs = await db('backfill_runs').where({ connection_id: c.id }).orderBy('id', 'desc');
@@ -77,18 +94,8 @@ export async function connectionStatus(db: Db, config: Config, c: Connection): P
   const countOf = (status: string) => Number((statuses as { status: string; n: unknown }[]).find((s) => s.status === status)?.n ?? 0);
   const mode = c.livemode ? 'live' : 'test';
   return {
-    id: c.id,
-    account_id: c.accountId,
-    name: c.name,
+    ...connectionIdentity(c),
     country: c.country,
-    mode,
-    auth: c.authKind,
-    install_source: c.installSource,
-    merchant_id: c.merchantId,
-    state: c.state,
-    state_reason: c.stateReason,
-    state_since: iso(c.stateChangedAt)!,
-    connected: ACTIVE_STATES.includes(c.state),
     connected_since: iso(c.createdAt)!,
     token: c.authKind === 'oauth' ? { expires_at: iso(c.tokenExpiresAt), refreshed_at: iso(c.tokenRefreshedAt) } : null,
     missing_permissions: c.missingPermissions,
@@ -105,7 +112,6 @@ export async function connectionStatus(db: Db, config: Config, c: Connection): P
       failed: countOf('failed'),
     },
     reports: await reportStatus(db, c.id),
-    last_error: c.lastError ? { message: c.lastError, at: iso(c.lastErrorAt)! } : null,
     dead_jobs: (await deadLettersOf(db, c.id)).map((d) => ({ job: d.job, error: d.error, attempts: d.attempts, at: iso(d.at)! })),
     what_to_do: whatToDo(c),
     actions: validActions(c.state, c.authKind),

@@ -23,27 +23,29 @@ export function registerEventJobs(jobs: Jobs, events: EventService, imports: Imp
   });
 }
 
+/** A claimed poll that never ran (its job lost) is due again after this long. */
+const CLAIM_MS = 60_000;
+
 /**
  * Claims the connections whose poll is due, oldest first, and queues their polls. The claim moves
- * `next_poll_at` forward in the same statement, so schedulers in several processes never queue the
- * same poll twice; the poll itself then sets the connection's next time from what it found.
+ * `next_poll_at` forward in one statement that only takes rows still due, so schedulers in several
+ * processes never queue the same poll twice; the poll itself then sets the connection's next time
+ * from what it found.
  */
 export async function queueDuePolls(jobs: Jobs, db: Db, now = Date.now()): Promise<number> {
   const due = await db({ c: 'connections' }).leftJoin({ w: 'event_watermarks' }, 'w.connection_id', 'c.id')
     .whereIn('c.state', ACTIVE_STATES as string[]).where((w) => w.whereNull('w.next_poll_at').orWhere('w.next_poll_at', '<=', now))
-    .orderByRaw('w.next_poll_at asc nulls first').limit(POLLS_PER_ROUND).select('c.id', { interval: 'w.poll_interval_ms', next: 'w.next_poll_at' });
-  let queued = 0;
-  for (const row of due) {
-    const id = String(row.id);
-    if (row.next !== null && row.next !== undefined) {
-      const claimed = await db('event_watermarks').where({ connection_id: id, next_poll_at: row.next })
-        .update({ next_poll_at: now + Math.max(Number(row.interval ?? 0), POLL_SCHEDULE_MS) * 2 });
-      if (claimed !== 1) continue;
-    }
-    await jobs.enqueue('events.poll', { connectionId: id }, { key: id });
-    queued++;
-  }
-  return queued;
+    .orderByRaw('w.next_poll_at asc nulls first').limit(POLLS_PER_ROUND).select('c.id', { next: 'w.next_poll_at' });
+  const scheduled = due.filter((r: Record<string, unknown>) => r.next !== null && r.next !== undefined).map((r: Record<string, unknown>) => String(r.id));
+  const claimed: { connection_id: string }[] = scheduled.length
+    ? await db('event_watermarks').whereIn('connection_id', scheduled).where('next_poll_at', '<=', now)
+      .update({ next_poll_at: now + CLAIM_MS }, ['connection_id'])
+    : [];
+  // Never polled yet: no row to claim; a waiting job under the same key absorbs a second one.
+  const fresh = due.filter((r: Record<string, unknown>) => r.next === null || r.next === undefined).map((r: Record<string, unknown>) => String(r.id));
+  const ids = [...claimed.map((r) => String(r.connection_id)), ...fresh];
+  await jobs.enqueueMany('events.poll', ids.map((id) => ({ payload: { connectionId: id }, key: id })));
+  return ids.length;
 }
 
 /** The schedules of a process that works jobs: queue due polls, retry pending events. */

@@ -64,6 +64,10 @@ export class JobRunner implements Jobs {
     setImmediate(() => this.drain());
   }
 
+  async enqueueMany(name: string, jobs: { payload: Record<string, unknown>; key?: string }[]): Promise<void> {
+    for (const job of jobs) await this.enqueue(name, job.payload, { key: job.key });
+  }
+
   every(name: string, intervalMs: number, task: () => Promise<void>): void {
     let busy = false;
     const timer = setInterval(() => {

@@ -21,6 +21,8 @@ export interface Jobs {
   register(name: string, handler: JobHandler): void;
   /** Stored before it resolves (pg-boss) or queued in memory (embedded). */
   enqueue(name: string, payload?: Record<string, unknown>, options?: EnqueueOptions): Promise<void>;
+  /** Many jobs of one name in one go (the poll scheduler queues hundreds a second). */
+  enqueueMany(name: string, jobs: { payload: Record<string, unknown>; key?: string }[]): Promise<void>;
   /** A task this process repeats while it works jobs; never overlaps itself. */
   every(name: string, intervalMs: number, task: () => Promise<void>): void;
   /** Begins taking jobs (a pure API process of a pg-boss deployment never calls it). */

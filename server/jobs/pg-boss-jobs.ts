@@ -23,8 +23,16 @@ export interface PgBossJobsOptions {
   onDeadLetter?: (job: string, payload: Record<string, unknown>, error: string, attempts: number) => Promise<void>;
 }
 
-/** Workers per queue in one process: live sync has its own, so a huge import never starves it. */
-const WORKERS: Record<string, number> = { 'events.poll': 4, 'events.process': 2, 'import.start': 1, 'import.resource': 2, 'import.range': 1 };
+/**
+ * Fetch loops per queue in one process, and jobs taken per fetch (run side by side). Live sync has
+ * its own loops, so a huge import never starves it. pg-boss waits up to its polling interval
+ * between fetches, so short jobs (polls) come in batches or the queue could not keep up.
+ */
+const WORKERS: Record<string, { loops: number; batch: number }> = {
+  'events.poll': { loops: 2, batch: 25 }, 'events.process': { loops: 2, batch: 5 },
+  'import.start': { loops: 1, batch: 2 }, 'import.resource': { loops: 2, batch: 1 }, 'import.range': { loops: 1, batch: 1 },
+};
+const DEFAULT_WORKERS = { loops: 1, batch: 2 };
 const DEAD_LETTER_QUEUE = 'jobs.dead';
 
 /**
@@ -63,9 +71,12 @@ export class PgBossJobs implements Jobs {
   private boot(): Promise<void> {
     this.booted ??= (async () => {
       await this.boss.start();
-      await this.boss.createQueue(DEAD_LETTER_QUEUE, { name: DEAD_LETTER_QUEUE, policy: 'standard' });
+      // Processes starting together create the same queues at once, and PostgreSQL may pick one
+      // of them as a deadlock victim: creating a queue is idempotent, so try again.
+      const create = (name: string, options: PgBoss.Queue) => withRetries(() => this.boss.createQueue(name, options));
+      await create(DEAD_LETTER_QUEUE, { name: DEAD_LETTER_QUEUE, policy: 'standard' });
       for (const name of this.handlers.keys()) {
-        await this.boss.createQueue(name, {
+        await create(name, {
           name, policy: 'short', retryLimit: this.options.retryLimit ?? 5, retryDelay: 2, retryBackoff: true,
           expireInSeconds: this.options.leaseSeconds, deadLetter: DEAD_LETTER_QUEUE,
         });
@@ -84,6 +95,13 @@ export class PgBossJobs implements Jobs {
     });
   }
 
+  async enqueueMany(name: string, jobs: { payload: Record<string, unknown>; key?: string }[]): Promise<void> {
+    if (this.stopped || jobs.length === 0) return;
+    await this.boot();
+    // One INSERT … ON CONFLICT DO NOTHING: a key already waiting absorbs its job, as with send().
+    await this.boss.insert(jobs.map((j) => ({ name, data: j.payload, ...(j.key ? { singletonKey: j.key } : {}) })));
+  }
+
   every(name: string, intervalMs: number, task: () => Promise<void>): void {
     this.periodic.push({ name, intervalMs, task });
     if (this.working) this.schedule(this.periodic.at(-1)!);
@@ -93,8 +111,13 @@ export class PgBossJobs implements Jobs {
     await this.boot();
     this.working = true;
     for (const name of this.handlers.keys()) {
-      for (let i = 0; i < (WORKERS[name] ?? 1); i++) {
-        await this.boss.work<Record<string, unknown>>(name, { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true }, async ([job]) => this.run(name, job!));
+      const { loops, batch } = WORKERS[name] ?? DEFAULT_WORKERS;
+      for (let i = 0; i < loops; i++) {
+        await this.boss.work<Record<string, unknown>>(name, { batchSize: batch, pollingIntervalSeconds: 0.5, includeMetadata: true }, async (jobs) => {
+          // Each job of the batch succeeds or fails on its own; pg-boss completes what is still active.
+          await Promise.all(jobs.map((job) => this.run(name, job).catch((err: unknown) =>
+            this.boss.fail(name, job.id, { message: err instanceof Error ? err.message : String(err) }))));
+        });
       }
     }
     for (const p of this.periodic) this.schedule(p);
@@ -167,6 +190,18 @@ export class PgBossJobs implements Jobs {
     } finally {
       if (heartbeat) clearInterval(heartbeat);
       if (lock) await this.locks.release(lock, holder).catch(() => undefined);
+    }
+  }
+}
+
+async function withRetries(fn: () => Promise<void>, attempts = 6): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (attempt >= attempts || (code !== '40P01' && code !== '23505')) throw err;
+      await new Promise((r) => setTimeout(r, 50 * attempt + Math.random() * 100));
     }
   }
 }

@@ -2,7 +2,7 @@ import type { Db } from '../db/database.js';
 import { readBool, readNumber, readOptionalNumber } from '../db/rows.js';
 import { listConnections, type ConnectionFilter, type ListedConnection } from '../connections/connection-repository.js';
 import type { ConnectionSummary } from '../../shared/contracts/connection-status.js';
-import { ACTIVE_STATES } from '../../shared/connection-states.js';
+import { connectionIdentity } from '../connections/status.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const accountKey = (accountId: string, livemode: unknown) => `${accountId}:${readBool(livemode) ? 'live' : 'test'}`;
@@ -24,17 +24,7 @@ export async function summarize(db: Db, page: ListedConnection[]): Promise<Conne
     const mine = runs.filter((r: Record<string, unknown>) => r.connection_id === c.id);
     const estimates = mine.map((r: Record<string, unknown>) => readOptionalNumber(r.estimated_total));
     return {
-      id: c.id,
-      account_id: c.accountId,
-      name: c.name,
-      mode: c.livemode ? 'live' : 'test',
-      auth: c.authKind,
-      install_source: c.installSource,
-      merchant_id: c.merchantId,
-      state: c.state,
-      state_reason: c.stateReason,
-      state_since: iso(c.stateChangedAt)!,
-      connected: ACTIVE_STATES.includes(c.state),
+      ...connectionIdentity(c),
       import: {
         done: mine.length > 0 && mine.every((r: Record<string, unknown>) => r.state === 'succeeded'),
         objects: mine.reduce((sum: number, r: Record<string, unknown>) => sum + readNumber(r.objects), 0),
@@ -48,7 +38,6 @@ export async function summarize(db: Db, page: ListedConnection[]): Promise<Conne
         last_polled_at: iso(c.lastPolledAt),
         failed: failedBy.get(accountKey(c.accountId, c.livemode)) ?? 0,
       },
-      last_error: c.lastError ? { message: c.lastError, at: iso(c.lastErrorAt)! } : null,
     };
   });
 }

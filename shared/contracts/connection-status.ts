@@ -72,22 +72,14 @@ export interface ConnectionDetail extends ConnectionStatus {
   history: StateChangeView[];
 }
 
+/** Who a connection is and where it stands: shared by the full status and the list's summary. */
+export type ConnectionIdentity = Pick<ConnectionStatus,
+  'id' | 'account_id' | 'name' | 'mode' | 'auth' | 'install_source' | 'merchant_id' | 'state' | 'state_reason' | 'state_since' | 'connected' | 'last_error'>;
+
 /** A row of the support console's list: enough to triage, cheap enough for 10,000 connections. */
-export interface ConnectionSummary {
-  id: string;
-  account_id: string;
-  name: string | null;
-  mode: 'test' | 'live';
-  auth: AuthKind;
-  install_source: string | null;
-  merchant_id: string | null;
-  state: ConnectionState;
-  state_reason: string | null;
-  state_since: string;
-  connected: boolean;
+export interface ConnectionSummary extends ConnectionIdentity {
   import: { done: boolean; objects: number; estimated_total: number | null; resources: number; failed: number };
   events: { last_event_at: string | null; lag_seconds: number | null; last_polled_at: string | null; failed: number };
-  last_error: { message: string; at: string } | null;
 }
 
 export interface ConnectionList {

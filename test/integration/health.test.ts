@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createApp } from '../../server/app.js';
+import { createServices } from '../../server/services.js';
 import { createDb } from '../../server/db/database.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 import { testConfig } from '../support/config.js';
@@ -28,6 +29,20 @@ describe.each(DIALECTS)('operator endpoints on %s', (dialect) => {
     } finally {
       await server.close();
     }
+  });
+
+  it('exports job metrics: queue depth, wait and run time by type, outcomes, event lag', async () => {
+    const services = createServices(testConfig(), database.db, capturedLogger().logger);
+    const app = createApp({ config: testConfig(), db: database.db, logger: capturedLogger().logger, services });
+    services.jobs.register('events.poll', async () => undefined);
+    await services.jobs.enqueue('events.poll', { connectionId: 'conn_x' }, { key: 'conn_x' });
+    await services.jobs.idle();
+    const metrics = (await request(app).get('/metrics').expect(200)).text;
+    expect(metrics).toContain('pi_job_queue_depth{job="events.poll"} 0');
+    expect(metrics).toContain('pi_job_wait_seconds_count{job="events.poll"} 1');
+    expect(metrics).toContain('pi_jobs_total{job="events.poll",outcome="completed"} 1');
+    expect(metrics).toContain('pi_event_lag_seconds_bucket');
+    await services.jobs.stop();
   });
 
   it('reports not ready with 503 when the database is gone', async () => {
