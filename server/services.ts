@@ -20,7 +20,7 @@ import { registerEventJobs, scheduleEventJobs } from './events/event-jobs.js';
 import { EventService } from './events/event-service.js';
 import { registerReportJobs, scheduleReportJobs } from './reports/report-jobs.js';
 import { ReportService } from './reports/report-service.js';
-import { registerImportJob } from './sync/import-job.js';
+import { registerImportJob, resumeImports } from './sync/import-job.js';
 import { ImportService } from './sync/import-service.js';
 
 const TOKEN_SWEEP_INTERVAL_MS = 5 * 60 * 1000;
@@ -93,6 +93,7 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
     /** Background work of a process that works jobs (the embedded API process, or a worker). */
     async startBackground() {
       await jobs.start();
+      if (jobs.backend === 'embedded') await resumeImports(jobs, db);
       scheduleEventJobs(jobs, db);
       scheduleReportJobs(jobs, db);
       jobs.every('tokens.refresh', TOKEN_SWEEP_INTERVAL_MS, async () => {

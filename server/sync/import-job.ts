@@ -1,3 +1,4 @@
+import type { Db } from '../db/database.js';
 import type { Jobs } from '../jobs/jobs.js';
 import { RESOURCES } from '../resources/registry.js';
 import type { ImportService } from './import-service.js';
@@ -40,4 +41,15 @@ export function registerImportJob(jobs: Jobs, imports: ImportService, options: I
   };
   jobs.register('import.start', runSlice('import.start'));
   jobs.register('import.resource', runSlice('import.resource'));
+}
+
+/**
+ * Embedded jobs live in memory: an import queued or running when the process stopped (or a retry
+ * waiting on a timer) is gone. At start, every connection still importing gets its import queued
+ * again; it resumes from its checkpoints and skips what finished. (pg-boss keeps its jobs.)
+ */
+export async function resumeImports(jobs: Jobs, db: Db): Promise<number> {
+  const rows = await db('connections').whereIn('state', ['connecting', 'backfilling', 'degraded']).select('id');
+  for (const { id } of rows) await jobs.enqueue('import.start', { connectionId: String(id) }, { key: String(id) });
+  return rows.length;
 }

@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectionStatus } from '../../shared/contracts/connection-status.js';
+import { createServices } from '../../server/services.js';
+import { DIALECTS } from '../support/databases.js';
+import { capturedLogger } from '../support/log-capture.js';
+import { startStack, type Stack } from '../support/stack.js';
+import { compareWithTruth, seededAccount } from './support.js';
+
+describe.each(DIALECTS)('restart during an import on %s', (dialect) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(dialect);
+  });
+  afterAll(() => stack.close());
+
+  it('picks up an import the previous process never finished', async () => {
+    const account = await seededAccount(stack, 200);
+    // The process "dies" right after the connection is stored: its queued import is gone with it.
+    await stack.services.jobs.stop();
+    const res = await stack.support('/connections', { method: 'POST', body: JSON.stringify({ name: 'Restarted', api_key: account.keys.test }) });
+    const { connection } = (await res.json()) as { connection: ConnectionStatus };
+    expect(connection.state).toBe('backfilling');
+
+    const next = createServices(stack.config, stack.database.db, capturedLogger().logger, { backoffBaseMs: 20 });
+    await next.startBackground();
+    try {
+      await next.jobs.idle(60_000);
+      const row = await stack.database.db('connections').where({ id: connection.id }).first('state');
+      expect(row.state).toBe('live');
+      for (const [table, r] of Object.entries(await compareWithTruth(stack, account.id))) {
+        expect({ table, missing: r.missing.length, duplicates: r.duplicates }).toEqual({ table, missing: 0, duplicates: 0 });
+      }
+    } finally {
+      await next.jobs.stop();
+    }
+  }, 90_000);
+});
