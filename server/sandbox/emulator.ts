@@ -1,4 +1,5 @@
 import { SANDBOX_EMULATOR_URL } from '../config.js';
+import { startTrickle } from './trickle.js';
 
 export interface SandboxStripe {
   /** Environment values that point the backend at the emulator (keys, app, authorize URL). */
@@ -27,6 +28,7 @@ export async function startSandboxStripe(publicUrl: string): Promise<SandboxStri
     return { env: {}, lines: [`Stripe emulator: using the one already on ${SANDBOX_EMULATOR_URL}`], close: async () => {} };
   }
   const demo = setUpDemo(emulator, DEMO_PAYMENTS);
+  const stopTrickle = startTrickle(emulator.controlUrl, demo.account.id);
   return {
     env: {
       STRIPE_API_BASE: emulator.url,
@@ -40,7 +42,11 @@ export async function startSandboxStripe(publicUrl: string): Promise<SandboxStri
       `Demo merchant:    ${demo.account.name} (${demo.account.id}), ${DEMO_PAYMENTS} payments of history`,
       `Connect it:       open ${publicUrl}/oauth/install?mode=test and approve,`,
       `                  or: npx pi-stripe connect --name Demo --api-key ${demo.account.keys.test}`,
+      `Live traffic:     a new demo payment every 5 s, a refund now and then, one dispute`,
     ],
-    close: () => emulator.close(),
+    close: async () => {
+      stopTrickle();
+      await emulator.close();
+    },
   };
 }
