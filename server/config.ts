@@ -120,6 +120,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (sandbox && e.STRIPE_API_BASE && /(^|\.)stripe\.com$/i.test(new URL(e.STRIPE_API_BASE).hostname)) {
     problems.push({ variable: 'STRIPE_API_BASE', message: 'sandbox mode never talks to real Stripe; point it at the emulator' });
   }
+  if (!e.RUN_JOBS && e.JOB_BACKEND !== 'pg-boss') {
+    problems.push({ variable: 'RUN_JOBS', message: 'embedded jobs run in this process; RUN_JOBS=0 needs JOB_BACKEND=pg-boss and worker processes' });
+  }
   if (e.JOB_BACKEND === 'pg-boss' && !e.DATABASE_URL.startsWith('postgres')) {
     problems.push({ variable: 'JOB_BACKEND', message: 'pg-boss keeps its jobs in PostgreSQL; set DATABASE_URL to postgres://…' });
   }

@@ -44,6 +44,7 @@ export function supportAuth(tokens: string[], sessions: SupportSessions): Reques
     } else {
       const session = await sessionOf(req, sessions);
       if (session) {
+        res.locals.supportSession = session;
         if (SAFE_METHODS.has(req.method) || sameSecret(req.get(CSRF_HEADER), session.csrfToken)) return next();
         return next(new ForbiddenError('This action needs the console\'s CSRF token (X-CSRF-Token); reload the page and try again'));
       }

@@ -31,8 +31,11 @@ export async function supportOverview(db: Db): Promise<SupportOverview> {
 
   const failing = await db('event_inbox').where('status', 'failed').groupBy('account_id', 'livemode')
     .select('account_id', 'livemode').count({ n: '*' }).orderBy('n', 'desc').limit(ATTENTION_LIMIT);
+  const owners = failing.length
+    ? await db('connections').whereIn('account_id', (failing as Record<string, unknown>[]).map((f) => String(f.account_id))).select('id', 'account_id', 'livemode')
+    : [];
   for (const f of failing as Record<string, unknown>[]) {
-    const c = await db('connections').where({ account_id: f.account_id, livemode: readBool(f.livemode) }).first('id');
+    const c = owners.find((o: Record<string, unknown>) => o.account_id === f.account_id && readBool(o.livemode) === readBool(f.livemode));
     if (c) note(String(c.id), `${Number(f.n)} event(s) failed to apply`);
   }
 

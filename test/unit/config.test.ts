@@ -69,6 +69,12 @@ describe('config', () => {
     expect(problemsOf({ SANDBOX: '1', STRIPE_API_BASE: 'https://api.stripe.com' })).toEqual(['STRIPE_API_BASE']);
   });
 
+  it('refuses job settings that would leave work undone', () => {
+    expect(problemsOf({ JOB_BACKEND: 'pg-boss', DATABASE_URL: 'sqlite:./x.sqlite' })).toEqual(['JOB_BACKEND']);
+    expect(problemsOf({ RUN_JOBS: '0' })).toEqual(['RUN_JOBS']);
+    expect(parseConfig({ RUN_JOBS: '0', JOB_BACKEND: 'pg-boss', DATABASE_URL: 'postgres://pi@db/pi' })).toMatchObject({ runJobs: false, jobBackend: 'pg-boss', jobLeaseSeconds: 120 });
+  });
+
   it('documents every variable', () => {
     expect(configVariables.length).toBeGreaterThanOrEqual(18);
     for (const v of configVariables) expect(v.description, v.name).not.toBe('');

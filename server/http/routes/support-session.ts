@@ -1,7 +1,7 @@
 import express, { Router, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { UnauthorizedError } from '../../errors.js';
-import { SESSION_TTL_MS, type SupportSessions } from '../../support/session-store.js';
+import { SESSION_TTL_MS, type SupportSession, type SupportSessions } from '../../support/session-store.js';
 import { supportLoginBody } from '../../../shared/contracts/support-api.js';
 import { isSupportToken, SESSION_COOKIE, sessionOf, supportAuth } from '../support-auth.js';
 
@@ -22,14 +22,16 @@ export function supportSessionRoutes(deps: { config: Config; sessions: SupportSe
     noStore(res).status(201).json({ csrf_token: session.csrfToken, expires_at: new Date(session.expiresAt).toISOString() });
   });
 
-  router.get('/session', supportAuth([], sessions), async (req, res) => {
-    const session = (await sessionOf(req, sessions))!;
+  // supportAuth leaves the cookie's session in res.locals.
+  const current = (res: Response) => res.locals.supportSession as SupportSession & { id: string };
+
+  router.get('/session', supportAuth([], sessions), (_req, res) => {
+    const session = current(res);
     noStore(res).json({ csrf_token: session.csrfToken, expires_at: new Date(session.expiresAt).toISOString() });
   });
 
-  router.delete('/session', supportAuth([], sessions), async (req, res) => {
-    const session = await sessionOf(req, sessions);
-    if (session) await sessions.destroy(session.id);
+  router.delete('/session', supportAuth([], sessions), async (_req, res) => {
+    await sessions.destroy(current(res).id);
     res.clearCookie(SESSION_COOKIE, cookie);
     res.status(204).end();
   });
