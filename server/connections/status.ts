@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
-import { readJson, readNumber, readOptionalNumber } from '../db/rows.js';
+import { readJson, readNumber, readOptionalNumber, isoOrNull as iso } from '../db/rows.js';
 import { ACTIVE_STATES, validActions, type ConnectionState } from '../../shared/connection-states.js';
 import type { ConnectionDetail, ConnectionIdentity, ConnectionStatus } from '../../shared/contracts/connection-status.js';
 import { deadLettersOf } from '../jobs/dead-letters.js';
@@ -8,7 +8,6 @@ import { runsOf } from '../reports/report-repository.js';
 import { REPORT_FAMILIES } from '../../shared/report-families.js';
 import { stateHistory, type Connection } from './connection-repository.js';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 function whatToDo(c: Connection): string | null {
   const advice: Partial<Record<ConnectionState, string>> = {

@@ -19,3 +19,8 @@ export function readNumber(value: unknown): number {
 export function readOptionalNumber(value: unknown): number | null {
   return value === null || value === undefined ? null : readNumber(value);
 }
+
+/** Our own epoch-millisecond times as the ISO strings every API answers with. */
+export function isoOrNull(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}

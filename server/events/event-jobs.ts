@@ -54,6 +54,6 @@ export function scheduleEventJobs(jobs: Jobs, db: Db): void {
     await queueDuePolls(jobs, db);
   });
   jobs.every('events.process', RETRY_PENDING_MS, async () => {
-    for (const accountId of await accountsWithPending(db)) await jobs.enqueue('events.process', { accountId }, { key: accountId });
+    await jobs.enqueueMany('events.process', (await accountsWithPending(db)).map((accountId) => ({ payload: { accountId }, key: accountId })));
   });
 }

@@ -1,11 +1,10 @@
 import type { Db } from '../db/database.js';
-import { readNumber, readOptionalNumber } from '../db/rows.js';
+import { readNumber, readOptionalNumber, isoOrNull as iso } from '../db/rows.js';
 import type { Connection } from '../connections/connection-repository.js';
 import { RESOURCES } from '../resources/registry.js';
 import type { ConnectionActivity } from '../../shared/contracts/connection-status.js';
 
 const HOUR_MS = 3_600_000;
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /**
  * The last 24 hours of a connection's events, hour by hour: how long each took from its creation

@@ -1,10 +1,9 @@
 import type { Db } from '../db/database.js';
-import { readBool, readNumber, readOptionalNumber } from '../db/rows.js';
+import { readBool, readNumber, readOptionalNumber, isoOrNull as iso } from '../db/rows.js';
 import { listConnections, type ConnectionFilter, type ListedConnection } from '../connections/connection-repository.js';
 import type { ConnectionSummary } from '../../shared/contracts/connection-status.js';
 import { connectionIdentity } from '../connections/status.js';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const accountKey = (accountId: string, livemode: unknown) => `${accountId}:${readBool(livemode) ? 'live' : 'test'}`;
 
 /**

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertConnection } from '../../server/connections/connection-repository.js';
+import { getConnection, insertConnection } from '../../server/connections/connection-repository.js';
+import { recordDeadLetter } from '../../server/jobs/dead-letters.js';
 import { connectionStatus } from '../../server/connections/status.js';
 import { PgBossJobs } from '../../server/jobs/pg-boss-jobs.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
@@ -15,10 +16,7 @@ describe('pg-boss job backend on postgres', () => {
     const jobs = new PgBossJobs({
       db: database.db, connectionString: database.url, logger: capturedLogger('error').logger, leaseSeconds: 5, retryLimit,
       maintenanceIntervalSeconds: 1,
-      onDeadLetter: async (job, payload, error, attempts) => {
-        const { recordDeadLetter } = await import('../../server/jobs/dead-letters.js');
-        await recordDeadLetter(database.db, { job, payload, error, attempts });
-      },
+      onDeadLetter: (job, payload, error, attempts) => recordDeadLetter(database.db, { job, payload, error, attempts }),
     });
     made.push(jobs);
     return jobs;
@@ -42,7 +40,7 @@ describe('pg-boss job backend on postgres', () => {
     });
     await jobs.start();
     await jobs.enqueue('reports.schedule', { connectionId: id }, { key: id });
-    const status = await until('the job to be dead-lettered', async () => connectionStatus(database.db, testConfig(), (await import('../../server/connections/connection-repository.js').then((m) => m.getConnection(database.db, id)))!),
+    const status = await until('the job to be dead-lettered', async () => connectionStatus(database.db, testConfig(), (await getConnection(database.db, id))!),
       (s) => s.dead_jobs.length > 0, 30_000);
     expect(attempts).toBe(2);
     expect(status.dead_jobs[0]).toMatchObject({ job: 'reports.schedule', error: 'Stripe keeps answering 500', attempts: 2 });
