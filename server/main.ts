@@ -12,7 +12,8 @@ const initial = loadConfigOrExit();
 const sandboxStripe: SandboxStripe | null = initial.sandbox && !process.env.STRIPE_API_BASE
   ? await startSandboxStripe(initial.publicUrl)
   : null;
-const config = sandboxStripe ? loadConfigOrExit({ ...process.env, ...sandboxStripe.env }) : initial;
+// Re-reading finds the sandbox secrets the first read generated; keep saying they were created.
+const config = sandboxStripe ? { ...loadConfigOrExit({ ...process.env, ...sandboxStripe.env }), generated: initial.generated } : initial;
 const logger = createLogger({ level: config.logLevel });
 const db = createDb(config.databaseUrl);
 

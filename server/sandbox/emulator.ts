@@ -28,6 +28,7 @@ export async function startSandboxStripe(publicUrl: string): Promise<SandboxStri
     return { env: {}, lines: [`Stripe emulator: using the one already on ${SANDBOX_EMULATOR_URL}`], close: async () => {} };
   }
   const demo = setUpDemo(emulator, DEMO_PAYMENTS);
+  const objects = Object.entries(demo.counts).filter(([type]) => type !== 'event').reduce((sum, [, n]) => sum + n, 0);
   const stopTrickle = startTrickle(emulator.controlUrl, demo.account.id);
   return {
     env: {
@@ -39,8 +40,8 @@ export async function startSandboxStripe(publicUrl: string): Promise<SandboxStri
     },
     lines: [
       `Stripe emulator:  ${emulator.url} (control API ${emulator.controlUrl})`,
-      `Demo merchant:    ${demo.account.name} (${demo.account.id}), ${DEMO_PAYMENTS} payments of history`,
-      `Connect it:       open ${publicUrl}/oauth/install?mode=test and approve,`,
+      `Demo merchant:    ${demo.account.name} (${demo.account.id}), ${DEMO_PAYMENTS} payments of history (${objects.toLocaleString('en-US')} objects)`,
+      `Connect the demo: open ${publicUrl}/oauth/install?mode=test and approve (the real OAuth flow, emulated),`,
       `                  or: npx pi-stripe connect --name Demo --api-key ${demo.account.keys.test}`,
       `Live traffic:     a new demo payment every 5 s, a refund now and then, one dispute`,
     ],

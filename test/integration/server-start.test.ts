@@ -11,10 +11,11 @@ describe('npm start', () => {
   it('serves /healthz with no configuration, then shuts down cleanly on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pi-start-'));
     // Same command as `npm start`, run from an empty folder so the defaults (./data) are exercised;
-    // PORT=0 only avoids clashing with a developer's running server.
+    // PORT=0 only avoids clashing with a developer's running server. STRIPE_API_BASE keeps the
+    // bundled emulator's fixed port free for test/e2e/newcomer.test.ts, which runs the real thing.
     const child = spawn(process.execPath, ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'server/main.ts')], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? '', PORT: '0' },
+      env: { PATH: process.env.PATH ?? '', PORT: '0', STRIPE_API_BASE: 'http://127.0.0.1:9' },
     });
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += String(d)));
@@ -31,7 +32,7 @@ describe('npm start', () => {
         });
       });
       expect(stdout).toContain('SANDBOX MODE (not real Stripe)');
-      expect(stdout).toMatch(/Stripe emulator: +http:\/\/127\.0\.0\.1:12111|Stripe emulator: using the one already/);
+      expect(stdout).toContain('Stripe API:       http://127.0.0.1:9');
       const res = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(await res.json()).toEqual({ status: 'ok' });
       expect(existsSync(join(dir, 'data/pi.sqlite'))).toBe(true);
