@@ -57,7 +57,7 @@ export async function processEvent(scope: EventScope, event: Stripe.Event): Prom
   }
   const object = event.data.object as unknown as { id: string; created: number };
   const note = await applySnapshot(scope, resource, object, event);
-  await fetchMissingParents(scope, resource, object);
+  await fetchMissingLinks(scope, resource, object);
   if (event.type === 'payout.paid' || event.type === 'payout.reconciliation_completed') await fetchSettlement(scope, object.id);
   return { status: 'processed', note };
 }
@@ -88,11 +88,18 @@ async function refetch(scope: EventScope, resource: ResourceModule, id: string):
   });
 }
 
-/** Event payloads are not expanded: a refund may point to a charge we have not seen yet. */
-async function fetchMissingParents(scope: EventScope, resource: ResourceModule, object: { id: string }): Promise<void> {
+/**
+ * Event payloads are not expanded: a refund may point to a charge we have not seen yet. And
+ * balance transactions have no events of their own: the one a charge, refund or payout points to
+ * (and a dispute's withdrawals) is fetched when first referenced, so fees are complete before any
+ * payout settles them.
+ */
+async function fetchMissingLinks(scope: EventScope, resource: ResourceModule, object: { id: string }): Promise<void> {
   const links: [ResourceModule, unknown][] = resource === charges
     ? [[paymentIntents, (object as { payment_intent?: unknown }).payment_intent]]
     : resource === paymentIntents ? [] : [[charges, (object as { charge?: unknown }).charge]];
+  const { balance_transaction: txn, balance_transactions: txns } = object as { balance_transaction?: unknown; balance_transactions?: unknown[] };
+  for (const ref of [txn, ...(Array.isArray(txns) ? txns : [])]) links.push([balanceTransactions, ref]);
   for (const [parent, ref] of links) {
     const id = typeof ref === 'string' ? ref : (ref as { id?: string } | null)?.id;
     if (!id) continue;

@@ -2,8 +2,9 @@ import type Stripe from 'stripe';
 import { idOf, type ResourceModule } from './resource.js';
 
 /**
- * Balance transactions have no events of their own: new ones are found by the backfill, and by
- * listing what a payout settled when it is paid or reconciled.
+ * Balance transactions have no events of their own: new ones are found by the backfill, fetched
+ * when a charge, refund, dispute or payout event first points to one, and listed again (with
+ * their payout) when a payout is paid or reconciled.
  */
 export const balanceTransactions: ResourceModule<Stripe.BalanceTransaction> = {
   name: 'balance_transactions',

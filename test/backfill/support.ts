@@ -20,19 +20,39 @@ export async function connectPaused(stack: Stack, apiKey: string): Promise<strin
   return connection.id;
 }
 
-/** Every stored id per table, with how often each appears, against the emulator's ground truth. */
+/** A stored column value and Stripe's mapped value compare equal across engines (0/1, bigint strings). */
+const same = (stored: unknown, truth: unknown) => {
+  const norm = (v: unknown) => (v === null || v === undefined ? null : typeof v === 'boolean' ? Number(v) : typeof v === 'number' ? v : /^-?\d+$/.test(String(v)) ? Number(v) : String(v));
+  return norm(stored) === norm(truth);
+};
+
+/**
+ * Every stored row per table against the emulator's ground truth: ids missing, ids that Stripe
+ * does not have (extra), ids stored twice, and rows whose columns differ from what Stripe's
+ * current object maps to through the same `toRow` (stale).
+ */
 export async function compareWithTruth(stack: Pick<Stack, 'emulator' | 'database'>, accountId: string) {
-  const truth = await control<Record<string, { id: string }[]>>(stack.emulator, 'GET', `/truth?account=${accountId}&mode=test`);
-  const report: Record<string, { expected: number; stored: number; missing: string[]; duplicates: number }> = {};
+  const truth = await control<Record<string, ({ id: string; created: number } & Record<string, unknown>)[]>>(stack.emulator, 'GET', `/truth?account=${accountId}&mode=test`);
+  const report: Record<string, { expected: number; stored: number; missing: string[]; extra: string[]; duplicates: number; stale: { id: string; column: string; stored: unknown; stripe: unknown }[] }> = {};
   for (const r of RESOURCES) {
-    const rows = await stack.database.db(r.table).where({ account_id: accountId }).select('id');
-    const ids = rows.map((x: { id: string }) => x.id);
-    const expected = new Set(truth[r.objectType]!.map((o) => o.id));
+    const rows = (await stack.database.db(r.table).where({ account_id: accountId }).select('*')) as Record<string, unknown>[];
+    const byId = new Map(rows.map((row) => [String(row.id), row]));
+    const expected = new Map(truth[r.objectType]!.map((o) => [o.id, o]));
+    const stale: (typeof report)[string]['stale'] = [];
+    for (const [id, object] of expected) {
+      const row = byId.get(id);
+      if (!row) continue;
+      for (const [column, value] of Object.entries(r.toRow(object))) {
+        if (!same(row[column], value)) stale.push({ id, column, stored: row[column], stripe: value });
+      }
+    }
     report[r.table] = {
       expected: expected.size,
-      stored: new Set(ids).size,
-      missing: [...expected].filter((id) => !ids.includes(id)),
-      duplicates: ids.length - new Set(ids).size,
+      stored: byId.size,
+      missing: [...expected.keys()].filter((id) => !byId.has(id)),
+      extra: [...byId.keys()].filter((id) => !expected.has(id)),
+      duplicates: rows.length - byId.size,
+      stale,
     };
   }
   return report;
