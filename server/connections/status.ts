@@ -28,7 +28,9 @@ function importProgress(resource: string, r: Record<string, unknown>): Connectio
   const estimated = readOptionalNumber(r.estimated_total);
   const elapsed = (Date.now() - readNumber(r.started_at)) / 1000;
   const rate = elapsed > 0 ? objects / elapsed : 0;
-  const verification = r.verification ? readJson<{ missing_count: number; repaired: number }>(r.verification) : null;
+  const read = r.verification ? readJson<{ missing_count: number; repaired: number; partial?: boolean }>(r.verification) : null;
+  // A verification still in progress (saved range by range) says nothing yet.
+  const verification = read?.partial ? null : read;
   return {
     resource,
     state: String(r.state),

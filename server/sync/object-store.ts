@@ -37,9 +37,3 @@ export async function upsertObjects(db: Db, resource: ResourceModule, objects: {
     .merge(columns)
     .where(`${resource.table}.stripe_updated_at`, '<=', db.raw('excluded.stripe_updated_at'));
 }
-
-/** Ids stored for an account in a `created` range, for verification. */
-export async function storedIds(db: Db, resource: ResourceModule, accountId: string, gte: number, lt: number): Promise<Set<string>> {
-  const rows = await db(resource.table).where({ account_id: accountId }).where('created', '>=', gte).where('created', '<', lt).select('id');
-  return new Set(rows.map((r: { id: string }) => r.id));
-}

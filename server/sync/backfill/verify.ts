@@ -1,7 +1,7 @@
 import type { ResourceModule } from '../../resources/resource.js';
 import { limitedCall } from '../../stripe/call-policy.js';
 import { STRIPE_API_VERSION } from '../../stripe/client.js';
-import { storedIds, upsertObjects } from '../object-store.js';
+import { upsertObjects } from '../object-store.js';
 import { allSegments, type BackfillRun } from './backfill-repository.js';
 import { PAGE_SIZE, runPool, type ResourceBackfillDeps } from './resource-backfill.js';
 import type { Range } from './segment-plan.js';
@@ -34,44 +34,92 @@ function groups(segments: (Range & { objects: number })[]): Range[] {
 }
 
 /**
- * After a run: lists every id Stripe has in the run's range (a pass over ids, in parallel over
- * the run's own segments) and compares with what we stored. Missing objects are fetched one by
- * one and stored; the result names them, so the status can say "verified" or show the gap.
+ * What one range's verification has found so far, with the cursor of its next page: saved after
+ * every page, so a resumed verification continues where it stopped and never counts twice.
+ */
+interface RangeResult {
+  expected: number;
+  stored: number;
+  missing: string[];
+  repaired: number;
+  cursor?: string;
+  done: boolean;
+}
+
+/** Verification still in progress (`partial`): each range's result so far. */
+interface PartialVerification {
+  partial: true;
+  ranges: Record<string, RangeResult>;
+}
+
+const rangeKey = (r: Range) => `${r.gte}-${r.lt}`;
+
+async function savedRanges(deps: ResourceBackfillDeps, runId: number): Promise<Record<string, RangeResult>> {
+  const row = await deps.db('backfill_runs').where({ id: runId }).first('verification');
+  const saved = row?.verification ? (JSON.parse(String(row.verification)) as Partial<PartialVerification>) : null;
+  return saved?.partial ? { ...saved.ranges } : {};
+}
+
+/**
+ * After a run: lists every id Stripe has in the run's range (in parallel over the run's own
+ * segments, merged into ranges of about ten pages) and checks each page's ids against what we
+ * stored. Missing objects are fetched one by one and stored; the result names them, so the status
+ * can say "verified" or show the gap. Progress is saved after every page: an import stopped
+ * mid-verification (a job slice ending, a killed worker) resumes where it was. Listing everything
+ * again instead would never fit a slice for a large account sharing its rate budget.
  */
 export async function verifyRun(deps: ResourceBackfillDeps, resource: ResourceModule, run: Pick<BackfillRun, 'id' | 'lt'>): Promise<Verification> {
   const segments = await allSegments(deps.db, run.id);
-  const floor = Math.min(...segments.map((s) => s.gte));
-  const atStripe = new Set<string>();
-  await runPool(groups(segments), deps.concurrency, async (range) => {
-    let cursor: string | undefined;
+  const ranges = await savedRanges(deps, run.id);
+  let saving = Promise.resolve();
+  const save = () => {
+    const json = JSON.stringify({ partial: true, ranges } satisfies PartialVerification);
+    saving = saving.then(() => deps.db('backfill_runs').where({ id: run.id }).update({ verification: json })).then(() => undefined);
+    return saving;
+  };
+  await runPool(groups(segments).filter((r) => !ranges[rangeKey(r)]?.done), deps.concurrency, async (range) => {
+    const result: RangeResult = ranges[rangeKey(range)] ?? { expected: 0, stored: 0, missing: [], repaired: 0, done: false };
     for (;;) {
-      const params = { limit: PAGE_SIZE, created: { gte: range.gte, lt: range.lt }, ...(cursor ? { starting_after: cursor } : {}) };
+      const params = { limit: PAGE_SIZE, created: { gte: range.gte, lt: range.lt }, ...(result.cursor ? { starting_after: result.cursor } : {}) };
       const page = await limitedCall(deps.limiter, resource.name, () => resource.list(deps.client(), params), {
         signal: deps.signal, onRetry: deps.onRetry, refreshAuth: deps.refreshAuth, backoffBaseMs: deps.backoffBaseMs,
       });
-      for (const o of page.data) atStripe.add(o.id);
-      if (!page.has_more || !page.data.length) return;
-      cursor = page.data[page.data.length - 1]!.id;
+      const ids = page.data.map((o) => o.id);
+      const stored = ids.length ? await storedAmong(deps, resource, ids) : new Set<string>();
+      const missing = ids.filter((id) => !stored.has(id));
+      for (const id of missing) {
+        const object = await limitedCall(deps.limiter, resource.name, () => resource.retrieve(deps.client(), id), {
+          signal: deps.signal, refreshAuth: deps.refreshAuth, backoffBaseMs: deps.backoffBaseMs,
+        });
+        await upsertObjects(deps.db, resource, [object], {
+          accountId: deps.accountId, livemode: deps.livemode, renderedAt: Math.floor(Date.now() / 1000), apiVersion: STRIPE_API_VERSION,
+        });
+      }
+      result.expected += ids.length;
+      result.stored += ids.length - missing.length;
+      result.repaired += missing.length;
+      result.missing = [...result.missing, ...missing].slice(0, 20);
+      result.cursor = ids[ids.length - 1] ?? result.cursor;
+      result.done = !page.has_more || !ids.length;
+      ranges[rangeKey(range)] = result;
+      await save();
+      if (result.done) return;
     }
   });
-  const stored = await storedIds(deps.db, resource, deps.accountId, floor, run.lt);
-  const missing = [...atStripe].filter((id) => !stored.has(id));
-  let repaired = 0;
-  for (const id of missing) {
-    const object = await limitedCall(deps.limiter, resource.name, () => resource.retrieve(deps.client(), id), {
-      signal: deps.signal, refreshAuth: deps.refreshAuth, backoffBaseMs: deps.backoffBaseMs,
-    });
-    await upsertObjects(deps.db, resource, [object], {
-      accountId: deps.accountId, livemode: deps.livemode, renderedAt: Math.floor(Date.now() / 1000), apiVersion: STRIPE_API_VERSION,
-    });
-    repaired++;
-  }
+  await saving;
+  const results = Object.values(ranges);
+  const sum = (k: 'expected' | 'stored' | 'repaired') => results.reduce((n, r) => n + r[k], 0);
   return {
     verified_at: new Date().toISOString(),
-    expected: atStripe.size,
-    stored: [...atStripe].filter((id) => stored.has(id)).length,
-    missing_count: missing.length,
-    missing: missing.slice(0, 20),
-    repaired,
+    expected: sum('expected'),
+    stored: sum('stored'),
+    missing_count: sum('repaired'),
+    missing: results.flatMap((r) => r.missing).slice(0, 20),
+    repaired: sum('repaired'),
   };
+}
+
+async function storedAmong(deps: ResourceBackfillDeps, resource: ResourceModule, ids: string[]): Promise<Set<string>> {
+  const rows = await deps.db(resource.table).where({ account_id: deps.accountId }).whereIn('id', ids).select('id');
+  return new Set(rows.map((r: { id: string }) => r.id));
 }
