@@ -1,23 +1,16 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../../shared/contracts/connection-status.js';
 import { launchChromium } from '../support/browser.js';
+import { freePort } from '../support/http.js';
 import { until } from '../support/workers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const EMULATOR = 'http://127.0.0.1:12111';
-
-const freePort = () => new Promise<number>((ok, fail) => {
-  const probe = createServer().once('error', fail).listen(0, '127.0.0.1', () => {
-    const { port } = probe.address() as { port: number };
-    probe.close(() => ok(port));
-  });
-});
 
 /**
  * A newcomer's first minutes, exactly as the README says: `npm start` with no configuration

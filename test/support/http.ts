@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 
 /** Serves the real app on an ephemeral port for the length of a test. */
 export async function listen(app: Express): Promise<{ url: string; close: () => Promise<void> }> {
@@ -16,3 +16,11 @@ export async function listen(app: Express): Promise<{ url: string; close: () => 
     }),
   };
 }
+
+/** A port nothing listens on right now, for a process that must know its own URL before it starts. */
+export const freePort = () => new Promise<number>((ok, fail) => {
+  const probe = createServer().once('error', fail).listen(0, '127.0.0.1', () => {
+    const { port } = probe.address() as AddressInfo;
+    probe.close(() => ok(port));
+  });
+});

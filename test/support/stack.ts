@@ -73,7 +73,7 @@ export async function startStack(
 }
 
 /** Walks the install as a merchant's browser would: our install link, Stripe's page, the callback. */
-export async function install(stack: Stack, account: string, options: { mode?: 'test' | 'live'; decision?: 'approve' | 'deny' } = {}) {
+export async function install(stack: Pick<Stack, 'url' | 'emulator'>, account: string, options: { mode?: 'test' | 'live'; decision?: 'approve' | 'deny' } = {}) {
   const start = await fetch(`${stack.url}/oauth/install?mode=${options.mode ?? 'test'}`, { redirect: 'manual' });
   if (start.status !== 302) throw new Error(`install answered ${start.status}`);
   const authorize = new URL(start.headers.get('location')!);

@@ -9,6 +9,7 @@ import { withEmulator } from './emulator.js';
 import { capturedLogger } from './log-capture.js';
 
 const CLI = fileURLToPath(new URL('../../server/cli/main.ts', import.meta.url));
+const SERVER = fileURLToPath(new URL('../../server/main.ts', import.meta.url));
 
 export interface Worker {
   pid: number;
@@ -32,6 +33,25 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
+/**
+ * Starts one of our processes as production does (`pi-stripe <args>`, or the server for
+ * `['server']`) and resolves once its output shows `ready`; fails with its output otherwise.
+ */
+export async function spawnProcess(args: string[], env: Record<string, string>, ready: string): Promise<Worker> {
+  const script = args[0] === 'server' ? [SERVER] : [CLI, ...args];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const started = Date.now();
+  while (!output.includes(ready)) {
+    if (child.exitCode !== null || Date.now() - started > 30_000) throw new Error(`${args.join(' ')} did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { pid: child.pid!, process: child, output: () => output, exited };
+}
+
 export async function startCluster(env: Record<string, string> = {}, options: ServiceOptions = {}): Promise<Cluster> {
   const emulator = await withEmulator();
   const database = await createTestDatabase('postgres');
@@ -44,17 +64,7 @@ export async function startCluster(env: Record<string, string> = {}, options: Se
   const services = createServices(config, database.db, capturedLogger('warn').logger, options);
   const workers: Worker[] = [];
   const startWorker = async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'worker'], { env: { ...process.env, ...fullEnv, PI_TEST_POSTGRES_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout!.on('data', (d) => (output += d));
-    child.stderr!.on('data', (d) => (output += d));
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    const started = Date.now();
-    while (!output.includes('started')) {
-      if (child.exitCode !== null || Date.now() - started > 30_000) throw new Error(`worker did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const worker = { pid: child.pid!, process: child, output: () => output, exited };
+    const worker = await spawnProcess(['worker'], { ...fullEnv, PI_TEST_POSTGRES_URL: '' }, 'started');
     workers.push(worker);
     return worker;
   };
