@@ -34,7 +34,7 @@ async function once(kind: string) {
   await new Promise((r) => server.once('listening', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/stripe`;
   const setup = { url, secret: SECRET, count: Number(values.events), concurrency: Number(values.concurrency), account: 'acct_1BenchAccount00' };
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'webhook-load.ts'), JSON.stringify(setup)], { maxBuffer: 1 << 20 });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../test/support/webhook-load.ts'), JSON.stringify(setup)], { maxBuffer: 1 << 24 });
   const result = JSON.parse(stdout) as Record<string, number>;
   const stored = Number((await db('event_inbox').count({ n: '*' }))[0]!.n);
   await services.jobs.stop();

@@ -35,9 +35,10 @@ export interface Cluster {
 
 /**
  * Starts one of our processes as production does (`pi-stripe <args>`, or the server for
- * `['server']`) and resolves once its output shows `ready`; fails with its output otherwise.
+ * `['server']`) and resolves once its output shows `ready` (or `ready.url` answers 2xx); fails
+ * with its output otherwise.
  */
-export async function spawnProcess(args: string[], env: Record<string, string>, ready: string): Promise<Worker> {
+export async function spawnProcess(args: string[], env: Record<string, string>, ready: string | { url: string }): Promise<Worker> {
   const script = args[0] === 'server' ? [SERVER] : [CLI, ...args];
   const child = spawn(process.execPath, ['--import', 'tsx', ...script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -45,7 +46,8 @@ export async function spawnProcess(args: string[], env: Record<string, string>, 
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const started = Date.now();
-  while (!output.includes(ready)) {
+  const up = async () => typeof ready === 'string' ? output.includes(ready) : (await fetch(ready.url).catch(() => null))?.ok === true;
+  while (!(await up())) {
     if (child.exitCode !== null || Date.now() - started > 30_000) throw new Error(`${args.join(' ')} did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 50));
   }
