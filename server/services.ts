@@ -94,6 +94,9 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
     async startBackground() {
       await jobs.start();
       if (jobs.backend === 'embedded') await resumeImports(jobs, db);
+      // ENCRYPTION_KEYS rotation: secrets still under an older key move to the first one.
+      const rotation = await secrets.reencryptAll();
+      if (rotation.reencrypted || rotation.remaining) logger.info({ ...rotation, key_id: secrets.currentKeyId }, 'secrets re-encrypted with the current encryption key');
       scheduleEventJobs(jobs, db);
       scheduleReportJobs(jobs, db);
       jobs.every('tokens.refresh', TOKEN_SWEEP_INTERVAL_MS, async () => {

@@ -10,6 +10,10 @@ export type SecretKind = 'access_token' | 'refresh_token' | 'api_key' | 'webhook
 export class SecretStore {
   constructor(private readonly db: Db, private readonly box: SecretBox) {}
 
+  get currentKeyId(): string {
+    return this.box.currentKeyId;
+  }
+
   private context(connectionId: string, kind: SecretKind): string {
     return `${connectionId}:${kind}`;
   }
@@ -47,6 +51,32 @@ export class SecretStore {
         updated_at: Date.now(),
       });
     return updated === 1;
+  }
+
+  /**
+   * Key rotation: re-encrypts, with the current key, every secret still sealed with an older one,
+   * in batches. Each row is swapped only at the version it was read at, so a token refreshed
+   * meanwhile keeps its newer value (already under the current key). Returns how many were
+   * re-encrypted and how many remain on older keys (0 once the old keys can be removed).
+   */
+  async reencryptAll(batch = 200): Promise<{ reencrypted: number; remaining: number }> {
+    const current = this.box.currentKeyId;
+    let reencrypted = 0;
+    let afterId = '';
+    for (;;) {
+      const rows = await this.db('connection_secrets').whereNot('key_id', current)
+        .whereRaw("connection_id || ':' || kind > ?", [afterId]).orderByRaw("connection_id || ':' || kind").limit(batch)
+        .select('connection_id', 'kind', 'version');
+      if (!rows.length) break;
+      for (const row of rows as { connection_id: string; kind: SecretKind; version: number }[]) {
+        // A secret no configured key opens stays as it is (and counts as remaining).
+        const secret = await this.get(row.connection_id, row.kind).catch(() => null);
+        if (secret && secret.version === Number(row.version) && await this.swap(row.connection_id, row.kind, secret.value, secret.version, this.db)) reencrypted++;
+        afterId = `${row.connection_id}:${row.kind}`;
+      }
+    }
+    const [left] = await this.db('connection_secrets').whereNot('key_id', current).count({ n: '*' });
+    return { reencrypted, remaining: Number(left?.n ?? 0) };
   }
 
   async has(connectionId: string, kind: SecretKind): Promise<boolean> {
