@@ -31,11 +31,11 @@ const same = (stored: unknown, truth: unknown) => {
  * does not have (extra), ids stored twice, and rows whose columns differ from what Stripe's
  * current object maps to through the same `toRow` (stale).
  */
-export async function compareWithTruth(stack: Pick<Stack, 'emulator' | 'database'>, accountId: string) {
-  const truth = await control<Record<string, ({ id: string; created: number } & Record<string, unknown>)[]>>(stack.emulator, 'GET', `/truth?account=${accountId}&mode=test`);
+export async function compareWithTruth(stack: Pick<Stack, 'emulator' | 'database'>, accountId: string, mode: 'test' | 'live' = 'test') {
+  const truth = await control<Record<string, ({ id: string; created: number } & Record<string, unknown>)[]>>(stack.emulator, 'GET', `/truth?account=${accountId}&mode=${mode}`);
   const report: Record<string, { expected: number; stored: number; missing: string[]; extra: string[]; duplicates: number; stale: { id: string; column: string; stored: unknown; stripe: unknown }[] }> = {};
   for (const r of RESOURCES) {
-    const rows = (await stack.database.db(r.table).where({ account_id: accountId }).select('*')) as Record<string, unknown>[];
+    const rows = (await stack.database.db(r.table).where({ account_id: accountId, livemode: mode === 'live' }).select('*')) as Record<string, unknown>[];
     const byId = new Map(rows.map((row) => [String(row.id), row]));
     const expected = new Map(truth[r.objectType]!.map((o) => [o.id, o]));
     const stale: (typeof report)[string]['stale'] = [];

@@ -13,6 +13,8 @@ import { spawnProcess, until, type Worker } from '../support/workers.js';
 import type { Emulator } from '../emulator/index.js';
 
 const PAYMENTS = 7000;
+/** Live mode: a merchant with tens of thousands of objects, and Stripe's live rate limits (100/s). */
+const MODE = 'live' as const;
 const WEBHOOK_SECRET = `whsec_${randomBytes(18).toString('hex')}`;
 
 /**
@@ -34,7 +36,7 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
   let accountId: string;
   let connectionId: string;
   const kills: string[] = [];
-  const t0 = Date.now();
+  let t0 = Date.now();
   const phases: Record<string, number> = {};
   const mark = (phase: string) => (phases[phase] = Math.round((Date.now() - t0) / 100) / 10);
 
@@ -60,6 +62,7 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
   };
 
   beforeAll(async () => {
+    t0 = Date.now();
     emulator = await withEmulator();
     database = await createTestDatabase(dialect);
     const port = await freePort();
@@ -69,18 +72,18 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
     await control(emulator, 'POST', '/settings', { eventVisibilityDelayMs: 3000, webhookRetryDelaysMs: [500, 1000, 2000, 4000, 8000] });
     const account = await createAccount(emulator, { name: 'Chaos Coffee' });
     accountId = account.id;
-    await control(emulator, 'POST', '/generate', { account: accountId, payments: PAYMENTS, days: 120, burst: 250 });
+    await control(emulator, 'POST', '/generate', { account: accountId, mode: MODE, payments: PAYMENTS, days: 120, burst: 250 });
     // Recent sales not paid out yet, so the merchant's live payouts have funds to settle.
-    await control(emulator, 'POST', '/generate', { account: accountId, payments: 60, days: 6, payouts: false });
+    await control(emulator, 'POST', '/generate', { account: accountId, mode: MODE, payments: 60, days: 6, payouts: false });
     // The app's webhook endpoint: every installed account's events, with drops, duplicates and reordering.
     await control(emulator, 'POST', '/webhook_endpoints', {
-      url: `${url}/webhooks/stripe`, mode: 'test', secret: WEBHOOK_SECRET, enabled_events: ['*'],
+      url: `${url}/webhooks/stripe`, mode: MODE, secret: WEBHOOK_SECRET, enabled_events: ['*'],
       faults: { dropRate: 0.1, duplicateRate: 0.1, jitterMs: 1500 },
     });
     env = {
       NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: url, DATABASE_URL: database.url, STRIPE_API_BASE: emulator.url,
-      STRIPE_SECRET_KEY_TEST: await platformKey(emulator, 'test'), STRIPE_APP_CLIENT_ID_TEST: app.clientIds.test,
-      STRIPE_APP_AUTHORIZE_URL_TEST: `${emulator.url}/oauth/v2/authorize`, STRIPE_WEBHOOK_SECRETS: WEBHOOK_SECRET,
+      STRIPE_SECRET_KEY_LIVE: await platformKey(emulator, 'live'), STRIPE_APP_CLIENT_ID_LIVE: app.clientIds.live,
+      STRIPE_APP_AUTHORIZE_URL_LIVE: `${emulator.url}/oauth/v2/authorize`, STRIPE_WEBHOOK_SECRETS: WEBHOOK_SECRET,
       ENCRYPTION_KEYS: randomBytes(32).toString('base64'), SUPPORT_TOKENS: SUPPORT_TOKEN, LOG_LEVEL: 'info',
       JOB_LEASE_SECONDS: '6', EVENT_POLL_MAX_SECONDS: '3', PI_TEST_POSTGRES_URL: '',
       ...(dialect === 'postgres' ? { JOB_BACKEND: 'pg-boss', RUN_JOBS: '0' } : {}),
@@ -98,7 +101,7 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
 
   /** What a failing run leaves for a person to read: the differing objects and the import's checkpoints. */
   const dumpDifferences = async (report: Awaited<ReturnType<typeof compareWithTruth>>, convergence: unknown[]) => {
-    const truth = await control<Record<string, { id: string; created: number }[]>>(emulator, 'GET', `/truth?account=${accountId}&mode=test`);
+    const truth = await control<Record<string, { id: string; created: number }[]>>(emulator, 'GET', `/truth?account=${accountId}&mode=${MODE}`);
     const all = new Map(Object.values(truth).flat().map((o) => [o.id, o]));
     const db = database.db;
     await writeFile(await artifactPath(`chaos-${dialect}-differences.json`), JSON.stringify({
@@ -125,14 +128,14 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
     try {
       await scenario();
     } catch (err) {
-      await dumpDifferences(await compareWithTruth({ emulator, database }, accountId), []).catch(() => undefined);
+      await dumpDifferences(await compareWithTruth({ emulator, database }, accountId, MODE), []).catch(() => undefined);
       throw err;
     }
   }, 600_000);
 
   const scenario = async () => {
     mark('setup');
-    const installed = await install({ url, emulator }, accountId);
+    const installed = await install({ url, emulator }, accountId, { mode: MODE });
     expect(installed.status).toBe(200);
     connectionId = (await api<{ data: ConnectionStatus[] }>('/connections')).data[0]!.id;
     // Faults from here on, on every Stripe API call (the OAuth token endpoint stays clean).
@@ -140,7 +143,7 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
       await control(emulator, 'POST', '/faults', { path: '^/v1/', action, rate });
     }
 
-    const traffic = merchantTraffic(emulator, accountId);
+    const traffic = merchantTraffic(emulator, accountId, MODE);
     const charges = async () => (await status()).import.resources.find((r) => r.resource === 'charges')?.objects ?? 0;
     await until('a fifth of the backfill', charges, (n) => n >= PAYMENTS * 0.2, 120_000);
     mark('kill 1');
@@ -157,13 +160,13 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
     mark('traffic stopped');
 
     // Converges: faults stay on; webhooks retry, polling reads behind the visibility delay.
-    let report = await compareWithTruth({ emulator, database }, accountId);
+    let report = await compareWithTruth({ emulator, database }, accountId, MODE);
     const differences = (r: typeof report) => Object.values(r).reduce((n, t) => n + t.missing.length + t.extra.length + t.duplicates + t.stale.length, 0);
     const deadline = Date.now() + 120_000;
     const convergence: unknown[] = [];
     while (differences(report) > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 2000));
-      report = await compareWithTruth({ emulator, database }, accountId);
+      report = await compareWithTruth({ emulator, database }, accountId, MODE);
       convergence.push(Object.fromEntries(Object.entries(report).map(([t, r]) => [t, [r.missing.length, r.extra.length, r.duplicates, r.stale.length]]).filter(([, v]) => (v as number[]).some((n) => n > 0))));
     }
     mark('converged');
@@ -186,7 +189,7 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
 
     const faults = await control<{ faults: { action: number | string; hits: number }[] }>(emulator, 'GET', '/');
     const deliveries = await control<{ status: number | string; attempt: number }[]>(emulator, 'GET', '/webhook_deliveries');
-    const truth = await control<Record<string, unknown[]>>(emulator, 'GET', `/truth?account=${accountId}&mode=test`);
+    const truth = await control<Record<string, unknown[]>>(emulator, 'GET', `/truth?account=${accountId}&mode=${MODE}`);
     const counts = {
       dialect,
       objects: Object.fromEntries(Object.entries(report).map(([t, r]) => [t, r.expected])),
@@ -213,14 +216,14 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
 });
 
 /** The merchant keeps doing business: payments, refunds, disputes, payouts (and payouts paid). */
-function merchantTraffic(emulator: Emulator, account: string) {
+function merchantTraffic(emulator: Emulator, account: string, mode: 'test' | 'live') {
   const made: Record<string, number> = {};
   const charges: string[] = [];
   const payouts: string[] = [];
   let running = true;
   const scenario = async (name: string, body: Record<string, unknown> = {}) => {
     try {
-      const result = await control<{ id?: string; charge?: { id: string } } | null>(emulator, 'POST', `/scenarios/${name}`, { account, ...body });
+      const result = await control<{ id?: string; charge?: { id: string } } | null>(emulator, 'POST', `/scenarios/${name}`, { account, mode, ...body });
       made[name] = (made[name] ?? 0) + 1;
       return result;
     } catch {
@@ -241,9 +244,9 @@ function merchantTraffic(emulator: Emulator, account: string) {
         const charge = result?.charge;
         if (charge) charges.push(charge.id);
       }
-      // About three operations a second: what a test-mode account's 25 requests/s can follow
-      // (each new payment costs our side a fetch or two); faster traffic only builds a backlog.
-      await new Promise((r) => setTimeout(r, 300));
+      // About five operations a second; each new payment costs our side a fetch or two, which a
+      // live account's 100 requests/s follows (a test account's 25/s would only build a backlog).
+      await new Promise((r) => setTimeout(r, 200));
     }
   })();
   return {

@@ -38,17 +38,30 @@ export interface Cluster {
  * `['server']`) and resolves once its output shows `ready` (or `ready.url` answers 2xx); fails
  * with its output otherwise.
  */
+/** Children still running when the test process exits (a failed hook, a timeout) die with it. */
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 export async function spawnProcess(args: string[], env: Record<string, string>, ready: string | { url: string }): Promise<Worker> {
   const script = args[0] === 'server' ? [SERVER] : [CLI, ...args];
   const child = spawn(process.execPath, ['--import', 'tsx', ...script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  children.add(child);
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => {
+    children.delete(child);
+    r(code);
+  }));
   const started = Date.now();
   const up = async () => typeof ready === 'string' ? output.includes(ready) : (await fetch(ready.url).catch(() => null))?.ok === true;
   while (!(await up())) {
-    if (child.exitCode !== null || Date.now() - started > 30_000) throw new Error(`${args.join(' ')} did not start:\n${output}`);
+    if (child.exitCode !== null || Date.now() - started > 30_000) {
+      child.kill('SIGKILL');
+      throw new Error(`${args.join(' ')} did not start:\n${output}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return { pid: child.pid!, process: child, output: () => output, exited };
