@@ -102,7 +102,7 @@ export class ImportService {
 
   /**
    * These outcomes plus where every other resource's latest run stands; null while another
-   * resource is still importing (its job will settle the connection when it finishes).
+   * resource is still importing or not started (its job will settle the connection when it finishes).
    */
   private async withOtherResources(connectionId: string, outcomes: ResourceOutcome[]): Promise<ResourceOutcome[] | null> {
     const mine = new Set(outcomes.map((o) => o.resource));
@@ -110,7 +110,8 @@ export class ImportService {
     if (!others.length) return [...outcomes];
     const latest = await this.deps.db('backfill_runs').whereIn('id', this.deps.db('backfill_runs').where({ connection_id: connectionId })
       .whereIn('resource', others.map((r) => r.name)).groupBy('resource').max('id'));
-    if (latest.some((r: Record<string, unknown>) => r.state === 'running')) return null;
+    // A resource whose job has not started yet has no run at all: not done either.
+    if (latest.length < others.length || latest.some((r: Record<string, unknown>) => r.state === 'running')) return null;
     return [...outcomes, ...latest.map((r: Record<string, unknown>): ResourceOutcome => {
       const resource = resourceByName(String(r.resource))!;
       return r.state === 'failed'

@@ -160,4 +160,19 @@ describe.each(DIALECTS)('historical import on %s', (dialect) => {
     const charges = (await detail(id)).import.resources.find((r) => r.resource === 'charges')!;
     expect(charges).toMatchObject({ verified: false, missing: 0 });
   });
+  it('does not call an import complete while a resource has not even started (jobs per resource)', async () => {
+    const account = await seededAccount(stack, 60);
+    const id = await connectPaused(stack, account.keys.test);
+    const db = stack.database.db;
+    const state = async () => String((await db('connections').where({ id }).first('state')).state);
+    // As under pg-boss: each resource is its own job, and balance transactions' has not run yet.
+    const runs = () => db('backfill_runs').where({ connection_id: id, resource: 'balance_transactions' });
+    await db('backfill_segments').whereIn('run_id', runs().select('id')).delete();
+    await runs().delete();
+    await db('connections').where({ id }).update({ state: 'backfilling' });
+    await stack.services.imports.run(id, { resources: ['charges'], full: true });
+    expect(await state()).toBe('backfilling');
+    await stack.services.imports.run(id, { resources: ['balance_transactions'] });
+    expect(await state()).toBe('live');
+  });
 });
