@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dialect } from '../../server/db/database.js';
 import { createTestDatabase, DIALECTS, POSTGRES_ADMIN_URL, type TestDatabase } from '../support/databases.js';
 import { freePort } from '../support/http.js';
-import { spawnProcess, type Worker } from '../support/workers.js';
+import { spawnProcess, until, type Worker } from '../support/workers.js';
 
 const LOAD = fileURLToPath(new URL('../support/webhook-load.ts', import.meta.url));
 const run = promisify(execFile);
@@ -54,9 +54,10 @@ describe.each(DIALECTS)('a webhook burst with the database going away on %s', (d
 
   it('stores every event exactly once and acknowledges nothing it did not store', async () => {
     const burst = load({ duplicates: DUPLICATES });
-    // The database goes away for a while, a few seconds into the burst (past the events that are
-    // delivered twice, so some refused events have no second delivery and need Stripe's retry).
-    await new Promise((r) => setTimeout(r, 5000));
+    // The database goes away for a while once the burst is well under way (past the events that
+    // are delivered twice, so some refused events have no second delivery and need Stripe's retry).
+    await until('the burst to be under way', async () => Number((await database.db('event_inbox').count({ n: '*' }))[0]!.n),
+      (n) => n >= 3000, 60_000);
     await (dialect === 'sqlite' ? sqliteOutage(database.url, 7000) : postgresOutage(database.url, 3000));
     const first = await burst;
 
