@@ -110,7 +110,8 @@ export class ImportService {
     if (!others.length) return [...outcomes];
     const latest = await this.deps.db('backfill_runs').whereIn('id', this.deps.db('backfill_runs').where({ connection_id: connectionId })
       .whereIn('resource', others.map((r) => r.name)).groupBy('resource').max('id'));
-    // A resource whose job has not started yet has no run at all: not done either.
+    // A resource whose job has not started yet has no run at all: not done either. (A resource added
+    // by a later release needs its import queued for existing connections, or they wait here.)
     if (latest.length < others.length || latest.some((r: Record<string, unknown>) => r.state === 'running')) return null;
     return [...outcomes, ...latest.map((r: Record<string, unknown>): ResourceOutcome => {
       const resource = resourceByName(String(r.resource))!;
