@@ -9,7 +9,7 @@ import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/data
 import { control, createAccount, overview, platformKey, withEmulator } from '../support/emulator.js';
 import { freePort } from '../support/http.js';
 import { install, SUPPORT_TOKEN } from '../support/stack.js';
-import { spawnProcess, until, type Worker } from '../support/workers.js';
+import { processEnv, spawnProcess, until, type Worker } from '../support/workers.js';
 import type { Emulator } from '../emulator/index.js';
 
 const PAYMENTS = 7000;
@@ -80,14 +80,12 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
       url: `${url}/webhooks/stripe`, mode: MODE, secret: WEBHOOK_SECRET, enabled_events: ['*'],
       faults: { dropRate: 0.1, duplicateRate: 0.1, jitterMs: 1500 },
     });
-    env = {
-      NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: url, DATABASE_URL: database.url, STRIPE_API_BASE: emulator.url,
-      STRIPE_SECRET_KEY_LIVE: await platformKey(emulator, 'live'), STRIPE_APP_CLIENT_ID_LIVE: app.clientIds.live,
-      STRIPE_APP_AUTHORIZE_URL_LIVE: `${emulator.url}/oauth/v2/authorize`, STRIPE_WEBHOOK_SECRETS: WEBHOOK_SECRET,
-      ENCRYPTION_KEYS: randomBytes(32).toString('base64'), SUPPORT_TOKENS: SUPPORT_TOKEN, LOG_LEVEL: 'info',
-      JOB_LEASE_SECONDS: '6', EVENT_POLL_MAX_SECONDS: '3', PI_TEST_POSTGRES_URL: '',
+    env = processEnv(url, database.url, {
+      STRIPE_API_BASE: emulator.url, STRIPE_SECRET_KEY_LIVE: await platformKey(emulator, 'live'), STRIPE_APP_CLIENT_ID_LIVE: app.clientIds.live,
+      STRIPE_APP_AUTHORIZE_URL_LIVE: `${emulator.url}/oauth/v2/authorize`, STRIPE_WEBHOOK_SECRETS: WEBHOOK_SECRET, SUPPORT_TOKENS: SUPPORT_TOKEN,
+      JOB_LEASE_SECONDS: '6', EVENT_POLL_MAX_SECONDS: '3',
       ...(dialect === 'postgres' ? { JOB_BACKEND: 'pg-boss', RUN_JOBS: '0' } : {}),
-    };
+    });
     server = await startServer();
     if (dialect === 'postgres') worker = await startWorker();
   }, 120_000);

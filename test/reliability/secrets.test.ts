@@ -10,7 +10,7 @@ import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/data
 import { control, createAccount, overview, platformKey, withEmulator } from '../support/emulator.js';
 import { freePort } from '../support/http.js';
 import { install } from '../support/stack.js';
-import { spawnProcess, until, type Worker } from '../support/workers.js';
+import { processEnv, spawnProcess, until, type Worker } from '../support/workers.js';
 import type { Emulator } from '../emulator/index.js';
 
 const CLI = fileURLToPath(new URL('../../server/cli/main.ts', import.meta.url));
@@ -61,14 +61,12 @@ describe.each(DIALECTS)('secrets stay secret on %s', (dialect: Dialect) => {
     secrets.set('platform key', await platformKey(emulator, 'test'));
     secrets.set('app webhook secret', `whsec_${randomBytes(24).toString('hex')}`);
     secrets.set('app signing secret', `absec_${randomBytes(24).toString('hex')}`);
-    const port = new URL(url).port;
-    env = {
-      NODE_ENV: 'test', PORT: port, PUBLIC_URL: url, DATABASE_URL: database.url, STRIPE_API_BASE: emulator.url,
-      STRIPE_SECRET_KEY_TEST: secrets.get('platform key')!, STRIPE_APP_CLIENT_ID_TEST: app.clientIds.test,
+    env = processEnv(url, database.url, {
+      STRIPE_API_BASE: emulator.url, STRIPE_SECRET_KEY_TEST: secrets.get('platform key')!, STRIPE_APP_CLIENT_ID_TEST: app.clientIds.test,
       STRIPE_APP_AUTHORIZE_URL_TEST: `${emulator.url}/oauth/v2/authorize`, STRIPE_WEBHOOK_SECRETS: secrets.get('app webhook secret')!,
       STRIPE_APP_SIGNING_SECRETS: secrets.get('app signing secret')!, ENCRYPTION_KEYS: secrets.get('encryption key')!,
-      SUPPORT_TOKENS: secrets.get('support token')!, LOG_LEVEL: 'debug', PI_TEST_POSTGRES_URL: '',
-    };
+      SUPPORT_TOKENS: secrets.get('support token')!, LOG_LEVEL: 'debug',
+    });
     server = await spawnProcess(['server'], env, '"msg":"listening"');
   }, 60_000);
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dialect } from '../../server/db/database.js';
 import { createTestDatabase, DIALECTS, POSTGRES_ADMIN_URL, type TestDatabase } from '../support/databases.js';
 import { freePort } from '../support/http.js';
-import { spawnProcess, until, type Worker } from '../support/workers.js';
+import { processEnv, spawnProcess, until, type Worker } from '../support/workers.js';
 
 const LOAD = fileURLToPath(new URL('../support/webhook-load.ts', import.meta.url));
 const run = promisify(execFile);
@@ -34,10 +34,7 @@ describe.each(DIALECTS)('a webhook burst with the database going away on %s', (d
     database = await createTestDatabase(dialect);
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    server = await spawnProcess(['server'], {
-      NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: url, DATABASE_URL: database.url, STRIPE_WEBHOOK_SECRETS: SECRET,
-      ENCRYPTION_KEYS: randomBytes(32).toString('base64'), SUPPORT_TOKENS: 'support-token-for-tests-0123456789', LOG_LEVEL: 'warn', PI_TEST_POSTGRES_URL: '', SANDBOX: '0',
-    }, { url: `${url}/healthz` });
+    server = await spawnProcess(['server'], processEnv(url, database.url, { STRIPE_WEBHOOK_SECRETS: SECRET, LOG_LEVEL: 'warn', SANDBOX: '0' }), { url: `${url}/healthz` });
   }, 60_000);
 
   afterAll(async () => {

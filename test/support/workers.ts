@@ -38,6 +38,18 @@ export interface Cluster {
  * `['server']`) and resolves once its output shows `ready` (or `ready.url` answers 2xx); fails
  * with its output otherwise.
  */
+/**
+ * The environment of a server or worker process under test: its own URL and database, fresh test
+ * secrets, never the suite's PostgreSQL admin URL; `extra` adds or overrides.
+ */
+export function processEnv(url: string, databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test', PORT: new URL(url).port, PUBLIC_URL: url, DATABASE_URL: databaseUrl,
+    ENCRYPTION_KEYS: randomBytes(32).toString('base64'), SUPPORT_TOKENS: 'support-token-for-tests-0123456789',
+    LOG_LEVEL: 'info', PI_TEST_POSTGRES_URL: '', ...extra,
+  };
+}
+
 /** Children still running when the test process exits (a failed hook, a timeout) die with it. */
 const children = new Set<ChildProcess>();
 process.once('exit', () => {

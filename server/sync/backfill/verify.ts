@@ -16,6 +16,7 @@ export interface Verification {
 }
 
 const GROUP_OBJECTS = 10 * PAGE_SIZE;
+const SAVE_EVERY_MS = 1000;
 
 /** Adjacent finished segments merged into ranges of about ten pages, to list with few requests. */
 function groups(segments: (Range & { objects: number })[]): Range[] {
@@ -34,8 +35,8 @@ function groups(segments: (Range & { objects: number })[]): Range[] {
 }
 
 /**
- * What one range's verification has found so far, with the cursor of its next page: saved after
- * every page, so a resumed verification continues where it stopped and never counts twice.
+ * What one range's verification has found so far, with the cursor of its next page: saved as it
+ * goes, so a resumed verification continues where it stopped and never counts twice.
  */
 interface RangeResult {
   expected: number;
@@ -64,17 +65,23 @@ async function savedRanges(deps: ResourceBackfillDeps, runId: number): Promise<R
  * After a run: lists every id Stripe has in the run's range (in parallel over the run's own
  * segments, merged into ranges of about ten pages) and checks each page's ids against what we
  * stored. Missing objects are fetched one by one and stored; the result names them, so the status
- * can say "verified" or show the gap. Progress is saved after every page: an import stopped
+ * can say "verified" or show the gap. Progress is saved as pages go (once a second): an import stopped
  * mid-verification (a job slice ending, a killed worker) resumes where it was. Listing everything
  * again instead would never fit a slice for a large account sharing its rate budget.
  */
 export async function verifyRun(deps: ResourceBackfillDeps, resource: ResourceModule, run: Pick<BackfillRun, 'id' | 'lt'>): Promise<Verification> {
   const segments = await allSegments(deps.db, run.id);
   const ranges = await savedRanges(deps, run.id);
+  // Saved at most once a second (whatever the ranges hold by then): a large account's thousands of
+  // pages must not each rewrite the whole record; a stop loses at most the last second.
   let saving = Promise.resolve();
+  let savedAt = 0;
   const save = () => {
-    const json = JSON.stringify({ partial: true, ranges } satisfies PartialVerification);
-    saving = saving.then(() => deps.db('backfill_runs').where({ id: run.id }).update({ verification: json })).then(() => undefined);
+    if (Date.now() - savedAt < SAVE_EVERY_MS) return saving;
+    savedAt = Date.now();
+    saving = saving.then(async () => {
+      await deps.db('backfill_runs').where({ id: run.id }).update({ verification: JSON.stringify({ partial: true, ranges } satisfies PartialVerification) });
+    });
     return saving;
   };
   await runPool(groups(segments).filter((r) => !ranges[rangeKey(r)]?.done), deps.concurrency, async (range) => {
