@@ -55,7 +55,7 @@ export class SecretStore {
 
   /**
    * Key rotation: re-encrypts, with the current key, every secret still sealed with an older one,
-   * in batches. Each row is swapped only at the version it was read at, so a token refreshed
+   * in batches. Each row is swapped only at the version it was decrypted at, so a token refreshed
    * meanwhile keeps its newer value (already under the current key). Returns how many were
    * re-encrypted and how many remain on older keys (0 once the old keys can be removed).
    */
@@ -66,12 +66,12 @@ export class SecretStore {
     for (;;) {
       const rows = await this.db('connection_secrets').whereNot('key_id', current)
         .whereRaw("connection_id || ':' || kind > ?", [afterId]).orderByRaw("connection_id || ':' || kind").limit(batch)
-        .select('connection_id', 'kind', 'version');
+        .select('connection_id', 'kind');
       if (!rows.length) break;
-      for (const row of rows as { connection_id: string; kind: SecretKind; version: number }[]) {
+      for (const row of rows as { connection_id: string; kind: SecretKind }[]) {
         // A secret no configured key opens stays as it is (and counts as remaining).
         const secret = await this.get(row.connection_id, row.kind).catch(() => null);
-        if (secret && secret.version === Number(row.version) && await this.swap(row.connection_id, row.kind, secret.value, secret.version, this.db)) reencrypted++;
+        if (secret && await this.swap(row.connection_id, row.kind, secret.value, secret.version, this.db)) reencrypted++;
         afterId = `${row.connection_id}:${row.kind}`;
       }
     }

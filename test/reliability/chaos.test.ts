@@ -209,6 +209,8 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
     console.log(JSON.stringify(counts));
     expect(counts.objects_total).toBeGreaterThan(20_000);
     expect(kills).toHaveLength(3);
+    // The faults did happen: each kind of API fault, dropped webhooks, and the kills.
+    for (const action of ['429', '500', 'reset']) expect(counts.faults.api[action], action).toBeGreaterThan(0);
     expect(counts.faults.webhook_dropped).toBeGreaterThan(0);
   };
 });
