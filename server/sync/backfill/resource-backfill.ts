@@ -5,6 +5,7 @@ import { limitedCall } from '../../stripe/call-policy.js';
 import type { AccountRateLimiter } from '../../stripe/rate-limiter.js';
 import { STRIPE_API_VERSION } from '../../stripe/client.js';
 import { upsertObjects } from '../object-store.js';
+import { runPool } from '../run-pool.js';
 import { checkpoint, openSegments, runCounters, type BackfillRun, type Segment } from './backfill-repository.js';
 import { splitOlder } from './segment-plan.js';
 
@@ -90,36 +91,4 @@ export async function backfillResource(deps: ResourceBackfillDeps, resource: Res
   };
 
   await runPool(queue, deps.concurrency, fetchSegment);
-}
-
-/** Runs `work` over a queue that may grow while it runs, `concurrency` at a time. */
-export async function runPool<T>(queue: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let active = 0;
-  let failure: unknown;
-  await new Promise<void>((resolve) => {
-    const next = () => {
-      if (failure !== undefined) {
-        if (active === 0) resolve();
-        return;
-      }
-      while (active < concurrency && queue.length) {
-        const item = queue.shift()!;
-        active++;
-        work(item).then(
-          () => {
-            active--;
-            next();
-          },
-          (err: unknown) => {
-            active--;
-            failure ??= err;
-            next();
-          },
-        );
-      }
-      if (active === 0 && !queue.length) resolve();
-    };
-    next();
-  });
-  if (failure !== undefined) throw failure;
 }

@@ -2,8 +2,9 @@ import type { ResourceModule } from '../../resources/resource.js';
 import { limitedCall } from '../../stripe/call-policy.js';
 import { STRIPE_API_VERSION } from '../../stripe/client.js';
 import { upsertObjects } from '../object-store.js';
+import { runPool } from '../run-pool.js';
 import { allSegments, type BackfillRun } from './backfill-repository.js';
-import { PAGE_SIZE, runPool, type ResourceBackfillDeps } from './resource-backfill.js';
+import { PAGE_SIZE, type ResourceBackfillDeps } from './resource-backfill.js';
 import type { Range } from './segment-plan.js';
 
 export interface Verification {
