@@ -9,8 +9,10 @@ import { limitedCall } from '../stripe/call-policy.js';
 import type { RateLimiters } from '../stripe/rate-limiter.js';
 import type { ReportService } from '../reports/report-service.js';
 import type { ImportService } from '../sync/import-service.js';
+import { runPool } from '../sync/run-pool.js';
 import { ACTIVE_STATES } from '../../shared/connection-states.js';
-import { markEvent, markEvents, pendingEvents, type EventSource } from './inbox.js';
+import { eventLanes } from './event-lanes.js';
+import { markEvent, markEvents, pendingEvents, type EventSource, type InboxEvent } from './inbox.js';
 import { InboxWriter } from './inbox-writer.js';
 import { processEvent, type EventScope } from './process-event.js';
 
@@ -24,6 +26,11 @@ export const LAG_SECONDS = 5;
 export const POLL_MIN_MS = 2_000;
 export const POLL_MAX_MS = 15_000;
 const MAX_ATTEMPTS = 5;
+const PENDING_BATCH = 200;
+/** Different objects' events are applied this many at a time: one at a time, each event that needs
+ *  a fetch waits a Stripe round trip, and a busy merchant outruns live sync at about 3 payments a
+ *  second (`bench/live-sync.ts`). */
+const EVENT_LANES = 16;
 
 /**
  * Events from every source converge here: `ingest` stores them in the inbox (and queues their
@@ -38,6 +45,8 @@ export class EventService {
     lagSeconds?: number; overlapSeconds?: number;
     /** Overrides of POLL_MIN_MS and POLL_MAX_MS. */
     pollMinMs?: number; pollMaxMs?: number;
+    /** Override of EVENT_LANES. */
+    lanes?: number;
     /** Sees how far behind Stripe each newly stored event arrived (seconds). */
     onEventLag?: (seconds: number) => void;
   }) {
@@ -58,35 +67,27 @@ export class EventService {
 
   async processPending(accountId: string): Promise<number> {
     const { db, logger } = this.deps;
-    const scopes = new Map<string, EventScope | null>();
+    const scopes = new Map<string, Promise<EventScope | null>>();
     // A failing event is retried in a later round; it must not hold back the events after it
     // (a deauthorization queued behind a report whose download now fails, say).
     const failed: number[] = [];
     let processed = 0;
     for (;;) {
-      const batch = await pendingEvents(db, accountId, 200, failed);
+      const batch = await pendingEvents(db, accountId, PENDING_BATCH, failed);
       if (!batch.length) return processed;
       const done: number[] = [];
       const orphans: number[] = [];
-      const flush = async () => {
-        await markEvents(db, done.splice(0), 'processed');
-        await markEvents(db, orphans.splice(0), 'ignored', 'no usable connection for this account and mode');
-      };
-      for (const { id, event } of batch) {
+      const apply = async ({ id, event }: InboxEvent) => {
         const key = String(event.livemode);
-        if (!scopes.has(key)) scopes.set(key, await this.scope(accountId, event.livemode));
-        const scope = scopes.get(key);
-        if (!scope) {
-          orphans.push(id);
-          continue;
-        }
+        if (!scopes.has(key)) scopes.set(key, this.scope(accountId, event.livemode));
+        const scope = await scopes.get(key)!;
+        if (!scope) return void orphans.push(id);
         try {
           const outcome = await processEvent(scope, event);
           if (outcome.status === 'processed') done.push(id);
           else await markEvent(db, id, outcome.status, outcome.note);
           processed++;
         } catch (err) {
-          await flush();
           const message = err instanceof Error ? err.message : String(err);
           const row = await db('event_inbox').where({ id }).first('attempts');
           if (Number(row.attempts) + 1 >= MAX_ATTEMPTS) await markEvent(db, id, 'failed', message);
@@ -97,8 +98,14 @@ export class EventService {
           // The connection may have changed (disconnected by the event that failed): look it up again.
           scopes.delete(key);
         }
+      };
+      for (const lanes of eventLanes(batch)) {
+        await runPool(lanes, this.deps.lanes ?? EVENT_LANES, async (lane) => {
+          for (const item of lane) await apply(item);
+        });
       }
-      await flush();
+      await markEvents(db, done, 'processed');
+      await markEvents(db, orphans, 'ignored', 'no usable connection for this account and mode');
     }
   }
 

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCES } from '../../server/resources/registry.js';
@@ -11,26 +10,12 @@ import { createDb } from '../../server/db/database.js';
 import { createServices } from '../../server/services.js';
 import { listen } from '../support/http.js';
 import { capturedLogger } from '../support/log-capture.js';
+import { fixtureEvent } from '../support/fixture-events.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const OLD_SECRET = 'whsec_oldSecretStillValidDuringRotation1';
 const NEW_SECRET = 'whsec_newSecretAfterRotation2';
 const sdk = new Stripe('sk_test_signing_only');
-const fixtures = JSON.parse(readFileSync(new URL('../emulator/stripe-fixtures.json', import.meta.url), 'utf8')) as { resources: Record<string, Record<string, unknown>> };
-
-const OBJECT_OF: Record<string, string> = { file: 'file', reporting: 'reporting.report_run' };
-
-/** An event shaped like Stripe's example, carrying a fresh copy of the fixture object. */
-function fixtureEvent(type: string, account: string | undefined, n: number): Stripe.Event {
-  const resource = resourceForEvent(type);
-  const objectType = resource?.objectType ?? (type.startsWith('reporting.report_type') ? 'reporting.report_type' : OBJECT_OF[type.split('.')[0]!]!);
-  const object = { ...fixtures.resources[objectType]!, id: `${String(fixtures.resources[objectType]!.id).split('_')[0]}_fx${n}${Date.now()}` };
-  return {
-    ...(fixtures.resources.event as object), id: `evt_fx${n}_${Date.now()}`, type, account, api_version: '2026-10-28.endive',
-    created: Math.floor(Date.now() / 1000), livemode: false, data: { object },
-  } as unknown as Stripe.Event;
-}
-
 describe.each(DIALECTS)('webhooks on %s', (dialect) => {
   let stack: Stack;
   let merchant: DemoAccount;

@@ -1,0 +1,112 @@
+// Live-sync apply throughput for one busy account: `npx tsx bench/live-sync.ts [--payments 600]
+//   [--latency 150] [--faults] [--db sqlite|postgres|both] [--runs 3] [--lanes N]`
+// The merchant takes `payments` payments (every tenth refunded) while we are not looking; then one
+// poll reads the backlog of events and processing applies it (objects, links, fees). Prints JSON:
+// per run the seconds to apply, events and payments per second, Stripe requests made, and whether
+// the database then equals the emulator. Live-mode limits; `latency` per Stripe request (Stripe's
+// own is 100–400 ms); `--faults` adds the chaos test's 5% 429s, 3% 500s and 2% resets.
+// The emulator runs in a child process so its CPU is not ours.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseConfig } from '../server/config.js';
+import { connectWithApiKey } from '../server/connections/api-key-connect.js';
+import type { Dialect } from '../server/db/database.js';
+import { createLogger } from '../server/logging/logger.js';
+import { createServices } from '../server/services.js';
+import { compareWithTruth } from '../test/backfill/support.js';
+import { createTestDatabase } from '../test/support/databases.js';
+import { control } from '../test/support/emulator.js';
+import type { Emulator } from '../test/emulator/index.js';
+
+const { values } = parseArgs({ options: {
+  payments: { type: 'string', default: '600' }, latency: { type: 'string', default: '150' }, faults: { type: 'boolean', default: false },
+  db: { type: 'string', default: 'sqlite' }, runs: { type: 'string', default: '3' }, lanes: { type: 'string' },
+} });
+const PAYMENTS = Number(values.payments);
+const MODE = 'live' as const;
+
+async function startEmulatorProcess() {
+  const setup = { payments: 0, days: 1, mode: MODE, latencyMs: Number(values.latency), limits: true, burst: 0 };
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'emulator-process.ts'), JSON.stringify(setup)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const ready = await new Promise<{ url: string; controlUrl: string; account: string; key: string }>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += String(d);
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!));
+    });
+    child.on('exit', (code) => reject(new Error(`emulator exited ${code}`)));
+  });
+  return { ...ready, stop: () => child.stdin.end() };
+}
+
+async function runOnce(handle: Awaited<ReturnType<typeof startEmulatorProcess>>, dialect: Dialect) {
+  const emulator = handle as unknown as Emulator & typeof handle; // control() and compareWithTruth() need only its URLs
+  const database = await createTestDatabase(dialect);
+  const config = parseConfig({
+    NODE_ENV: 'test', DATABASE_URL: database.url, STRIPE_API_BASE: emulator.url, LOG_LEVEL: 'silent', EVENT_POLL_LAG_SECONDS: '0',
+    ENCRYPTION_KEYS: Buffer.alloc(32, 9).toString('base64'), SUPPORT_TOKENS: 'bench-support-token-0123456789',
+  });
+  const services = createServices(config, database.db, createLogger({ level: 'silent' }), values.lanes ? { eventLanes: Number(values.lanes) } : {});
+  await services.jobs.stop(); // the benchmark polls and processes itself
+  await control(emulator, 'DELETE', '/faults');
+  const { connection } = await connectWithApiKey(config, services.connections, services.limiters, { name: 'Bench', api_key: emulator.key });
+  // Catch up on everything before this run (earlier runs' payments), so the backlog is this run's.
+  await services.imports.run(connection.id, { full: true });
+  await services.events.poll(connection.id);
+  await services.events.processPending(connection.accountId);
+
+  // The backlog: payments (every tenth refunded) made while nothing was reading.
+  await new Promise((r) => setTimeout(r, 1100));
+  for (let i = 0; i < PAYMENTS; i++) {
+    const made = await control<{ charge: { id: string } | null }>(emulator, 'POST', '/scenarios/payment', { account: emulator.account, mode: MODE, amount: 1000 + i });
+    if (i % 10 === 9 && made.charge) await control(emulator, 'POST', '/scenarios/refund', { account: emulator.account, mode: MODE, charge: made.charge.id });
+  }
+  await new Promise((r) => setTimeout(r, 1100));
+  if (values.faults) {
+    for (const [action, rate] of [[429, 0.05], [500, 0.03 / 0.95], ['reset', 0.02 / 0.92]] as const) {
+      await control(emulator, 'POST', '/faults', { path: '^/v1/', action, rate });
+    }
+  }
+  await control(emulator, 'DELETE', '/requests');
+
+  const started = Date.now();
+  const { stored } = await services.events.poll(connection.id);
+  const polled = Date.now();
+  const applied = await services.events.processPending(connection.accountId);
+  const finished = Date.now();
+  await control(emulator, 'DELETE', '/faults');
+
+  const requests = await control<Record<string, number>>(emulator, 'GET', '/requests');
+  const report = await compareWithTruth({ emulator, database }, emulator.account, MODE);
+  const differences = Object.values(report).reduce((n, t) => n + t.missing.length + t.extra.length + t.duplicates + t.stale.length, 0);
+  await services.jobs.stop();
+  await database.drop();
+  const applySeconds = (finished - polled) / 1000;
+  return {
+    database: dialect,
+    events: stored,
+    applied,
+    poll_seconds: (polled - started) / 1000,
+    apply_seconds: applySeconds,
+    events_per_second: Math.round((applied / applySeconds) * 10) / 10,
+    payments_per_second: Math.round((PAYMENTS / applySeconds) * 10) / 10,
+    stripe_requests: requests,
+    differences,
+  };
+}
+
+const emulator = await startEmulatorProcess();
+try {
+  const kinds = (values.db === 'both' ? ['sqlite', 'postgres'] : [values.db!]) as Dialect[];
+  const runs: Awaited<ReturnType<typeof runOnce>>[] = [];
+  for (const kind of kinds) for (let i = 0; i < Number(values.runs); i++) runs.push(await runOnce(emulator, kind));
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  process.stdout.write(JSON.stringify({
+    benchmark: 'live-sync', node: process.version, lanes: values.lanes ? Number(values.lanes) : 'default', payments: PAYMENTS, latency_ms: Number(values.latency), faults: values.faults,
+    median_payments_per_second: Object.fromEntries(kinds.map((k) => [k, median(runs.filter((r) => r.database === k).map((r) => r.payments_per_second))])),
+    runs,
+  }, null, 2) + '\n');
+} finally {
+  emulator.stop();
+}
