@@ -2,8 +2,6 @@
 // limits:    Stripe's live-mode limits and latency; how close we stay to our configured ceiling.
 // unlimited: no limits, no latency; our own ceiling into SQLite and PostgreSQL.
 // Prints one JSON object. The emulator runs in a child process so its memory is not ours.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Stripe from 'stripe';
 import { parseConfig } from '../server/config.js';
@@ -14,6 +12,7 @@ import { createLogger } from '../server/logging/logger.js';
 import { RESOURCES } from '../server/resources/registry.js';
 import { createServices } from '../server/services.js';
 import { DEFAULT_LIMIT_FRACTION, STRIPE_LIMITS } from '../server/stripe/rate-limiter.js';
+import { startEmulatorChild } from './emulator-child.js';
 
 const { values } = parseArgs({ options: {
   payments: { type: 'string', default: '62000' }, mode: { type: 'string', default: 'limits' }, db: { type: 'string', default: 'sqlite' },
@@ -22,18 +21,9 @@ const { values } = parseArgs({ options: {
 const limits = values.mode === 'limits';
 
 async function startEmulatorProcess() {
-  const setup = { payments: Number(values.payments), days: 365, mode: 'live', latencyMs: limits ? Number(values.latency) : 0, limits, burst: 250 };
+  const setup = { payments: Number(values.payments), days: 365, mode: 'live' as const, latencyMs: limits ? Number(values.latency) : 0, limits, burst: 250 };
   const profile = process.env.BENCH_EMULATOR_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_EMULATOR_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(import.meta.dirname, 'emulator-process.ts'), JSON.stringify(setup)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const ready = await new Promise<{ url: string; account: string; key: string; counts: Record<string, number>; generateMs: number }>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += String(d);
-      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!));
-    });
-    child.on('exit', (code) => reject(new Error(`emulator exited ${code}`)));
-  });
-  return { ...ready, stop: () => child.stdin.end() };
+  return startEmulatorChild(setup, profile);
 }
 
 async function runOnce(emulator: Awaited<ReturnType<typeof startEmulatorProcess>>, dbKind: string) {

@@ -6,8 +6,6 @@
 // the database then equals the emulator. Live-mode limits; `latency` per Stripe request (Stripe's
 // own is 100–400 ms); `--faults` adds the chaos test's 5% 429s, 3% 500s and 2% resets.
 // The emulator runs in a child process so its CPU is not ours.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '../server/config.js';
 import { connectWithApiKey } from '../server/connections/api-key-connect.js';
@@ -18,6 +16,7 @@ import { compareWithTruth } from '../test/backfill/support.js';
 import { createTestDatabase } from '../test/support/databases.js';
 import { control } from '../test/support/emulator.js';
 import type { Emulator } from '../test/emulator/index.js';
+import { startEmulatorChild, type EmulatorChild } from './emulator-child.js';
 
 const { values } = parseArgs({ options: {
   payments: { type: 'string', default: '600' }, latency: { type: 'string', default: '150' }, faults: { type: 'boolean', default: false },
@@ -26,21 +25,7 @@ const { values } = parseArgs({ options: {
 const PAYMENTS = Number(values.payments);
 const MODE = 'live' as const;
 
-async function startEmulatorProcess() {
-  const setup = { payments: 0, days: 1, mode: MODE, latencyMs: Number(values.latency), limits: true, burst: 0 };
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'emulator-process.ts'), JSON.stringify(setup)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const ready = await new Promise<{ url: string; controlUrl: string; account: string; key: string }>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += String(d);
-      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!));
-    });
-    child.on('exit', (code) => reject(new Error(`emulator exited ${code}`)));
-  });
-  return { ...ready, stop: () => child.stdin.end() };
-}
-
-async function runOnce(handle: Awaited<ReturnType<typeof startEmulatorProcess>>, dialect: Dialect) {
+async function runOnce(handle: EmulatorChild, dialect: Dialect) {
   const emulator = handle as unknown as Emulator & typeof handle; // control() and compareWithTruth() need only its URLs
   const database = await createTestDatabase(dialect);
   const config = parseConfig({
@@ -96,7 +81,7 @@ async function runOnce(handle: Awaited<ReturnType<typeof startEmulatorProcess>>,
   };
 }
 
-const emulator = await startEmulatorProcess();
+const emulator = await startEmulatorChild({ payments: 0, days: 1, mode: MODE, latencyMs: Number(values.latency), limits: true, burst: 0 });
 try {
   const kinds = (values.db === 'both' ? ['sqlite', 'postgres'] : [values.db!]) as Dialect[];
   const runs: Awaited<ReturnType<typeof runOnce>>[] = [];

@@ -1,8 +1,6 @@
 // Report ingestion benchmark: `npx tsx bench/reports.ts [--rows N] [--db sqlite|postgres]`
 // The emulator (a child process) serves an itemized report of N synthetic rows; we request it,
 // wait for it, stream it into report_rows and reconcile. Prints JSON: rows/s, seconds, peak RSS.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '../server/config.js';
 import { connectWithApiKey } from '../server/connections/api-key-connect.js';
@@ -10,19 +8,12 @@ import type { Dialect } from '../server/db/database.js';
 import { createLogger } from '../server/logging/logger.js';
 import { createServices } from '../server/services.js';
 import { createTestDatabase } from '../test/support/databases.js';
+import { startEmulatorChild } from './emulator-child.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, db: { type: 'string', default: 'sqlite' } } });
 const rows = Number(values.rows);
 
-const setup = { payments: 50, days: 30, mode: 'test', latencyMs: 0, limits: false, burst: 0 };
-const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'emulator-process.ts'), JSON.stringify(setup)], { stdio: ['pipe', 'pipe', 'inherit'] });
-const emulator = await new Promise<{ url: string; controlUrl: string; key: string }>((resolve) => {
-  let out = '';
-  child.stdout.on('data', (d) => {
-    out += String(d);
-    if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!));
-  });
-});
+const emulator = await startEmulatorChild({ payments: 50, days: 30, mode: 'test', latencyMs: 0, limits: false, burst: 0 });
 try {
   await fetch(`${emulator.controlUrl}/reporting/synthetic_rows`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ count: rows }) });
   await fetch(`${emulator.controlUrl}/settings`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ reportRunDelayMs: 10 }) });
@@ -56,5 +47,5 @@ try {
     rows_per_second: Math.round(stored / seconds), peak_rss_mb: Math.round(peakRss / 1024 / 1024),
   }, null, 2) + '\n');
 } finally {
-  child.stdin.end();
+  emulator.stop();
 }

@@ -1,0 +1,26 @@
+// Starts `emulator-process.ts` in a child process (so its CPU and memory are not counted as ours)
+// and waits for the line it prints when ready.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export interface EmulatorSetup {
+  payments: number; days: number; mode: 'test' | 'live'; latencyMs: number; limits: boolean; burst: number;
+}
+
+export interface EmulatorChild {
+  url: string; controlUrl: string; account: string; key: string; counts: Record<string, number>; generateMs: number;
+  stop(): void;
+}
+
+export async function startEmulatorChild(setup: EmulatorSetup, nodeArgs: string[] = []): Promise<EmulatorChild> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(import.meta.dirname, 'emulator-process.ts'), JSON.stringify(setup)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const ready = await new Promise<Omit<EmulatorChild, 'stop'>>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += String(d);
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!));
+    });
+    child.on('exit', (code) => reject(new Error(`emulator exited ${code}`)));
+  });
+  return { ...ready, stop: () => child.stdin.end() };
+}
