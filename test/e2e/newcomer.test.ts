@@ -91,9 +91,10 @@ describe('npm start on a fresh checkout (sandbox)', () => {
     const api = async <T>(path: string) => (await (await fetch(`${base}/api/support${path}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as T;
     const [connection] = (await api<{ data: ConnectionStatus[] }>('/connections')).data;
     const seen = new Set<string>();
-    const done = await until('the demo import', () => api<ConnectionStatus>(`/connections/${connection!.id}`), (s) => {
+    // Every run finished is not yet the end: the balance snapshot comes next, then the state goes live.
+    const done = await until('the demo import to finish and the connection to go live', () => api<ConnectionStatus>(`/connections/${connection!.id}`), (s) => {
       for (const r of s.import.resources) seen.add(`${r.resource}:${r.state}`);
-      return s.import.done;
+      return s.import.done && s.state !== 'backfilling';
     }, 120_000);
     expect(done.state).toBe('live');
     expect(done.import.resources.every((r) => r.verified === true && r.missing === 0)).toBe(true);
