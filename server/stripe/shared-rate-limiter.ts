@@ -23,14 +23,16 @@ export class SharedRateLimiter implements AccountRateLimiter {
   }
 
   /**
-   * Calls of this process queue here, so at most one of them waits on the database at a time
-   * (dozens of importers polling one row would spend the budget on lock traffic instead).
+   * Calls of this process queue per endpoint, so at most one per endpoint waits on the database
+   * at a time (dozens of importers polling one row would spend the budget on lock traffic
+   * instead), and a call waiting for a busy endpoint's budget never holds back a call to another
+   * (one queue for all had live sync's balance-transaction fetches stall the import's listing).
    */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queues = new Map<string, Promise<unknown>>();
 
   acquire(endpoint: string, signal?: AbortSignal): Promise<void> {
-    const turn = this.queue.then(() => this.take(endpoint, signal));
-    this.queue = turn.catch(() => undefined);
+    const turn = (this.queues.get(endpoint) ?? Promise.resolve()).then(() => this.take(endpoint, signal));
+    this.queues.set(endpoint, turn.catch(() => undefined));
     return turn;
   }
 
