@@ -73,17 +73,29 @@ export async function sameInterval(db: Db, connectionId: string, family: string,
     .whereNot('status', 'failed').first('id'));
 }
 
+/** Runs to look at now: pending ones whose check is due, and downloads whose lease lapsed (their process died). */
 export async function dueRuns(db: Db, now = Date.now()): Promise<ReportRunRow[]> {
-  return (await db('report_runs').where({ status: 'pending' }).where('next_check_at', '<=', now).orderBy('next_check_at').limit(100)).map(toRun);
+  return (await db('report_runs').whereIn('status', ['pending', 'downloading']).where('next_check_at', '<=', now)
+    .orderBy('next_check_at').limit(100)).map(toRun);
 }
 
 export async function updateRun(db: Db, id: number, patch: Record<string, unknown>): Promise<void> {
   await db('report_runs').where({ id }).update(patch);
 }
 
-/** Only one processor may download a run, however many success notices arrive. */
-export async function claimDownload(db: Db, id: number): Promise<boolean> {
-  return (await db('report_runs').where({ id, status: 'pending' }).update({ status: 'downloading' })) === 1;
+/**
+ * Only one processor may download a run, however many success notices arrive. The claim is a
+ * lease (`next_check_at`), renewed while the download runs: a process killed mid-download leaves
+ * it to lapse, and the run is downloaded again (rows are keyed by run and row number).
+ */
+export async function claimDownload(db: Db, id: number, leaseMs: number, now = Date.now()): Promise<boolean> {
+  return (await db('report_runs').where({ id }).where((w) => w.where({ status: 'pending' })
+    .orWhere((lapsed) => lapsed.where({ status: 'downloading' }).where('next_check_at', '<=', now)))
+    .update({ status: 'downloading', next_check_at: now + leaseMs })) === 1;
+}
+
+export async function renewDownload(db: Db, id: number, leaseMs: number): Promise<void> {
+  await db('report_runs').where({ id, status: 'downloading' }).update({ next_check_at: Date.now() + leaseMs });
 }
 
 export async function runsOf(db: Db, connectionId: string): Promise<ReportRunRow[]> {

@@ -9,13 +9,15 @@ import type { RateLimiters } from '../stripe/rate-limiter.js';
 import { REPORT_FAMILIES, type ReportFamily } from '../../shared/report-families.js';
 import { downloadReport } from './report-download.js';
 import {
-  claimDownload, dueRuns, getRun, insertRun, latestRun, runByStripeId, sameInterval, updateRun, type ReportRunRow,
+  claimDownload, dueRuns, getRun, insertRun, latestRun, renewDownload, runByStripeId, sameInterval, updateRun, type ReportRunRow,
 } from './report-repository.js';
 import { reconcile } from './reconcile.js';
 
 const DAY = 86400;
 const MAX_ATTEMPTS = 3;
 const MAX_DAILY_RUNS = 31;
+/** A download's claim lapses this long after its process stops renewing it (killed mid-download). */
+const DOWNLOAD_LEASE_MS = 30_000;
 
 export interface DiscoveredType {
   id: string;
@@ -154,9 +156,10 @@ export class ReportService {
       });
       return;
     }
-    if (!stripeRun.result || !(await claimDownload(db, run.id))) return;
+    if (!stripeRun.result || !(await claimDownload(db, run.id, DOWNLOAD_LEASE_MS))) return;
     const connection = (await getConnection(db, run.connectionId))!;
     const s = await this.session(connection);
+    const heartbeat = setInterval(() => void renewDownload(db, run.id, DOWNLOAD_LEASE_MS).catch(() => undefined), DOWNLOAD_LEASE_MS / 3);
     try {
       const { rows, columns } = await downloadReport(db, s.client(), s.limiter, { id: run.id, accountId: run.accountId, fileId: stripeRun.result.id }, { onChunk: this.deps.onChunk });
       const family = REPORT_FAMILIES.find((f) => f.family === run.family)!;
@@ -168,6 +171,8 @@ export class ReportService {
     } catch (err) {
       await updateRun(db, run.id, { status: 'pending', next_check_at: Date.now() + 60_000, error: (err as Error).message });
       throw err;
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 }

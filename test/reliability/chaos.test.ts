@@ -114,6 +114,7 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
       now: Date.now(),
       connection: await db('connections').select('id', 'state', 'state_reason', 'last_error'),
       watermark: await db('event_watermarks').select('*'),
+      report_runs: await db('report_runs').select('*'),
       inbox: await db('event_inbox').groupBy('status', 'source').select('status', 'source').count({ n: '*' }),
       unprocessed: await db('event_inbox').whereNot({ status: 'processed' }).select('event_id', 'type', 'created', 'source', 'status', 'attempts', 'last_error').limit(100),
       recent_inbox: await db('event_inbox').orderBy('created', 'desc').limit(60).select('event_id', 'type', 'created', 'source', 'status', 'received_at'),

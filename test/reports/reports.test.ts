@@ -121,6 +121,30 @@ describe.each(DIALECTS)('Stripe reports on %s', (dialect) => {
     expect(payouts.last_failure).toContain('emulated');
   });
 
+  it('downloads a run again when the process downloading it died, and leaves a live download alone', async () => {
+    const [id] = await stack.services.reports.schedule(connectionId, { families: ['balance_change_from_activity.itemized'], force: true });
+    const rowsOf = async () => (await db()('report_rows').where({ report_run_id: id }).select('row_number')).map((r: { row_number: number }) => Number(r.row_number));
+    await new Promise((r) => setTimeout(r, 300));
+    await db()('report_runs').where({ id }).update({ next_check_at: 0 });
+    await stack.services.reports.checkDue();
+    const { row_count: total } = await db()('report_runs').where({ id }).first('row_count');
+    expect(Number(total)).toBeGreaterThan(10);
+
+    // What a process killed mid-download leaves: the claim taken, part of the rows stored, nobody renewing it.
+    await db()('report_rows').where({ report_run_id: id }).where('row_number', '>', Math.floor(Number(total) / 2)).delete();
+    await db()('report_runs').where({ id }).update({ status: 'downloading', row_count: null, next_check_at: Date.now() + 60_000 });
+    await stack.services.reports.checkDue();
+    expect(await db()('report_runs').where({ id }).first()).toMatchObject({ status: 'downloading' });
+    expect((await rowsOf()).length).toBeLessThan(Number(total));
+
+    await db()('report_runs').where({ id }).update({ next_check_at: Date.now() - 1 });
+    await stack.services.reports.checkDue();
+    expect(await db()('report_runs').where({ id }).first()).toMatchObject({ status: 'downloaded', row_count: Number(total) });
+    const stored = await rowsOf();
+    expect(stored).toHaveLength(Number(total));
+    expect(new Set(stored).size).toBe(Number(total));
+  });
+
   it('streams a large report into rows without holding the file', async () => {
     await control(stack.emulator, 'POST', '/reporting/synthetic_rows', { count: 30_000 });
     try {
