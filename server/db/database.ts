@@ -93,7 +93,7 @@ export async function rollbackLast(db: Db): Promise<string[]> {
 /**
  * knex 3.3 rebuilds a SQLite table (dropColumn and friends) with foreign keys switched off and
  * switches them back on without waiting; when its next query opens a transaction first, SQLite
- * ignores the pragma and the connection stays without foreign keys for good (about 1 in 400
+ * ignores the pragma and the connection stays without foreign keys for good (about 1 in 800
  * rebuilds on a loaded machine). So every schema change ends by switching them on again, and
  * checks that they are.
  */
