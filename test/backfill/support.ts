@@ -58,6 +58,11 @@ export async function compareWithTruth(stack: Pick<Stack, 'emulator' | 'database
   return report;
 }
 
+/** Missing + extra + duplicated + stale rows over every table of a `compareWithTruth` report. */
+export function countDifferences(report: Awaited<ReturnType<typeof compareWithTruth>>): number {
+  return Object.values(report).reduce((n, t) => n + t.missing.length + t.extra.length + t.duplicates + t.stale.length, 0);
+}
+
 export const requestCount = async (stack: Stack) => {
   const counters = await control<Record<string, number>>(stack.emulator, 'GET', '/requests');
   return Object.entries(counters).filter(([k]) => /^GET \/v1\//.test(k)).reduce((s, [, v]) => s + v, 0);

@@ -3,10 +3,10 @@ import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dialect } from '../../server/db/database.js';
 import type { ConnectionDetail, ConnectionStatus } from '../../shared/contracts/connection-status.js';
-import { compareWithTruth } from '../backfill/support.js';
+import { compareWithTruth, countDifferences } from '../backfill/support.js';
 import { artifactPath } from '../support/browser.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
-import { control, createAccount, overview, platformKey, withEmulator } from '../support/emulator.js';
+import { control, createAccount, injectApiFaults, overview, platformKey, withEmulator } from '../support/emulator.js';
 import { freePort } from '../support/http.js';
 import { install, SUPPORT_TOKEN } from '../support/stack.js';
 import { processEnv, spawnProcess, until, type Worker } from '../support/workers.js';
@@ -138,9 +138,7 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
     expect(installed.status).toBe(200);
     connectionId = (await api<{ data: ConnectionStatus[] }>('/connections')).data[0]!.id;
     // Faults from here on, on every Stripe API call (the OAuth token endpoint stays clean).
-    for (const [action, rate] of [[429, 0.05], [500, 0.03 / 0.95], ['reset', 0.02 / 0.92]] as const) {
-      await control(emulator, 'POST', '/faults', { path: '^/v1/', action, rate });
-    }
+    await injectApiFaults(emulator);
 
     const traffic = merchantTraffic(emulator, accountId, MODE);
     const charges = async () => (await status()).import.resources.find((r) => r.resource === 'charges')?.objects ?? 0;
@@ -160,16 +158,15 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
 
     // Converges: faults stay on; webhooks retry, polling reads behind the visibility delay.
     let report = await compareWithTruth({ emulator, database }, accountId, MODE);
-    const differences = (r: typeof report) => Object.values(r).reduce((n, t) => n + t.missing.length + t.extra.length + t.duplicates + t.stale.length, 0);
     const deadline = Date.now() + 120_000;
     const convergence: unknown[] = [];
-    while (differences(report) > 0 && Date.now() < deadline) {
+    while (countDifferences(report) > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 2000));
       report = await compareWithTruth({ emulator, database }, accountId, MODE);
       convergence.push(Object.fromEntries(Object.entries(report).map(([t, r]) => [t, [r.missing.length, r.extra.length, r.duplicates, r.stale.length]]).filter(([, v]) => (v as number[]).some((n) => n > 0))));
     }
     mark('converged');
-    if (differences(report) > 0) await dumpDifferences(report, convergence);
+    if (countDifferences(report) > 0) await dumpDifferences(report, convergence);
     for (const [table, r] of Object.entries(report)) {
       expect(r.missing, `${table} missing`).toEqual([]);
       expect(r.extra, `${table} extra`).toEqual([]);
@@ -202,7 +199,7 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
         webhook_deliveries: deliveries.length,
         kills,
       },
-      differences: differences(report),
+      differences: countDifferences(report),
       seconds: phases,
       convergence,
     };

@@ -46,3 +46,14 @@ export async function platformKey(emulator: Emulator, mode: 'test' | 'live' = 't
   const platform = (await overview(emulator)).accounts.find((a) => a.platform)!;
   return platform.keys.find((k) => k.kind === 'platform' && k.mode === mode)!.key;
 }
+
+/**
+ * Real-world API faults on every Stripe API call (the OAuth token endpoint stays clean): 5% of
+ * calls answered 429, 3% 500 and 2% connection resets. Each rule sees only what the ones before
+ * it let through, hence the rates.
+ */
+export async function injectApiFaults(emulator: Emulator): Promise<void> {
+  for (const [action, rate] of [[429, 0.05], [500, 0.03 / 0.95], ['reset', 0.02 / 0.92]] as const) {
+    await control(emulator, 'POST', '/faults', { path: '^/v1/', action, rate });
+  }
+}
