@@ -34,11 +34,6 @@ export interface Cluster {
 }
 
 /**
- * Starts one of our processes as production does (`pi-stripe <args>`, or the server for
- * `['server']`) and resolves once its output shows `ready` (or `ready.url` answers 2xx); fails
- * with its output otherwise.
- */
-/**
  * The environment of a server or worker process under test: its own URL and database, fresh test
  * secrets, never the suite's PostgreSQL admin URL; `extra` adds or overrides.
  */
@@ -56,6 +51,11 @@ process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
+/**
+ * Starts one of our processes as production does (`pi-stripe <args>`, or the server for
+ * `['server']`) and resolves once its output shows `ready` (or `ready.url` answers 2xx); fails
+ * with its output otherwise.
+ */
 export async function spawnProcess(args: string[], env: Record<string, string>, ready: string | { url: string }): Promise<Worker> {
   const script = args[0] === 'server' ? [SERVER] : [CLI, ...args];
   const child = spawn(process.execPath, ['--import', 'tsx', ...script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
