@@ -48,6 +48,14 @@ const RESOURCES: Resource[] = [
   { path: 'reporting/report_runs', type: 'reporting.report_run', noun: 'report run' },
 ];
 
+/** This request's latency: fixed, or uniform between latencyMs and latencyMaxMs (Math.random, so the
+ *  seeded ids and data never depend on timing). */
+function latencyOf(settings: EmulatorContext['state']['settings']): number {
+  const { latencyMs, latencyMaxMs } = settings;
+  if (!latencyMaxMs || latencyMaxMs <= latencyMs) return latencyMs;
+  return latencyMs + Math.random() * (latencyMaxMs - latencyMs);
+}
+
 /** Values that change with time alone are brought up to date when served. */
 function render(ctx: EmulatorContext, o: StripeObject): StripeObject {
   if (o.object === 'balance_transaction' && o.status === 'pending' && (o.available_on as number) <= ctx.state.now()) o.status = 'available';
@@ -66,7 +74,8 @@ export function apiRoutes(ctx: EmulatorContext): Router {
     try {
       const caller = authenticate(ctx.state, req);
       end = ctx.traffic.begin(caller.account, req.method, req.path);
-      if (ctx.state.settings.latencyMs) await new Promise((r) => setTimeout(r, ctx.state.settings.latencyMs));
+      const latency = latencyOf(ctx.state.settings);
+      if (latency) await new Promise((r) => setTimeout(r, latency));
       const fault = ctx.traffic.fault(req, caller.account);
       if (fault?.action === 'reset') return void req.socket.destroy();
       if (fault) throw faultError(fault);

@@ -1,6 +1,6 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { EmulatorContext } from './context.js';
-import { generate } from './generator.js';
+import { generate, type GenerateOptions } from './generator.js';
 import { marketplaceInstallUrl } from './oauth-routes.js';
 import { runScenario, scenarioNames, truth, type ScenarioInput } from './scenarios.js';
 import type { Mode } from './state.js';
@@ -43,6 +43,8 @@ export function controlRoutes(ctx: EmulatorContext): Router {
     const account = state.addAccount({
       name: b.name as string | undefined, country: b.country as string | undefined,
       defaultCurrency: b.currency as string | undefined, apiVersion: b.api_version as string | undefined,
+      // Connected now by default; a number sets the time, null leaves `created` out (both as Stripe documents).
+      created: b.created === undefined ? undefined : b.created === null ? null : Number(b.created),
     });
     return { account, keys: { test: state.keysOf(account.id, 'test', 'secret')[0]!.key, live: state.keysOf(account.id, 'live', 'secret')[0]!.key } };
   }));
@@ -60,9 +62,9 @@ export function controlRoutes(ctx: EmulatorContext): Router {
   router.post('/generate', handle((b) => {
     const num = (k: string) => (b[k] === undefined ? undefined : Number(b[k]));
     return generate(state, ctx.bus, {
-      account: String(b.account), mode: mode(b.mode), payments: Number(b.payments ?? 100), days: num('days'), burst: num('burst'),
+      account: String(b.account), mode: mode(b.mode), payments: Number(b.payments ?? 100), days: num('days'), burst: num('burst'), bursts: num('bursts'),
       refundRate: num('refundRate'), disputeRate: num('disputeRate'), fraudWarningRate: num('fraudWarningRate'), failureRate: num('failureRate'),
-      payouts: b.payouts !== false, growth: b.growth === true,
+      payouts: b.payouts !== false, growth: b.growth === true, shape: b.shape as GenerateOptions['shape'], ancient: num('ancient'),
     });
   }));
   router.get('/truth', handle((_b, req) => truth(ctx, String(req.query.account), mode(req.query.mode))));

@@ -13,16 +13,24 @@ export interface GenerateOptions {
   /** Payments (payment intents, most with a charge) spread over `days`. */
   payments: number;
   days?: number;
-  /** Payments that share one `created` second, in the middle of the range. */
+  /** Payments that share one `created` second (Stripe lists then need cursors inside a second). */
   burst?: number;
+  /** How many such seconds (default 1): in the middle of the range, or with `shape: 'established'`
+   *  at random times in the last 90 days. */
+  bursts?: number;
   refundRate?: number;
   disputeRate?: number;
   fraudWarningRate?: number;
   failureRate?: number;
   /** Daily automatic payouts (default true). */
   payouts?: boolean;
-  /** A growing business: payments get denser towards now (density rising linearly). */
+  /** How payments spread over `days`: `even`; `growing` (density rising linearly); `established`,
+   *  a merchant of some years: density doubling about every five months, so the early years are
+   *  sparse and the last months dense. Default `even` (`growth: true` means `growing`). */
+  shape?: 'even' | 'growing' | 'established';
   growth?: boolean;
+  /** Unix seconds of one lone payment (with its payout) long before the rest, e.g. in 2015. */
+  ancient?: number;
 }
 
 type Op = { at: number; run: (emit: boolean, at: number) => void };
@@ -55,14 +63,25 @@ export function generate(state: EmulatorState, bus: EventBus, o: GenerateOptions
     ops.splice(lo, 0, { at, run });
   };
 
-  const burstAt = start + Math.floor(days / 2) * DAY + 43_200;
-  for (let i = 0; i < o.payments; i++) {
-    const at = i < (o.burst ?? 0) ? burstAt
-      : o.growth ? start + Math.floor((now - 600 - start) * Math.sqrt(random.next())) : random.int(start, now - 600);
-    const failed = random.chance(o.failureRate ?? 0.08);
-    const refund = !failed && random.chance(o.refundRate ?? 0.12);
-    const disputed = !failed && !refund && random.chance(o.disputeRate ?? 0.02);
-    const warned = !failed && random.chance(o.fraudWarningRate ?? 0.01);
+  const shape = o.shape ?? (o.growth ? 'growing' : 'even');
+  const span = now - 600 - start;
+  // Established: an exponential density with time constant span/5 (e^-5 of today's at the start).
+  const tau = span / 5;
+  const when = () => shape === 'growing' ? start + Math.floor(span * Math.sqrt(random.next()))
+    : shape === 'established' ? now - 600 - Math.floor(-tau * Math.log(1 - random.next() * (1 - Math.exp(-span / tau))))
+    : random.int(start, now - 600);
+  const burstSeconds = Array.from({ length: o.burst ? o.bursts ?? 1 : 0 }, (_, k) => shape === 'established'
+    ? now - random.int(DAY, 90 * DAY) : start + Math.floor(days / 2) * DAY + 43_200 + k * 3600);
+  const burstTotal = (o.burst ?? 0) * burstSeconds.length;
+  const paymentCount = o.payments + (o.ancient === undefined ? 0 : 1);
+  for (let i = 0; i < paymentCount; i++) {
+    const at = i === o.payments ? o.ancient! : i < burstTotal ? burstSeconds[Math.floor(i / o.burst!)]! : when();
+    // The lone ancient payment simply succeeds: one charge, payment intent and balance transaction.
+    const lone = i === o.payments;
+    const failed = !lone && random.chance(o.failureRate ?? 0.08);
+    const refund = !lone && !failed && random.chance(o.refundRate ?? 0.12);
+    const disputed = !lone && !failed && !refund && random.chance(o.disputeRate ?? 0.02);
+    const warned = !lone && !failed && random.chance(o.fraudWarningRate ?? 0.01);
     const amount = random.pick([500, 1000, 1999, 2500, 4900, 9900, 12000, 25000]) + random.int(0, 99);
     const partial = random.chance(0.3);
     const won = random.chance(0.4);
@@ -88,8 +107,8 @@ export function generate(state: EmulatorState, bus: EventBus, o: GenerateOptions
     });
   }
   if (o.payouts !== false) {
-    for (let d = Math.floor(start / DAY) + 1; d * DAY < now; d++) {
-      const at = d * DAY + 6 * 3600;
+    const payoutOn = (day: number) => {
+      const at = day * DAY + 6 * 3600;
       later(at, (emit) => {
         const po = createPayout(m, at, emit);
         if (!po) return;
@@ -98,7 +117,9 @@ export function generate(state: EmulatorState, bus: EventBus, o: GenerateOptions
           later(t + 3600, (e2, t2) => payoutReconciled(m, po.id, t2, e2));
         });
       });
-    }
+    };
+    for (let d = Math.floor(start / DAY) + 1; d * DAY < now; d++) payoutOn(d);
+    if (o.ancient !== undefined && o.ancient < start) payoutOn(Math.floor(o.ancient / DAY) + 3);
   }
 
   // Run in time order; operations schedule follow-ups (refunds, closings) into the same queue.

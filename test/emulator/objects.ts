@@ -232,7 +232,7 @@ export function file(f: { id: string; created: number; size: number; purpose: st
   });
 }
 
-export function account(a: { id: string; name: string; country: string; email: string; created: number; defaultCurrency: string }): StripeObject {
+export function account(a: { id: string; name: string; country: string; email: string; created: number | null; defaultCurrency: string }): StripeObject {
   const object = build('account', {
     id: a.id,
     country: a.country,
@@ -244,6 +244,7 @@ export function account(a: { id: string; name: string; country: string; email: s
     details_submitted: true,
     external_accounts: { data: [], has_more: false, object: 'list', url: `/v1/accounts/${a.id}/external_accounts` },
   });
+  if (a.created === null) Reflect.deleteProperty(object, 'created');
   (object.business_profile as Json).name = a.name;
   ((object.settings as Json).dashboard as Json).display_name = a.name;
   return object;

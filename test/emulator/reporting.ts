@@ -49,7 +49,7 @@ export class Reporting {
 
   window(account: string, mode: Mode): { start: number; end: number } {
     const txns = this.state.collection(account, mode, 'balance_transaction').entries();
-    const first = txns[0]?.object.created ?? this.state.accounts.get(account)!.created;
+    const first = txns[0]?.object.created ?? this.state.accounts.get(account)!.created ?? this.state.now();
     const end = this.options.availableEnd.get(`${account}:${mode}`) ?? Math.floor(this.state.now() / DAY) * DAY;
     return { start: Math.floor(first / DAY) * DAY, end: Math.max(end, Math.floor(first / DAY) * DAY) };
   }

@@ -15,7 +15,9 @@ export interface Account {
   name: string;
   country: string;
   email: string;
-  created: number;
+  /** Stripe: "Time at which the account was connected" (optional). For an account connected
+   *  through the app that is the install, not the start of its history; null leaves it out. */
+  created: number | null;
   defaultCurrency: string;
   /** API version this account's events are rendered in. */
   apiVersion: string;
@@ -37,6 +39,8 @@ export interface KeyRecord {
 
 export interface EmulatorSettings {
   latencyMs: number;
+  /** With latencyMs, each request waits a random time between the two (real latency varies). */
+  latencyMaxMs?: number;
   rateLimits: { enabled: boolean; test: number; liveGlobal: number; liveEndpoint: number; files: number };
   /** Upper bound of the random delay before a new event shows in GET /v1/events. */
   eventVisibilityDelayMs: number;
@@ -92,7 +96,7 @@ export class EmulatorState {
       name: input.name ?? `Demo merchant ${this.accounts.size}`,
       country: input.country ?? 'US',
       email: input.email ?? `owner+${id.slice(-6).toLowerCase()}@example.com`,
-      created: input.created ?? this.now() - 400 * 86400,
+      created: input.created === undefined ? this.now() : input.created,
       defaultCurrency: input.defaultCurrency ?? 'usd',
       apiVersion: input.apiVersion ?? API_VERSION,
       platform: input.platform ?? false,
