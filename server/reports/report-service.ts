@@ -39,7 +39,8 @@ export function currentVersions(types: Stripe.Reporting.ReportType[]): Map<strin
 
 /** The intervals a family still needs: the whole window first, then each new day. */
 export function nextIntervals(window: { start: number; end: number }, last: { start: number; end: number } | null, force: boolean): [number, number][] {
-  if (force) return [last ? [last.start, last.end] : [window.start, window.end]];
+  // Stripe refuses an empty interval (start must be before end): an account with no data yet has none.
+  if (force) return last ? [[last.start, last.end]] : window.end > window.start ? [[window.start, window.end]] : [];
   if (!last) return window.end > window.start ? [[window.start, window.end]] : [];
   const from = Math.max(last.end, window.start);
   if (from >= window.end) return [];

@@ -96,6 +96,8 @@ describe.each(DIALECTS)('/api/app on %s', (dialect) => {
 
   it('links a Marketplace install on its first signed request, and uses the settings', async () => {
     const shop = await createAccount(stack.emulator, { name: 'Market Linked' });
+    // Connected today, with some history for the report to cover.
+    await control(stack.emulator, 'POST', '/generate', { account: shop.id, payments: 20, days: 30 });
     const { redirect_url } = await control<{ redirect_url: string }>(stack.emulator, 'POST', '/oauth/install', { account: shop.id, mode: 'test' });
     expect((await fetch(redirect_url)).status).toBe(200);
     await stack.services.jobs.idle();

@@ -21,5 +21,7 @@ describe('report scheduling', () => {
     expect(nextIntervals({ start: 0, end: 100 * DAY }, { start: 0, end: 10 * DAY }, false)).toEqual([[10 * DAY, 100 * DAY]]);
     expect(nextIntervals(window, { start: 12 * DAY, end: 13 * DAY }, true)).toEqual([[12 * DAY, 13 * DAY]]);
     expect(nextIntervals({ start: 5, end: 5 }, null, false)).toEqual([]);
+    // An account connected today with no data yet: nothing to ask for, even when forced.
+    expect(nextIntervals({ start: 5, end: 5 }, null, true)).toEqual([]);
   });
 });
