@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import type { AccountRateLimiter } from './rate-limiter.js';
+import type { AccountRateLimiter, Lane } from './rate-limiter.js';
 
 const MAX_BACKOFF_MS = 30_000;
 
@@ -29,6 +29,10 @@ export interface CallOptions {
   refreshAuth?: () => Promise<void>;
   /** First backoff step (doubling per attempt, jittered); tests shorten it. */
   backoffBaseMs?: number;
+  /** `background`: work that may wait, held to a share of the account's budget (verification). */
+  lane?: Lane;
+  /** Called before each attempt is sent (request counters). */
+  onAttempt?: () => void;
 }
 
 /**
@@ -40,7 +44,8 @@ export async function limitedCall<T>(limiter: AccountRateLimiter, endpoint: stri
   const maxAttempts = options.maxAttempts ?? 8;
   let renewed = false;
   for (let attempt = 0; ; attempt++) {
-    await limiter.acquire(endpoint, options.signal);
+    await limiter.acquire(endpoint, options.signal, options.lane);
+    options.onAttempt?.();
     try {
       return await fn();
     } catch (err) {

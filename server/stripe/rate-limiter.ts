@@ -1,4 +1,5 @@
 import type { Mode } from '../config.js';
+import { RecentUse } from './recent-use.js';
 
 export interface RateLimits {
   /** Requests per second for the whole account. */
@@ -16,11 +17,23 @@ export const STRIPE_LIMITS: Record<Mode, RateLimits> = {
 /** By default we use this share of Stripe's limits, leaving room for the merchant's own calls. */
 export const DEFAULT_LIMIT_FRACTION = 0.9;
 
+/** Work that may wait (verification after the import): it gets at most this share of the account's
+ *  budget, so live sync and everything else keep the rest. */
+export const BACKGROUND_SHARE = 0.3;
+
+/** `background` calls also take a token from a bucket refilled at BACKGROUND_SHARE of the account rate. */
+export type Lane = 'foreground' | 'background';
+
 /** Paces one account's (and mode's) Stripe calls; see MemoryRateLimiter and SharedRateLimiter. */
 export interface AccountRateLimiter {
-  acquire(endpoint: string, signal?: AbortSignal): Promise<void>;
+  acquire(endpoint: string, signal?: AbortSignal, lane?: Lane): Promise<void>;
   /** Stripe said 429: close the bucket its reason names for `ms`. */
   pause(reason: string | undefined, endpoint: string, ms: number): void;
+  /**
+   * Whether the budget calls to `endpoint` draw on (the account's or the endpoint's) is in full use:
+   * then more parallel work gains nothing and only costs requests (a backfill splits only while not).
+   */
+  busy(endpoint: string): boolean;
 }
 
 /** Per-second rate and burst room of a bucket: burst is the headroom below Stripe's limit, so
@@ -35,8 +48,9 @@ class Bucket {
   private last = Date.now();
   /** Until when the bucket is closed after a 429 (epoch ms). */
   pausedUntil = 0;
+  readonly use = new RecentUse();
 
-  constructor(private readonly rate: number, private readonly capacity: number) {
+  constructor(readonly rate: number, private readonly capacity: number) {
     this.tokens = capacity;
   }
 
@@ -60,6 +74,7 @@ class Bucket {
  */
 export class MemoryRateLimiter implements AccountRateLimiter {
   private readonly global: Bucket;
+  private readonly background: Bucket;
   private readonly endpoints = new Map<string, Bucket>();
   private readonly endpointRate: number;
 
@@ -69,6 +84,7 @@ export class MemoryRateLimiter implements AccountRateLimiter {
     const global = bucketSpec(limits.global, fraction);
     const endpoint = bucketSpec(limits.endpoint, fraction);
     this.global = new Bucket(global.rate, global.burst);
+    this.background = new Bucket(global.rate * BACKGROUND_SHARE, 1);
     this.endpointRate = endpoint.rate;
     this.endpointBurst = endpoint.burst;
   }
@@ -79,19 +95,31 @@ export class MemoryRateLimiter implements AccountRateLimiter {
     return b;
   }
 
-  async acquire(endpoint: string, signal?: AbortSignal): Promise<void> {
-    const e = this.bucket(endpoint);
+  async acquire(endpoint: string, signal?: AbortSignal, lane: Lane = 'foreground'): Promise<void> {
+    const buckets = lane === 'background' ? [this.global, this.bucket(endpoint), this.background] : [this.global, this.bucket(endpoint)];
+    const waited = new Set<Bucket>();
     for (;;) {
       signal?.throwIfAborted();
       const now = Date.now();
-      const wait = Math.max(this.global.wait(now), e.wait(now));
+      const waits = buckets.map((b) => b.wait(now));
+      const wait = Math.max(...waits);
       if (wait === 0) {
-        this.global.take();
-        e.take();
+        for (const b of buckets) {
+          b.take();
+          b.use.record(waited.has(b), now);
+        }
         return;
       }
+      // Only what holds the call back has made it wait: a background call held by its own share
+      // says nothing about the account's budget.
+      buckets.forEach((b, i) => waits[i] === wait && waited.add(b));
       await new Promise((r) => setTimeout(r, wait));
     }
+  }
+
+  busy(endpoint: string): boolean {
+    const e = this.bucket(endpoint);
+    return this.global.use.full(this.global.rate) || e.use.full(e.rate);
   }
 
   pause(reason: string | undefined, endpoint: string, ms: number): void {

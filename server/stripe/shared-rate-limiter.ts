@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
 import { readNumber } from '../db/rows.js';
-import { bucketSpec, type AccountRateLimiter, type RateLimits } from './rate-limiter.js';
+import { RecentUse } from './recent-use.js';
+import { BACKGROUND_SHARE, bucketSpec, type AccountRateLimiter, type Lane, type RateLimits } from './rate-limiter.js';
 
 type Spec = { rate: number; burst: number };
 
@@ -12,7 +13,10 @@ type Spec = { rate: number; burst: number };
 export class SharedRateLimiter implements AccountRateLimiter {
   private readonly global: Spec;
   private readonly endpoint: Spec;
+  private readonly background: Spec;
   private readonly known = new Set<string>();
+  /** This process's grants per bucket (`*` the account's): the part of the use it can see. */
+  private readonly use = new Map<string, RecentUse>();
 
   constructor(private readonly db: Db, private readonly key: string, limits: RateLimits, fraction: number) {
     // No burst: requests from several processes reach Stripe with uneven delays after taking their
@@ -20,6 +24,7 @@ export class SharedRateLimiter implements AccountRateLimiter {
     const steady = (limit: number) => ({ ...bucketSpec(limit, fraction), burst: 1 });
     this.global = steady(limits.global);
     this.endpoint = steady(limits.endpoint);
+    this.background = { rate: this.global.rate * BACKGROUND_SHARE, burst: 1 };
   }
 
   /**
@@ -30,19 +35,36 @@ export class SharedRateLimiter implements AccountRateLimiter {
    */
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  acquire(endpoint: string, signal?: AbortSignal): Promise<void> {
-    const turn = (this.queues.get(endpoint) ?? Promise.resolve()).then(() => this.take(endpoint, signal));
-    this.queues.set(endpoint, turn.catch(() => undefined));
+  acquire(endpoint: string, signal?: AbortSignal, lane: Lane = 'foreground'): Promise<void> {
+    // Background calls queue apart, so that one held by its share never holds back a foreground call.
+    const queue = lane === 'background' ? `${endpoint}\u0000background` : endpoint;
+    const turn = (this.queues.get(queue) ?? Promise.resolve()).then(() => this.take(endpoint, signal, lane));
+    this.queues.set(queue, turn.catch(() => undefined));
     return turn;
   }
 
-  private async take(endpoint: string, signal?: AbortSignal): Promise<void> {
+  /** Full when this process alone uses the budget up, or its calls mostly had to wait for tokens
+   *  (the only way other processes' use shows). */
+  busy(endpoint: string): boolean {
+    return this.useOf('*').full(this.global.rate) || this.useOf(endpoint).full(this.endpoint.rate);
+  }
+
+  private useOf(key: string): RecentUse {
+    let use = this.use.get(key);
+    if (!use) this.use.set(key, (use = new RecentUse()));
+    return use;
+  }
+
+  private async take(endpoint: string, signal: AbortSignal | undefined, lane: Lane): Promise<void> {
     const buckets: [string, Spec][] = [[`${this.key}:*`, this.global], [`${this.key}:${endpoint}`, this.endpoint]];
+    if (lane === 'background') buckets.push([`${this.key}:~background`, this.background]);
     for (const [bucket, spec] of buckets) {
       if (this.known.has(bucket)) continue;
       await this.db('rate_limit_buckets').insert({ bucket_key: bucket, tokens: spec.burst, updated_at: Date.now(), paused_until: 0 }).onConflict('bucket_key').ignore();
       this.known.add(bucket);
     }
+    // Which of the account's and the endpoint's buckets have held this call back (for `busy`).
+    const waited = new Set<string>();
     for (;;) {
       signal?.throwIfAborted();
       const wait = await this.db.transaction(async (trx) => {
@@ -57,9 +79,15 @@ export class SharedRateLimiter implements AccountRateLimiter {
         const longest = Math.max(...state.map((s) => s.wait));
         // Refill is a pure function of the stored tokens and time: only a taken token is written.
         if (longest === 0) for (const s of state) await trx('rate_limit_buckets').where({ bucket_key: s.bucket }).update({ tokens: s.tokens - 1, updated_at: now });
+        // Only what held the call back made it wait: a background call held by its own share says
+        // nothing about the account's budget.
+        else state.slice(0, 2).forEach((s, i) => s.wait === longest && waited.add(i === 0 ? '*' : endpoint));
         return longest;
       });
-      if (wait === 0) return;
+      if (wait === 0) {
+        for (const key of ['*', endpoint]) this.useOf(key).record(waited.has(key));
+        return;
+      }
       // A little jitter, so processes waiting on one account do not all wake in the same instant.
       await new Promise((r) => setTimeout(r, wait + Math.floor(Math.random() * 10)));
     }

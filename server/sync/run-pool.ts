@@ -1,5 +1,9 @@
-/** Runs `work` over a queue that may grow while it runs, `concurrency` at a time. */
-export async function runPool<T>(queue: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+/**
+ * Runs `work` over `items`, `concurrency` at a time. Work may hand in more items with `add`
+ * (a backfill chain splitting off another): they start at once if a place is free.
+ */
+export async function runPool<T>(items: T[], concurrency: number, work: (item: T, add: (more: T[]) => void) => Promise<void>): Promise<void> {
+  const queue = [...items];
   let active = 0;
   let failure: unknown;
   await new Promise<void>((resolve) => {
@@ -11,7 +15,7 @@ export async function runPool<T>(queue: T[], concurrency: number, work: (item: T
       while (active < concurrency && queue.length) {
         const item = queue.shift()!;
         active++;
-        work(item).then(
+        work(item, add).then(
           () => {
             active--;
             next();
@@ -24,6 +28,10 @@ export async function runPool<T>(queue: T[], concurrency: number, work: (item: T
         );
       }
       if (active === 0 && !queue.length) resolve();
+    };
+    const add = (more: T[]) => {
+      queue.push(...more);
+      next();
     };
     next();
   });
