@@ -20,7 +20,7 @@ import { registerEventJobs, scheduleEventJobs } from './events/event-jobs.js';
 import { EventService } from './events/event-service.js';
 import { registerReportJobs, scheduleReportJobs } from './reports/report-jobs.js';
 import { ReportService } from './reports/report-service.js';
-import { registerImportJob, resumeImports } from './sync/import-job.js';
+import { registerImportJob, resumeImports, resumeVerifications } from './sync/import-job.js';
 import { ImportService } from './sync/import-service.js';
 
 const TOKEN_SWEEP_INTERVAL_MS = 5 * 60 * 1000;
@@ -65,7 +65,10 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
   const limiters = new RateLimiters(options.rateLimits, config.stripeRateShare, scaled ? (key, l, f) => new SharedRateLimiter(db, key, l, f) : undefined);
   const imports = new ImportService({
     db, stripe, limiters, logger, backoffBaseMs: options.backoffBaseMs,
-    onLive: (id) => jobs.enqueue('reports.schedule', { connectionId: id }, { key: id }),
+    onLive: async (id, { verify }) => {
+      await jobs.enqueue('reports.schedule', { connectionId: id }, { key: id });
+      if (verify) await jobs.enqueue('import.verify', { connectionId: id }, { key: id });
+    },
   });
   const connections = new ConnectionService({ db, secrets, jobs, logger, stopWork: (id) => imports.abort(id) });
   const installs = new InstallService({ config, connections, logger });
@@ -76,7 +79,7 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
   });
   // With pg-boss, an import is a job per resource in slices shorter than the lease, so any worker
   // can carry on from the checkpoint of one that died.
-  registerImportJob(jobs, imports, scaled ? { fanOut: true, sliceMs: (config.jobLeaseSeconds * 1000) / 2 } : {});
+  registerImportJob(jobs, imports, scaled ? { fanOut: true, sliceMs: (config.jobLeaseSeconds * 1000) / 2 } : {}, logger);
   registerEventJobs(jobs, events, imports);
   registerReportJobs(jobs, reports);
   return {
@@ -96,6 +99,9 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
     async startBackground() {
       await jobs.start();
       if (jobs.backend === 'embedded') await resumeImports(jobs, db);
+      // Lost with a stopped process (embedded), or done by the check that trusted account.created.
+      const verifying = await resumeVerifications(jobs, db);
+      if (verifying) logger.info({ connections: verifying }, 'verification of finished imports queued');
       // ENCRYPTION_KEYS rotation: secrets still under an older key move to the first one.
       const rotation = await secrets.reencryptAll();
       if (rotation.reencrypted || rotation.remaining) logger.info({ ...rotation, key_id: secrets.currentKeyId }, 'secrets re-encrypted with the current encryption key');

@@ -1,9 +1,10 @@
 import { Box, Inline } from '@stripe/ui-extension-sdk/ui';
 import type { ConnectionStatus } from '../../shared/contracts/connection-status';
+import { verificationText } from '../../shared/verification-text';
 
 const eta = (seconds: number | null) => (seconds === null ? '' : seconds < 90 ? ` · about ${seconds} s left` : ` · about ${Math.round(seconds / 60)} min left`);
 
-/** One line per resource: objects imported, of how many, and how long it should still take. */
+/** One line per resource: objects imported, of how many (once the oldest are reached), how long it should still take, and verification. */
 export const ImportProgress = ({ resources }: { resources: ConnectionStatus['import']['resources'] }) =>
   resources.length === 0 ? (
     <Box css={{ color: 'secondary' }}>The import is about to start.</Box>
@@ -13,9 +14,9 @@ export const ImportProgress = ({ resources }: { resources: ConnectionStatus['imp
         <Box key={r.resource} css={{ stack: 'x', distribute: 'space-between' }}>
           <Inline>{r.resource.replace(/_/g, ' ')}</Inline>
           <Inline css={{ color: r.state === 'failed' ? 'critical' : 'secondary' }}>
-            {r.state === 'succeeded' ? `${r.objects} imported${r.verified === false ? ' (gap repaired)' : ''}`
+            {r.state === 'succeeded' ? `${r.objects} imported · ${verificationText(r.verification) ?? 'done'}`
               : r.state === 'failed' ? `stopped: ${r.last_error ?? 'error'}`
-              : `${r.objects}${r.estimated_total ? ` of ~${r.estimated_total}` : ''}${eta(r.eta_seconds)}`}
+              : `${r.objects}${r.estimated_total ? ` of ~${r.estimated_total}` : ' so far'}${eta(r.eta_seconds)}`}
           </Inline>
         </Box>
       ))}

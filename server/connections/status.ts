@@ -1,8 +1,9 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
-import { readJson, readNumber, readOptionalNumber, isoOrNull as iso } from '../db/rows.js';
+import { readNumber, readOptionalNumber, isoOrNull as iso } from '../db/rows.js';
+import { readVerification } from '../sync/backfill/verify.js';
 import { ACTIVE_STATES, validActions, type ConnectionState } from '../../shared/connection-states.js';
-import type { ConnectionDetail, ConnectionIdentity, ConnectionStatus } from '../../shared/contracts/connection-status.js';
+import type { ConnectionDetail, VerificationState, ConnectionIdentity, ConnectionStatus } from '../../shared/contracts/connection-status.js';
 import { deadLettersOf } from '../jobs/dead-letters.js';
 import { runsOf } from '../reports/report-repository.js';
 import { REPORT_FAMILIES } from '../../shared/report-families.js';
@@ -28,9 +29,7 @@ function importProgress(resource: string, r: Record<string, unknown>): Connectio
   const estimated = readOptionalNumber(r.estimated_total);
   const elapsed = (Date.now() - readNumber(r.started_at)) / 1000;
   const rate = elapsed > 0 ? objects / elapsed : 0;
-  const read = r.verification ? readJson<{ missing_count: number; repaired: number; partial?: boolean }>(r.verification) : null;
-  // A verification still in progress (saved range by range) says nothing yet.
-  const verification = read?.partial ? null : read;
+  const verification = r.state === 'succeeded' ? readVerification({ verification: (r.verification as string | null) ?? null }) : null;
   return {
     resource,
     state: String(r.state),
@@ -38,11 +37,18 @@ function importProgress(resource: string, r: Record<string, unknown>): Connectio
     pages: readNumber(r.pages),
     estimated_total: estimated,
     eta_seconds: r.state === 'running' && estimated !== null && rate > 0 ? Math.max(0, Math.round((estimated - objects) / rate)) : null,
-    verified: verification ? verification.missing_count === 0 : null,
-    missing: verification ? verification.missing_count - verification.repaired : 0,
+    verification: verification && { state: verification.state, repaired: verification.repaired, verified_at: verification.verifiedAt },
     last_error: (r.last_error as string | null) ?? null,
     finished_at: iso(readOptionalNumber(r.finished_at)),
   };
+}
+
+/** The import as a whole: done once every resource is; verified once every resource is (repaired if any was). */
+function importStatus(resources: ConnectionStatus['import']['resources']): ConnectionStatus['import'] {
+  const done = resources.length > 0 && resources.every((r) => r.state === 'succeeded');
+  const states = new Set(resources.map((r) => r.verification?.state ?? 'waiting'));
+  const verification: VerificationState = states.has('verifying') ? 'verifying' : states.has('waiting') ? 'waiting' : states.has('repaired') ? 'repaired' : 'verified';
+  return { done, verification: done ? verification : null, resources };
 }
 
 /** Per report family: the newest interval downloaded, runs still pending, and what failed. */
@@ -100,10 +106,7 @@ export async function connectionStatus(db: Db, config: Config, c: Connection): P
     connected_since: iso(c.createdAt)!,
     token: c.authKind === 'oauth' ? { expires_at: iso(c.tokenExpiresAt), refreshed_at: iso(c.tokenRefreshedAt) } : null,
     missing_permissions: c.missingPermissions,
-    import: {
-      done: latest.size > 0 && [...latest.values()].every((r) => r.state === 'succeeded'),
-      resources: [...latest.entries()].map(([resource, r]) => importProgress(resource, r)),
-    },
+    import: importStatus([...latest.entries()].map(([resource, r]) => importProgress(resource, r))),
     events: {
       last_event_at: lastEvent === null ? null : iso(lastEvent * 1000),
       lag_seconds: lastEvent === null ? null : Math.max(0, Math.round(Date.now() / 1000 - lastEvent)),

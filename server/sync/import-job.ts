@@ -1,6 +1,9 @@
 import type { Db } from '../db/database.js';
 import type { Jobs } from '../jobs/jobs.js';
 import { RESOURCES } from '../resources/registry.js';
+import { finishedRunsOfLiveConnections } from './backfill/backfill-repository.js';
+import { isVerified } from './backfill/verify.js';
+import type { Logger } from '../logging/logger.js';
 import type { ImportService } from './import-service.js';
 
 export interface ImportJobOptions {
@@ -11,7 +14,7 @@ export interface ImportJobOptions {
 }
 
 /** `import.start` (and `import.resource`): the historical import, queued after connect and resync. */
-export function registerImportJob(jobs: Jobs, imports: ImportService, options: ImportJobOptions = {}): void {
+export function registerImportJob(jobs: Jobs, imports: ImportService, options: ImportJobOptions = {}, logger?: Logger): void {
   const runSlice = (name: string) => async (payload: Record<string, unknown>, { signal }: { signal: AbortSignal }) => {
     const connectionId = String(payload.connectionId);
     const resources = Array.isArray(payload.resources) ? payload.resources.map(String) : undefined;
@@ -41,6 +44,20 @@ export function registerImportJob(jobs: Jobs, imports: ImportService, options: I
   };
   jobs.register('import.start', runSlice('import.start'));
   jobs.register('import.resource', runSlice('import.resource'));
+  // Verification after the import, with the connection live: in slices like the import (it saves its
+  // progress as it goes), and after errors that outlast the retries, again later from where it was.
+  jobs.register('import.verify', async (payload, { signal }) => {
+    const connectionId = String(payload.connectionId);
+    const slice = options.sliceMs ? AbortSignal.timeout(options.sliceMs) : null;
+    const failure = await imports.verifyImport(connectionId, { signal: slice ? AbortSignal.any([signal, slice]) : signal }).then(() => null, (err: unknown) => err);
+    if (signal.aborted) throw new Error('verification handed back at shutdown; it resumes where it was');
+    if (slice?.aborted) return void (await jobs.enqueue('import.verify', { connectionId }, { key: connectionId }));
+    if (failure) {
+      const attempt = Number(payload.attempt ?? 0) + 1;
+      logger?.warn({ err: failure, connectionId, attempt }, 'verification interrupted; it resumes where it was');
+      await jobs.enqueue('import.verify', { connectionId, attempt }, { key: connectionId, delayMs: Math.min(30 * 60_000, 30_000 * 2 ** (attempt - 1)) });
+    }
+  });
 }
 
 /**
@@ -52,4 +69,16 @@ export async function resumeImports(jobs: Jobs, db: Db): Promise<number> {
   const rows = await db('connections').whereIn('state', ['connecting', 'backfilling', 'degraded']).select('id');
   for (const { id } of rows) await jobs.enqueue('import.start', { connectionId: String(id) }, { key: String(id) });
   return rows.length;
+}
+
+/**
+ * Live connections with a finished run not verified yet get their verification queued: one a
+ * stopped process lost (embedded), and every run verified before version 2, whose check trusted a
+ * floor taken from `account.created` and so could not see history older than the install.
+ */
+export async function resumeVerifications(jobs: Jobs, db: Db): Promise<number> {
+  const runs = await finishedRunsOfLiveConnections(db);
+  const ids = [...new Set(runs.filter((r) => !isVerified(r)).map((r) => r.connectionId))];
+  await jobs.enqueueMany('import.verify', ids.map((id) => ({ payload: { connectionId: id }, key: id })));
+  return ids.length;
 }

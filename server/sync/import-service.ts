@@ -5,56 +5,87 @@ import type { Db } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 import { RESOURCES, resourceByName } from '../resources/registry.js';
 import type { ResourceModule } from '../resources/resource.js';
-import type { RateLimiters } from '../stripe/rate-limiter.js';
+import type { Lane, RateLimiters } from '../stripe/rate-limiter.js';
 import { connectionSettings } from '../connections/connection-settings.js';
 import { STOPPED_STATES } from '../../shared/connection-states.js';
-import { activeRun, createRun, finishRun, recordRunError, type BackfillRun } from './backfill/backfill-repository.js';
+import {
+  activeRun, cancelRunning, createRun, finishRun, lastSucceededRun, latestRuns, recordRunError, saveVerification, type BackfillRun,
+} from './backfill/backfill-repository.js';
 import { backfillResource, type Progress, type ResourceBackfillDeps } from './backfill/resource-backfill.js';
-import { verifyRun, type Verification } from './backfill/verify.js';
+import { isVerified, readVerification, verifyRun, type Verification } from './backfill/verify.js';
 import { takeBalanceSnapshot } from './balance-snapshot.js';
 
 export interface ImportOptions {
   resources?: string[];
   /** Unix seconds: import from here instead of from the beginning (a new run). */
   since?: number;
+  /**
+   * Unix seconds: list nothing older, as if history started here. Nothing in the product sets it:
+   * it is the seam through which a test gives the import a wrong floor, which verification must find.
+   */
+  floor?: number;
   /** Start new runs even where earlier ones finished. */
   full?: boolean;
+  /** false: queue no verification when the import is done (benchmarks time it apart). */
   verify?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: Progress & { state: string }) => void;
   /** Every retried Stripe call (429s included), for counters. */
   onRetry?: (err: unknown) => void;
+  /** Every request sent to Stripe (the benchmark counts them). */
+  onRequest?: () => void;
 }
 
 export interface ResourceOutcome {
   resource: string;
   state: 'succeeded' | 'failed' | 'skipped' | 'interrupted';
   objects: number;
-  verification?: Verification;
   error?: string;
   permission?: string;
 }
 
+/** `history_since` (an ISO date) in Unix seconds; null when unset or unreadable. */
+function sinceOf(historySince: string | null): number | null {
+  const ms = historySince ? Date.parse(historySince) : NaN;
+  return Number.isFinite(ms) ? Math.floor(ms / 1000) : null;
+}
+
 /**
  * The historical import of one connection: every resource in parallel under the account's rate
- * limiter, resumed from checkpoints where a run is unfinished, verified at the end; then the
- * connection's state says what happened (live, permission_missing naming what, or degraded).
+ * limiter, resumed from checkpoints where a run is unfinished. Once every page is stored the
+ * connection is live (or says what stopped it), and verification follows in the background
+ * (`verifyImport`), with a bounded share of the rate budget, while live sync already runs.
  */
 export class ImportService {
   private readonly controllers = new Map<string, AbortController>();
 
   constructor(private readonly deps: {
     db: Db; stripe: ConnectionStripe; limiters: RateLimiters; logger: Logger; concurrency?: number; backoffBaseMs?: number;
-    /** The import finished: what needs the history (reports) can start. */
-    onLive?: (connectionId: string) => void;
+    /** Every page is stored: what needs the history (reports) can start, and verification is queued. */
+    onLive?: (connectionId: string, next: { verify: boolean }) => Promise<void>;
   }) {}
 
   abort(connectionId: string): void {
     this.controllers.get(connectionId)?.abort(new Error('import stopped'));
   }
 
+  /** What a resource's backfill or verification needs for this connection: its client, limiter and counters. */
+  private async resourceDeps(connection: Connection, o: { signal?: AbortSignal; lane?: Lane; onRetry?: (err: unknown) => void; onRequest?: () => void }): Promise<ResourceBackfillDeps> {
+    const session = await this.deps.stripe.session(connection);
+    return {
+      db: this.deps.db, accountId: connection.accountId, livemode: connection.livemode, concurrency: this.deps.concurrency ?? 8,
+      limiter: this.deps.limiters.for(connection.accountId, connection.livemode ? 'live' : 'test'),
+      client: session.client, refreshAuth: session.refreshAuth, backoffBaseMs: this.deps.backoffBaseMs,
+      signal: o.signal, lane: o.lane, onRequest: o.onRequest,
+      onRetry: (err) => {
+        o.onRetry?.(err);
+        this.deps.logger.debug({ err, connectionId: connection.id }, 'stripe call retried');
+      },
+    };
+  }
+
   async run(connectionId: string, options: ImportOptions = {}): Promise<ResourceOutcome[]> {
-    const { db, logger } = this.deps;
+    const { db } = this.deps;
     const connection = await getConnection(db, connectionId);
     if (!connection || STOPPED_STATES.includes(connection.state)) return [];
     const controller = new AbortController();
@@ -62,30 +93,21 @@ export class ImportService {
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     try {
       if (connection.state !== 'backfilling') await transition(db, connectionId, 'backfilling', 'historical import running');
-      const session = await this.deps.stripe.session(connection);
-      const limiter = this.deps.limiters.for(connection.accountId, connection.livemode ? 'live' : 'test');
-      const base: ResourceBackfillDeps = {
-        db, limiter, signal, accountId: connection.accountId, livemode: connection.livemode, concurrency: this.deps.concurrency ?? 8,
-        client: session.client, refreshAuth: session.refreshAuth, backoffBaseMs: this.deps.backoffBaseMs,
-        onRetry: (err) => {
-          options.onRetry?.(err);
-          logger.debug({ err, connectionId }, 'stripe call retried');
-        },
-      };
-      // The merchant may have asked for history only from a date on (app settings).
-      const { historySince } = await connectionSettings(db, connectionId);
-      const since = historySince ? Math.floor(Date.parse(historySince) / 1000) : 0;
-      const floor = Math.max(await accountFloor(session.client()), since);
+      const base = await this.resourceDeps(connection, { signal, onRetry: options.onRetry, onRequest: options.onRequest });
+      // History has no known start: the merchant's `history_since`, or else everything Stripe holds.
+      const since = options.since ?? sinceOf((await connectionSettings(db, connectionId)).historySince);
       const ceiling = Math.floor(Date.now() / 1000) + 1;
       const resources = (options.resources ?? RESOURCES.map((r) => r.name)).map((n) => resourceByName(n)!);
-      const outcomes = await Promise.all(resources.map((r) => this.runResource(connection, r, { ...base, onProgress: (p) => options.onProgress?.({ ...p, state: 'importing' }) }, { ...options, floor, ceiling })));
+      const outcomes = await Promise.all(resources.map((r) => this.runResource(connection, r, { ...base, onProgress: (p) => options.onProgress?.({ ...p, state: 'importing' }) }, {
+        ...options, gte: since, floor: options.floor ?? since ?? 0, ceiling,
+      })));
       if (signal.aborted) return outcomes;
       // Part of an import (one resource's job): the last part to finish settles the whole.
       const all = await this.withOtherResources(connectionId, outcomes);
       if (!all) return outcomes;
-      const balance = await takeBalanceSnapshot(db, connection, session.client(), limiter).catch((err: unknown) => err);
+      const balance = await takeBalanceSnapshot(db, connection, base.client(), base.limiter).catch((err: unknown) => err);
       if (balance instanceof Stripe.errors.StripePermissionError) all.push({ resource: 'balance', state: 'failed', objects: 0, permission: 'balance_read', error: balance.message });
-      await this.settleState(connection, all);
+      await this.settleState(connection, all, options.verify !== false);
       return outcomes;
     } finally {
       this.controllers.delete(connectionId);
@@ -108,56 +130,84 @@ export class ImportService {
     const mine = new Set(outcomes.map((o) => o.resource));
     const others = RESOURCES.filter((r) => !mine.has(r.name));
     if (!others.length) return [...outcomes];
-    const latest = await this.deps.db('backfill_runs').whereIn('id', this.deps.db('backfill_runs').where({ connection_id: connectionId })
-      .whereIn('resource', others.map((r) => r.name)).groupBy('resource').max('id'));
+    const latest = [...(await latestRuns(this.deps.db, connectionId, others.map((r) => r.name))).values()];
     // A resource whose job has not started yet has no run at all: not done either. (A resource added
     // by a later release needs its import queued for existing connections, or they wait here.)
-    if (latest.length < others.length || latest.some((r: Record<string, unknown>) => r.state === 'running')) return null;
-    return [...outcomes, ...latest.map((r: Record<string, unknown>): ResourceOutcome => {
-      const resource = resourceByName(String(r.resource))!;
+    if (latest.length < others.length || latest.some((r) => r.state === 'running')) return null;
+    return [...outcomes, ...latest.map((r): ResourceOutcome => {
+      const resource = resourceByName(r.resource)!;
       return r.state === 'failed'
-        ? { resource: resource.name, state: 'failed', objects: 0, permission: resource.permission, error: String(r.last_error ?? '') }
-        : { resource: resource.name, state: 'succeeded', objects: Number(r.objects) };
+        ? { resource: resource.name, state: 'failed', objects: 0, permission: resource.permission, error: r.lastError ?? '' }
+        : { resource: resource.name, state: 'succeeded', objects: r.objects };
     })];
   }
 
-  /** Verifies the latest finished run of a resource again, repairing and recording any gap. */
+  /**
+   * Verifies every resource whose latest run finished and is not verified yet (or was verified by
+   * the old check, which trusted the import's floor), in the background lane; then says so in the
+   * connection's state reason. Resumes a stopped verification where it was.
+   */
+  async verifyImport(connectionId: string, options: { signal?: AbortSignal; onRequest?: () => void } = {}): Promise<Verification[]> {
+    const { db } = this.deps;
+    const connection = await getConnection(db, connectionId);
+    if (!connection || STOPPED_STATES.includes(connection.state)) return [];
+    const runs = [...(await latestRuns(db, connectionId)).values()].filter((r) => r.state === 'succeeded' && !isVerified(r));
+    if (!runs.length) return [];
+    const deps = await this.resourceDeps(connection, { ...options, lane: 'background' });
+    const results = await Promise.all(runs.map(async (run) => {
+      const verification = await verifyRun(deps, resourceByName(run.resource)!, run);
+      await saveVerification(db, run.id, verification);
+      return verification;
+    }));
+    await this.settleVerification(connectionId);
+    return results;
+  }
+
+  /** Verifies one resource's latest finished run again (support and tests), recording what it found. */
   async verify(connectionId: string, resourceName: string): Promise<Verification> {
     const { db } = this.deps;
     const connection = await getConnection(db, connectionId);
     const resource = resourceByName(resourceName);
     if (!connection || !resource) throw new Error(`nothing to verify for ${connectionId}/${resourceName}`);
-    const row = await db('backfill_runs').where({ connection_id: connectionId, resource: resourceName, state: 'succeeded' }).orderBy('id', 'desc').first();
-    if (!row) throw new Error(`${resourceName} of ${connectionId} has no finished import to verify`);
-    const session = await this.deps.stripe.session(connection);
-    const deps: ResourceBackfillDeps = {
-      db, accountId: connection.accountId, livemode: connection.livemode, concurrency: this.deps.concurrency ?? 8,
-      limiter: this.deps.limiters.for(connection.accountId, connection.livemode ? 'live' : 'test'),
-      client: session.client, refreshAuth: session.refreshAuth,
-    };
-    const verification = await verifyRun(deps, resource, { id: Number(row.id), lt: Number(row.created_lt) });
-    await db('backfill_runs').where({ id: row.id }).update({ verification: JSON.stringify(verification) });
+    const run = await lastSucceededRun(db, connectionId, resourceName);
+    if (!run) throw new Error(`${resourceName} of ${connectionId} has no finished import to verify`);
+    await saveVerification(db, run.id, null);
+    const verification = await verifyRun(await this.resourceDeps(connection, {}), resource, { ...run, verification: null });
+    await saveVerification(db, run.id, verification);
     return verification;
   }
 
-  private async runResource(connection: Connection, resource: ResourceModule, deps: ResourceBackfillDeps, o: ImportOptions & { floor: number; ceiling: number }): Promise<ResourceOutcome> {
+  /** Once every resource of a live connection is verified, its state reason says so. */
+  private async settleVerification(connectionId: string): Promise<void> {
+    const { db } = this.deps;
+    const runs = [...(await latestRuns(db, connectionId)).values()];
+    if (runs.length < RESOURCES.length || !runs.every(isVerified)) return;
+    const current = await getConnection(db, connectionId);
+    if (current?.state !== 'live') return;
+    const objects = runs.reduce((n, r) => n + r.objects, 0);
+    const repaired = runs.reduce((n, r) => n + readVerification(r).repaired, 0);
+    await transition(db, connectionId, 'live', repaired
+      ? `historical import complete (${objects} objects); verification found ${repaired} missing and stored them`
+      : `historical import complete and verified (${objects} objects)`);
+  }
+
+  private async runResource(connection: Connection, resource: ResourceModule, deps: ResourceBackfillDeps, o: ImportOptions & { gte: number | null; floor: number; ceiling: number }): Promise<ResourceOutcome> {
     const { db } = this.deps;
     let run: BackfillRun | null = o.full || o.since !== undefined ? null : await activeRun(db, connection.id, resource.name);
     if (!run) {
       if (!o.full && o.since === undefined) {
-        const done = await db('backfill_runs').where({ connection_id: connection.id, resource: resource.name, state: 'succeeded' }).first('id');
-        if (done) return { resource: resource.name, state: 'skipped', objects: 0 };
+        const done = await lastSucceededRun(db, connection.id, resource.name);
+        if (done) return { resource: resource.name, state: 'skipped', objects: done.objects };
       }
-      await db('backfill_runs').where({ connection_id: connection.id, resource: resource.name, state: 'running' }).update({ state: 'cancelled', finished_at: Date.now() });
-      run = await createRun(db, { connectionId: connection.id, resource: resource.name, gte: o.since ?? null, floor: o.since ?? o.floor, lt: o.ceiling });
+      await cancelRunning(db, connection.id, resource.name);
+      run = await createRun(db, { connectionId: connection.id, resource: resource.name, gte: o.gte, floor: o.floor, lt: o.ceiling });
     }
     try {
       await backfillResource(deps, resource, run);
-      const verification = o.verify === false ? undefined : await verifyRun(deps, resource, run);
-      await finishRun(db, run.id, 'succeeded', { verification });
-      const objects = Number((await db('backfill_runs').where({ id: run.id }).first('objects')).objects);
+      await finishRun(db, run.id, 'succeeded');
+      const objects = (await latestRuns(db, connection.id, [resource.name])).get(resource.name)?.objects ?? 0;
       o.onProgress?.({ resource: resource.name, objects, pages: 0, estimatedTotal: objects, requests: 0, state: 'done' });
-      return { resource: resource.name, state: 'succeeded', objects, verification };
+      return { resource: resource.name, state: 'succeeded', objects };
     } catch (err) {
       if (deps.signal?.aborted) return { resource: resource.name, state: 'interrupted', objects: 0 };
       const message = err instanceof Error ? err.message : String(err);
@@ -172,7 +222,7 @@ export class ImportService {
     }
   }
 
-  private async settleState(connection: Connection, outcomes: ResourceOutcome[]): Promise<void> {
+  private async settleState(connection: Connection, outcomes: ResourceOutcome[], verify: boolean): Promise<void> {
     const { db } = this.deps;
     // Stopped meanwhile (credentials refused, paused, disconnected): that state says it all.
     const current = await getConnection(db, connection.id);
@@ -189,18 +239,13 @@ export class ImportService {
       await transition(db, connection.id, 'degraded', `import of ${interrupted.map((o) => o.resource).join(', ')} interrupted by repeated errors; it resumes from its checkpoint`);
     } else {
       const objects = outcomes.reduce((sum, o) => sum + o.objects, 0);
-      const repaired = outcomes.reduce((sum, o) => sum + (o.verification?.repaired ?? 0), 0);
+      // Resumed or resynced in part, the rest may be verified already: say only what is true.
+      const unverified = [...(await latestRuns(db, connection.id)).values()].some((r) => !isVerified(r));
       await updateConnection(db, connection.id, { missing_permissions: null });
-      this.deps.onLive?.(connection.id);
-      await transition(db, connection.id, 'live', repaired
-        ? `historical import complete (${objects} objects); verification found and fetched ${repaired} missing`
-        : `historical import complete and verified (${objects} objects)`);
+      await transition(db, connection.id, 'live', !unverified
+        ? `historical import complete and verified (${objects} objects)`
+        : `historical import complete (${objects} objects)${verify ? '; verifying' : ''}`);
+      await this.deps.onLive?.(connection.id, { verify: verify && unverified });
     }
   }
-}
-
-/** The account's creation time bounds its history; without it, start at the epoch. */
-async function accountFloor(stripe: Stripe): Promise<number> {
-  const account = await stripe.accounts.retrieveCurrent().catch(() => null);
-  return Math.max(0, (account?.created ?? 0) - 86400);
 }

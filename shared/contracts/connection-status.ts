@@ -1,5 +1,13 @@
 import type { AuthKind, ConnectionAction, ConnectionState } from '../connection-states.js';
 
+/**
+ * Verification of an import, which runs after the connection is live: `waiting` to start,
+ * `verifying`, `verified` (Stripe holds nothing we lack, below the oldest stored object or
+ * inside the range), or `repaired` (it found objects we lacked and stored them).
+ */
+export const VERIFICATION_STATES = ['waiting', 'verifying', 'verified', 'repaired'] as const;
+export type VerificationState = (typeof VERIFICATION_STATES)[number];
+
 /** What support staff, the CLI and the app see of a connection. Never carries a secret. */
 export interface ConnectionStatus {
   id: string;
@@ -18,17 +26,20 @@ export interface ConnectionStatus {
   token: { expires_at: string | null; refreshed_at: string | null } | null;
   missing_permissions: string[];
   import: {
+    /** Every page of every resource is stored (the connection can be live while verification runs). */
     done: boolean;
+    /** Where verification of the whole import stands, once done: the least advanced resource's. */
+    verification: VerificationState | null;
     resources: {
       resource: string;
       state: string;
       objects: number;
       pages: number;
+      /** null while the oldest part of the history is not reached yet (nothing else bounds it). */
       estimated_total: number | null;
       eta_seconds: number | null;
-      /** null until verified; then whether every id Stripe lists was stored. */
-      verified: boolean | null;
-      missing: number;
+      /** For a finished run: whether Stripe was asked again, and what that found missing and stored. */
+      verification: { state: VerificationState; repaired: number; verified_at: string | null } | null;
       last_error: string | null;
       finished_at: string | null;
     }[];

@@ -29,8 +29,9 @@ describe.each(DIALECTS)('historical import on %s', (dialect) => {
     expect(status.state).toBe('live');
     expect(status.state_reason).toMatch(/^historical import complete and verified \(\d+ objects\)$/);
     expect(status.import.done).toBe(true);
+    expect(status.import.verification).toBe('verified');
     expect(status.import.resources).toHaveLength(7);
-    for (const r of status.import.resources) expect(r).toMatchObject({ state: 'succeeded', verified: true, missing: 0 });
+    for (const r of status.import.resources) expect(r).toMatchObject({ state: 'succeeded', verification: { state: 'verified', repaired: 0 } });
     expect(status.import.resources.find((r) => r.resource === 'charges')!.objects).toBe(900);
     expect(await stack.database.db('balance_snapshots').where({ account_id: account.id })).toHaveLength(1);
   });
@@ -155,10 +156,10 @@ describe.each(DIALECTS)('historical import on %s', (dialect) => {
     const victim = (await stack.database.db('charges').where({ account_id: account.id }).orderBy('created').first('id')).id as string;
     await stack.database.db('charges').where({ account_id: account.id, id: victim }).delete();
     const verification = await stack.services.imports.verify(id, 'charges');
-    expect(verification).toMatchObject({ expected: 200, stored: 199, missing_count: 1, missing: [victim], repaired: 1 });
+    expect(verification).toMatchObject({ version: 2, listed: 200, stored: 199, repaired: 1, repaired_ids: [victim], below: { probes: 1, found: 0 } });
     expect(await stack.database.db('charges').where({ account_id: account.id, id: victim })).toHaveLength(1);
     const charges = (await detail(id)).import.resources.find((r) => r.resource === 'charges')!;
-    expect(charges).toMatchObject({ verified: false, missing: 0 });
+    expect(charges.verification).toMatchObject({ state: 'repaired', repaired: 1 });
   });
   it('does not call an import complete while a resource has not even started (jobs per resource)', async () => {
     const account = await seededAccount(stack, 60);

@@ -6,9 +6,17 @@ import type { Stack } from '../support/stack.js';
 /** Emulator object type of each resource table. */
 export const TRUTH_KEYS: Record<string, string> = Object.fromEntries(RESOURCES.map((r) => [r.table, r.objectType]));
 
+/**
+ * A merchant of some years, as real accounts look (the emulator's `/generate`): three years of
+ * history, sparse at first and dense lately, and bursts of more than a page in one second. The
+ * account itself is created now, as `account.created` is the connection time.
+ */
+export const ESTABLISHED = { shape: 'established', days: 3 * 365, burst: 150, bursts: 2 } as const;
+
 export async function seededAccount(stack: Pick<Stack, 'emulator'>, payments: number, extra: Record<string, unknown> = {}): Promise<DemoAccount> {
   const account = await createAccount(stack.emulator, { name: `Seeded ${payments}` });
-  await control(stack.emulator, 'POST', '/generate', { account: account.id, payments, days: 120, burst: 250, ...extra });
+  // One burst past a page, but never most of a small account in one second.
+  await control(stack.emulator, 'POST', '/generate', { account: account.id, payments, ...ESTABLISHED, burst: Math.min(250, Math.floor(payments / 3)), bursts: 1, ...extra });
   return account;
 }
 

@@ -97,7 +97,9 @@ describe('npm start on a fresh checkout (sandbox)', () => {
       return s.import.done && s.state !== 'backfilling';
     }, 120_000);
     expect(done.state).toBe('live');
-    expect(done.import.resources.every((r) => r.verified === true && r.missing === 0)).toBe(true);
+    // Live once every page is stored; verification follows with the connection live.
+    const verified = await until('verification of the demo import', () => api<ConnectionStatus>(`/connections/${connection!.id}`), (s) => s.import.verification === 'verified', 120_000);
+    expect(verified.import.resources.every((r) => r.verification?.state === 'verified' && r.verification.repaired === 0)).toBe(true);
     expect(done.import.resources.find((r) => r.resource === 'charges')!.objects).toBeGreaterThanOrEqual(1000);
 
     await page.getByRole('link', { name: /Demo Coffee Roasters/ }).click();

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dialect } from '../../server/db/database.js';
 import type { ConnectionDetail, ConnectionStatus } from '../../shared/contracts/connection-status.js';
-import { compareWithTruth, countDifferences } from '../backfill/support.js';
+import { compareWithTruth, countDifferences, ESTABLISHED } from '../backfill/support.js';
 import { artifactPath } from '../support/browser.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 import { control, createAccount, injectApiFaults, overview, platformKey, withEmulator } from '../support/emulator.js';
@@ -72,7 +72,8 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
     await control(emulator, 'POST', '/settings', { eventVisibilityDelayMs: 3000, webhookRetryDelaysMs: [500, 1000, 2000, 4000, 8000] });
     const account = await createAccount(emulator, { name: 'Chaos Coffee' });
     accountId = account.id;
-    await control(emulator, 'POST', '/generate', { account: accountId, mode: MODE, payments: PAYMENTS, days: 120, burst: 250 });
+    // A merchant of three years connecting today: sparse early years, dense recent months, bursts.
+    await control(emulator, 'POST', '/generate', { account: accountId, mode: MODE, payments: PAYMENTS, ...ESTABLISHED, burst: 250 });
     // Recent sales not paid out yet, so the merchant's live payouts have funds to settle.
     await control(emulator, 'POST', '/generate', { account: accountId, mode: MODE, payments: 60, days: 6, payouts: false });
     // The app's webhook endpoint: every installed account's events, with drops, duplicates and reordering.
@@ -173,6 +174,11 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
       expect(r.duplicates, `${table} duplicates`).toBe(0);
       expect(r.stale, `${table} stale`).toEqual([]);
     }
+
+    // Verification ran with the connection live and found nothing the import had missed.
+    const verified = await until('verification of the import', status, (s) => s.import.verification === 'verified' || s.import.verification === 'repaired', 120_000);
+    expect(verified.import.resources.map((r) => [r.resource, r.verification?.state])).toEqual(verified.import.resources.map((r) => [r.resource, 'verified']));
+    mark('verified');
 
     // The balance report for the imported history reconciles with what we stored.
     await api('/connections/' + connectionId + '/reports/run', { method: 'POST', body: JSON.stringify({ type: 'balance_change_from_activity.itemized' }) });

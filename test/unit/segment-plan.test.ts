@@ -1,29 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { splitOlder } from '../../server/sync/backfill/segment-plan.js';
+import { PAGES_PER_CHAIN, splitBelow } from '../../server/sync/backfill/segment-plan.js';
 
-const page = (newest: number, oldest: number, n = 100) =>
-  Array.from({ length: n }, (_, i) => ({ created: Math.round(newest - ((newest - oldest) * i) / (n - 1)) }));
-
-describe('splitOlder', () => {
-  it('keeps the boundary second and partitions everything older, without gaps or overlaps', () => {
-    const { keep, children } = splitOlder({ gte: 0, lt: 1_000_000 }, page(999_990, 999_000));
-    expect(keep).toEqual({ gte: 999_000, lt: 1_000_000 });
-    expect(children[0]!.gte).toBe(0);
-    expect(children.at(-1)!.lt).toBe(999_000);
-    for (let i = 1; i < children.length; i++) expect(children[i]!.gte).toBe(children[i - 1]!.lt);
-    expect(children.length).toBe(16);
+describe('splitBelow', () => {
+  it('hands everything more than ten pages below the chain to a new oldest chain, without gap or overlap', () => {
+    // The oldest chain reaches down to the floor (0: nothing assumed) and has seen 60 s per page.
+    const split = splitBelow({ gte: 0, lt: 1_000_000 }, 999_000, { floor: 0, secondsPerPage: 60 });
+    expect(split).toEqual({ keep: { gte: 999_000 - PAGES_PER_CHAIN * 60, lt: 1_000_000 }, child: { gte: 0, lt: 999_000 - PAGES_PER_CHAIN * 60 } });
+    expect(split!.keep.gte).toBe(split!.child.lt);
   });
 
-  it('does not split when everything left shares the boundary second (a same-second burst)', () => {
-    expect(splitOlder({ gte: 500, lt: 501 }, page(500, 500))).toEqual({ keep: { gte: 500, lt: 501 }, children: [] });
+  it('puts the split where the data is: sparse history gets wide chains, dense history narrow ones', () => {
+    const dense = splitBelow({ gte: 0, lt: 2e9 }, 1.7e9, { floor: 0, secondsPerPage: 30 })!;
+    const sparse = splitBelow({ gte: 0, lt: 2e9 }, 1.7e9, { floor: 0, secondsPerPage: 86_400 * 7 })!;
+    expect(1.7e9 - dense.keep.gte).toBe(300);
+    expect(1.7e9 - sparse.keep.gte).toBe(PAGES_PER_CHAIN * 86_400 * 7);
   });
 
-  it('makes few children for a sparse remainder and never more than its seconds', () => {
-    expect(splitOlder({ gte: 10, lt: 1000 }, page(999, 990)).children).toHaveLength(10);
-    expect(splitOlder({ gte: 0, lt: 100 }, page(99, 98)).keep.gte).toBe(98);
-    const tiny = splitOlder({ gte: 97, lt: 100 }, page(99, 98));
-    expect(tiny.children).toEqual([{ gte: 97, lt: 98, estimate: expect.any(Number) }]);
-    const sparse = splitOlder({ gte: 0, lt: 10_000_000 }, page(9_999_999, 9_000_000));
-    expect(sparse.children).toHaveLength(1);
+  it('still splits inside a same-second burst (at least one second per page)', () => {
+    expect(splitBelow({ gte: 0, lt: 1001 }, 1000, { floor: 0, secondsPerPage: 0 })).toEqual({ keep: { gte: 990, lt: 1001 }, child: { gte: 0, lt: 990 } });
+  });
+
+  it('never splits past the floor, and leaves a bounded chain with less than another chain below it alone', () => {
+    expect(splitBelow({ gte: 500, lt: 1000 }, 900, { floor: 500, secondsPerPage: 50 })).toBeNull();
+    // Bounded (its lower end is above the floor): splits only when a whole chain's worth lies below the split.
+    expect(splitBelow({ gte: 100, lt: 1000 }, 900, { floor: 0, secondsPerPage: 50 })).toBeNull();
+    expect(splitBelow({ gte: 100, lt: 2000 }, 1900, { floor: 0, secondsPerPage: 50 })).toEqual({ keep: { gte: 1400, lt: 2000 }, child: { gte: 100, lt: 1400 } });
   });
 });

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { getConnection, listConnections } from '../../connections/connection-repository.js';
 import { connectionDetail, connectionStatus } from '../../connections/status.js';
 import type { ConnectionDetail, ConnectionStatus } from '../../../shared/contracts/connection-status.js';
+import { verificationText } from '../../../shared/verification-text.js';
 import { CliError, type Command } from '../command.js';
 import { withServices } from '../with-services.js';
 
@@ -13,6 +14,7 @@ function describe(s: ConnectionStatus | ConnectionDetail): string[] {
   if (s.token) lines.push(`  token:        expires ${s.token.expires_at ?? 'unknown'}`);
   if (s.missing_permissions.length) lines.push(`  missing:      ${s.missing_permissions.join(', ')}`);
   lines.push(`  import:       ${s.import.resources.length ? s.import.resources.map((r) => `${r.resource} ${r.state} (${r.objects})`).join(', ') : 'not started'}`);
+  if (s.import.verification) lines.push(`  verification: ${verificationText({ state: s.import.verification, repaired: s.import.resources.reduce((n, r) => n + (r.verification?.repaired ?? 0), 0) })}`);
   lines.push(`  events:       ${s.events.last_event_at ? `last ${s.events.last_event_at}, lag ${s.events.lag_seconds}s` : 'none yet'}`);
   if (s.last_error) lines.push(`  last error:   ${s.last_error.message} (${s.last_error.at})`);
   if (s.what_to_do) lines.push(`  what to do:   ${s.what_to_do}`);

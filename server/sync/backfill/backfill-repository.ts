@@ -8,6 +8,7 @@ export interface BackfillRun {
   id: number;
   connectionId: string;
   resource: string;
+  /** The lower end the merchant chose (`history_since`, or a ranged resync); null: all history. */
   gte: number | null;
   lt: number;
   state: RunState;
@@ -15,6 +16,9 @@ export interface BackfillRun {
   pages: number;
   estimatedTotal: number | null;
   startedAt: number;
+  lastError: string | null;
+  /** JSON of verify.ts's result, or of its progress (`partial`); null until verification starts. */
+  verification: string | null;
 }
 
 export interface Segment extends Range {
@@ -36,6 +40,8 @@ const toRun = (r: Record<string, unknown>): BackfillRun => ({
   pages: readNumber(r.pages),
   estimatedTotal: readOptionalNumber(r.estimated_total),
   startedAt: readNumber(r.started_at),
+  lastError: (r.last_error as string | null) ?? null,
+  verification: (r.verification as string | null) ?? null,
 });
 
 const toSegment = (r: Record<string, unknown>): Segment => ({
@@ -53,6 +59,40 @@ export async function activeRun(db: Db, connectionId: string, resource: string):
   return row ? toRun(row) : null;
 }
 
+/** The newest run of each resource of a connection (of the given resources, or all). */
+export async function latestRuns(db: Db, connectionId: string, resources?: string[]): Promise<Map<string, BackfillRun>> {
+  const ids = db('backfill_runs').where({ connection_id: connectionId }).modify((q) => {
+    if (resources) q.whereIn('resource', resources);
+  }).groupBy('resource').max('id');
+  const rows = await db('backfill_runs').whereIn('id', ids);
+  return new Map(rows.map((r: Record<string, unknown>) => [String(r.resource), toRun(r)]));
+}
+
+export async function lastSucceededRun(db: Db, connectionId: string, resource: string): Promise<BackfillRun | null> {
+  const row = await db('backfill_runs').where({ connection_id: connectionId, resource, state: 'succeeded' }).orderBy('id', 'desc').first();
+  return row ? toRun(row) : null;
+}
+
+/** Runs left `running` by an earlier import of the resource end as cancelled when a new one starts. */
+export async function cancelRunning(db: Db, connectionId: string, resource: string): Promise<void> {
+  await db('backfill_runs').where({ connection_id: connectionId, resource, state: 'running' }).update({ state: 'cancelled', finished_at: Date.now() });
+}
+
+/** Latest succeeded runs of live connections, with their verification (to find the unverified). */
+export async function finishedRunsOfLiveConnections(db: Db): Promise<{ connectionId: string; verification: string | null }[]> {
+  const latest = db('backfill_runs').groupBy('connection_id', 'resource').max('id');
+  const rows = await db('backfill_runs as r').join('connections as c', 'c.id', 'r.connection_id')
+    .whereIn('r.id', latest).where({ 'r.state': 'succeeded', 'c.state': 'live' }).select('r.connection_id', 'r.verification');
+  return rows.map((r: Record<string, unknown>) => ({ connectionId: String(r.connection_id), verification: (r.verification as string | null) ?? null }));
+}
+
+export async function saveVerification(db: Db, runId: number, verification: unknown): Promise<void> {
+  await db('backfill_runs').where({ id: runId }).update({ verification: JSON.stringify(verification) });
+}
+
+/** knex's `returning('id')` gives objects on PostgreSQL and plain values on SQLite. */
+const insertedId = (inserted: unknown) => readNumber(typeof inserted === 'object' && inserted !== null ? (inserted as { id: unknown }).id : inserted);
+
 /** A new run with its whole range as the first segment. */
 export async function createRun(db: Db, input: { connectionId: string; resource: string; gte: number | null; floor: number; lt: number }): Promise<BackfillRun> {
   const now = Date.now();
@@ -61,10 +101,16 @@ export async function createRun(db: Db, input: { connectionId: string; resource:
       connection_id: input.connectionId, resource: input.resource, created_gte: input.gte, created_lt: input.lt,
       state: 'running', started_at: now,
     }).returning('id');
-    const id = readNumber(typeof inserted === 'object' ? (inserted as { id: unknown }).id : inserted);
-    await trx('backfill_segments').insert({ run_id: id, created_gte: input.gte ?? input.floor, created_lt: input.lt, state: 'pending', updated_at: now });
+    const id = insertedId(inserted);
+    await addSegment(trx, id, { gte: input.gte ?? input.floor, lt: input.lt });
     return toRun(await trx('backfill_runs').where({ id }).first());
   });
+}
+
+/** A new segment of a run: its first range, one split off a page, or a gap verification found below. */
+export async function addSegment(db: Db, runId: number, range: Range): Promise<Segment> {
+  const [inserted] = await db('backfill_segments').insert({ run_id: runId, created_gte: range.gte, created_lt: range.lt, state: 'pending', updated_at: Date.now() }).returning('id');
+  return { id: insertedId(inserted), gte: range.gte, lt: range.lt, cursor: null, objects: 0, pages: 0, done: false };
 }
 
 export async function openSegments(db: Db, runId: number): Promise<Segment[]> {
@@ -89,14 +135,11 @@ export async function checkpoint(trx: Db, run: BackfillRun, segment: Segment, pa
     objects: segment.objects + page.count, pages: segment.pages + 1, updated_at: now,
   });
   const children: Segment[] = [];
-  for (const c of page.children) {
-    const [inserted] = await trx('backfill_segments').insert({ run_id: run.id, created_gte: c.gte, created_lt: c.lt, state: 'pending', updated_at: now }).returning('id');
-    const id = readNumber(typeof inserted === 'object' ? (inserted as { id: unknown }).id : inserted);
-    children.push({ id, gte: c.gte, lt: c.lt, cursor: null, objects: 0, pages: 0, done: false });
-  }
+  for (const c of page.children) children.push(await addSegment(trx, run.id, c));
   await trx('backfill_runs').where({ id: run.id }).update({
     objects: trx.raw('objects + ?', [page.count]), pages: trx.raw('pages + 1'),
-    ...(page.estimatedTotal === null ? {} : { estimated_total: page.estimatedTotal }),
+    // null while the oldest part of the history is still unknown: no estimate beats a wrong one.
+    estimated_total: page.estimatedTotal,
   });
   return children;
 }

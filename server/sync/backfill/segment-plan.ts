@@ -4,31 +4,35 @@ export interface Range {
   lt: number;
 }
 
-// Each segment ends on a partial page; bigger segments waste fewer requests, and a big segment
-// splits again on its own first page, so parallelism still grows where the objects are.
-const TARGET_PAGES_PER_SEGMENT = 10;
-const MAX_CHILDREN = 16;
+/**
+ * Pages a new chain is given at the local density. Every chain ends on a partial page, so a split
+ * costs up to one request: at 10 pages, at most a tenth more requests, and usually far less since
+ * splits only happen while the rate budget has room.
+ */
+export const PAGES_PER_CHAIN = 10;
+/** A chain splits only once it has fetched this many full pages: a resource of a page or two
+ *  (most disputes, fraud warnings, refunds of a small account) never pays for a split. */
+export const PAGES_BEFORE_SPLIT = 2;
 
 /**
- * After a page of a segment came back with more to fetch: the page covers the segment's newest
- * unseen objects down to `boundary` (the oldest `created` on it). Objects left are those of the
- * boundary second not yet seen (the segment keeps them, continuing with its cursor) and those
- * older than it, which are split into children that can be fetched at the same time.
- * Returns no children when the older part is empty.
+ * Where a chain splits after a full page, so that nothing about the history is assumed: there is
+ * no known start (lists are newest first, and no field of the account bounds them). A chain walks
+ * its range newest first with a cursor; the oldest chain reaches down to the run's floor (0 unless
+ * the merchant set a start), which is no bound at all. When the rate budget has room, a chain hands
+ * off what lies more than `pages` pages (at the density it has seen) below its position to a new
+ * chain, which starts there on a full page; the old chain now ends at that point. Splits follow
+ * the data: a sparse past gets wide chains, a dense present narrow ones, and no request is spent on
+ * an empty stretch that nothing was seen in.
+ *
+ * `position` is the oldest `created` the chain has seen (the boundary of its last page), and
+ * `secondsPerPage` what its pages have covered on average. Returns null when nothing is worth a
+ * chain of its own: a bounded chain whose rest is about `pages` pages or less.
  */
-export function splitOlder(segment: Range, page: { created: number }[]): { keep: Range; children: (Range & { estimate: number })[] } {
-  const newest = page[0]!.created;
-  const boundary = page[page.length - 1]!.created;
-  const older: Range = { gte: segment.gte, lt: boundary };
-  if (older.lt <= older.gte) return { keep: segment, children: [] };
-  const density = page.length / Math.max(1, newest - boundary + 1);
-  const estimate = density * (older.lt - older.gte);
-  const count = Math.max(1, Math.min(MAX_CHILDREN, Math.ceil(estimate / (100 * TARGET_PAGES_PER_SEGMENT)), older.lt - older.gte));
-  const width = (older.lt - older.gte) / count;
-  const children = Array.from({ length: count }, (_, i) => {
-    const gte = older.gte + Math.round(i * width);
-    const lt = i === count - 1 ? older.lt : older.gte + Math.round((i + 1) * width);
-    return { gte, lt, estimate: Math.round(estimate / count) };
-  }).filter((c) => c.lt > c.gte);
-  return { keep: { gte: boundary, lt: segment.lt }, children };
+export function splitBelow(chain: Range, position: number, o: { floor: number; secondsPerPage: number; pages?: number }): { keep: Range; child: Range } | null {
+  const reach = Math.max(1, Math.ceil((o.pages ?? PAGES_PER_CHAIN) * Math.max(1, o.secondsPerPage)));
+  const at = position - reach;
+  if (at <= chain.gte) return null;
+  // A bounded chain whose part below `at` is less than another chain's worth keeps it.
+  if (chain.gte > o.floor && at - chain.gte < reach) return null;
+  return { keep: { gte: at, lt: chain.lt }, child: { gte: chain.gte, lt: at } };
 }

@@ -1,25 +1,32 @@
 import type { ResourceModule } from '../../resources/resource.js';
-import { limitedCall } from '../../stripe/call-policy.js';
 import { STRIPE_API_VERSION } from '../../stripe/client.js';
 import { upsertObjects } from '../object-store.js';
 import { runPool } from '../run-pool.js';
-import { allSegments, type BackfillRun } from './backfill-repository.js';
-import { PAGE_SIZE, type ResourceBackfillDeps } from './resource-backfill.js';
+import { addSegment, allSegments, openSegments, type BackfillRun } from './backfill-repository.js';
+import { backfillCall, backfillResource, PAGE_SIZE, type ResourceBackfillDeps } from './resource-backfill.js';
 import type { Range } from './segment-plan.js';
 
+/** What verification found, saved on the run (`backfill_runs.verification`). */
 export interface Verification {
+  /** 2: the verification that also proves nothing lies below the oldest stored object. */
+  version: 2;
   verified_at: string;
-  expected: number;
+  /** Ids Stripe listed in the run's range, and how many of those were stored already. */
+  listed: number;
   stored: number;
-  missing_count: number;
-  missing: string[];
+  /** Objects found missing and stored since: inside the range, and below the oldest stored one. */
   repaired: number;
+  /** The first of them (for a person to look up). */
+  repaired_ids: string[];
+  /** `created[lt]=<oldest stored>&limit=1` asked this many times; the last answered nothing. */
+  below: { probes: number; found: number };
 }
 
 const GROUP_OBJECTS = 10 * PAGE_SIZE;
 const SAVE_EVERY_MS = 1000;
+const MAX_IDS = 20;
 
-/** Adjacent finished segments merged into ranges of about ten pages, to list with few requests. */
+/** Adjacent segments merged into ranges of about ten pages, to list with few requests. */
 function groups(segments: (Range & { objects: number })[]): Range[] {
   const sorted = [...segments].sort((a, b) => a.gte - b.gte);
   const out: (Range & { objects: number })[] = [];
@@ -35,99 +42,140 @@ function groups(segments: (Range & { objects: number })[]): Range[] {
   return out;
 }
 
-/**
- * What one range's verification has found so far, with the cursor of its next page: saved as it
- * goes, so a resumed verification continues where it stopped and never counts twice.
- */
+/** One range's re-listing so far, with the cursor of its next page. */
 interface RangeResult {
-  expected: number;
+  listed: number;
   stored: number;
-  missing: string[];
-  repaired: number;
+  repaired: string[];
+  repairedCount: number;
   cursor?: string;
   done: boolean;
 }
 
-/** Verification still in progress (`partial`): each range's result so far. */
+/** Verification in progress (`partial`), saved as it goes so that a stopped one resumes. */
 interface PartialVerification {
   partial: true;
+  below: { probes: number; found: number; done: boolean };
   ranges: Record<string, RangeResult>;
 }
 
 const rangeKey = (r: Range) => `${r.gte}-${r.lt}`;
 
-async function savedRanges(deps: ResourceBackfillDeps, runId: number): Promise<Record<string, RangeResult>> {
+async function savedProgress(deps: ResourceBackfillDeps, runId: number): Promise<PartialVerification> {
   const row = await deps.db('backfill_runs').where({ id: runId }).first('verification');
   const saved = row?.verification ? (JSON.parse(String(row.verification)) as Partial<PartialVerification>) : null;
-  return saved?.partial ? { ...saved.ranges } : {};
+  return saved?.partial && saved.below
+    ? { partial: true, below: { ...saved.below }, ranges: { ...saved.ranges } }
+    : { partial: true, below: { probes: 0, found: 0, done: false }, ranges: {} };
+}
+
+async function oldestStored(deps: ResourceBackfillDeps, resource: ResourceModule): Promise<number | null> {
+  const [row] = await deps.db(resource.table).where({ account_id: deps.accountId, livemode: deps.livemode }).min({ oldest: 'created' });
+  const value = (row as { oldest: unknown } | undefined)?.oldest;
+  return value === null || value === undefined ? null : Number(value);
 }
 
 /**
- * After a run: lists every id Stripe has in the run's range (in parallel over the run's own
- * segments, merged into ranges of about ten pages) and checks each page's ids against what we
- * stored. Missing objects are fetched one by one and stored; the result names them, so the status
- * can say "verified" or show the gap. Progress is saved as pages go (once a second): an import stopped
- * mid-verification (a job slice ending, a killed worker) resumes where it was. Listing everything
- * again instead would never fit a slice for a large account sharing its rate budget.
+ * Checks a finished run against Stripe without trusting anything the import assumed:
+ * 1. below: asks for one object older than the oldest stored (`created[lt]`, `limit=1`); while
+ *    Stripe has one, imports everything below as a new chain of the run and asks again, so the
+ *    history provably starts where the stored one does (or at the merchant's `history_since`);
+ * 2. inside: lists every id of the run's range again (the run's segments merged into ranges of
+ *    about ten pages, in parallel) and stores whatever a page holds that we lack.
+ * Progress is saved as it goes (at most once a second), so a stopped verification resumes where
+ * it was. Callers give it the background lane: it runs while the connection is already live.
  */
-export async function verifyRun(deps: ResourceBackfillDeps, resource: ResourceModule, run: Pick<BackfillRun, 'id' | 'lt'>): Promise<Verification> {
-  const segments = await allSegments(deps.db, run.id);
-  const ranges = await savedRanges(deps, run.id);
-  // Saved at most once a second (whatever the ranges hold by then): a large account's thousands of
-  // pages must not each rewrite the whole record; a stop loses at most the last second.
+export async function verifyRun(deps: ResourceBackfillDeps, resource: ResourceModule, run: BackfillRun): Promise<Verification> {
+  const progress = await savedProgress(deps, run.id);
   let saving = Promise.resolve();
   let savedAt = 0;
-  const save = () => {
-    if (Date.now() - savedAt < SAVE_EVERY_MS) return saving;
+  const save = (force = false) => {
+    if (!force && Date.now() - savedAt < SAVE_EVERY_MS) return saving;
     savedAt = Date.now();
+    const record = JSON.stringify(progress);
     saving = saving.then(async () => {
-      await deps.db('backfill_runs').where({ id: run.id }).update({ verification: JSON.stringify({ partial: true, ranges } satisfies PartialVerification) });
+      await deps.db('backfill_runs').where({ id: run.id }).update({ verification: record });
     });
     return saving;
   };
-  await runPool(groups(segments).filter((r) => !ranges[rangeKey(r)]?.done), deps.concurrency, async (range) => {
-    const result: RangeResult = ranges[rangeKey(range)] ?? { expected: 0, stored: 0, missing: [], repaired: 0, done: false };
-    for (;;) {
-      const params = { limit: PAGE_SIZE, created: { gte: range.gte, lt: range.lt }, ...(result.cursor ? { starting_after: result.cursor } : {}) };
-      const page = await limitedCall(deps.limiter, resource.name, () => resource.list(deps.client(), params), {
-        signal: deps.signal, onRetry: deps.onRetry, refreshAuth: deps.refreshAuth, backoffBaseMs: deps.backoffBaseMs,
-      });
-      const ids = page.data.map((o) => o.id);
-      const stored = ids.length ? await storedAmong(deps, resource, ids) : new Set<string>();
-      const missing = ids.filter((id) => !stored.has(id));
-      for (const id of missing) {
-        const object = await limitedCall(deps.limiter, resource.name, () => resource.retrieve(deps.client(), id), {
-          signal: deps.signal, refreshAuth: deps.refreshAuth, backoffBaseMs: deps.backoffBaseMs,
-        });
-        await upsertObjects(deps.db, resource, [object], {
+  const floor = run.gte ?? 0;
+
+  // A chain a stop left open (a repair below, or the import itself) finishes first.
+  if ((await openSegments(deps.db, run.id)).length) await backfillResource(deps, resource, run);
+  while (!progress.below.done) {
+    const lt = (await oldestStored(deps, resource)) ?? run.lt;
+    const page = lt > floor
+      ? await verifyCall(deps, resource, { limit: 1, created: { gte: floor, lt } })
+      : { data: [] };
+    progress.below.probes++;
+    if (!page.data.length) {
+      progress.below.done = true;
+      await save(true);
+      break;
+    }
+    const gap = await addSegment(deps.db, run.id, { gte: floor, lt });
+    await save(true);
+    await backfillResource(deps, resource, run);
+    progress.below.found += (await allSegments(deps.db, run.id)).find((s) => s.id === gap.id)?.objects ?? 0;
+  }
+
+  const ranges = groups(await allSegments(deps.db, run.id)).filter((r) => !progress.ranges[rangeKey(r)]?.done);
+  await runPool(ranges, deps.concurrency, async (range) => {
+    const result: RangeResult = progress.ranges[rangeKey(range)] ?? { listed: 0, stored: 0, repaired: [], repairedCount: 0, done: false };
+    progress.ranges[rangeKey(range)] = result;
+    while (!result.done) {
+      const page = await verifyCall(deps, resource, { limit: PAGE_SIZE, created: { gte: range.gte, lt: range.lt }, ...(result.cursor ? { starting_after: result.cursor } : {}) });
+      const stored = page.data.length ? await storedAmong(deps, resource, page.data.map((o) => o.id)) : new Set<string>();
+      const missing = page.data.filter((o) => !stored.has(o.id));
+      if (missing.length) {
+        await upsertObjects(deps.db, resource, missing, {
           accountId: deps.accountId, livemode: deps.livemode, renderedAt: Math.floor(Date.now() / 1000), apiVersion: STRIPE_API_VERSION,
         });
       }
-      result.expected += ids.length;
-      result.stored += ids.length - missing.length;
-      result.repaired += missing.length;
-      result.missing = [...result.missing, ...missing].slice(0, 20);
-      result.cursor = ids[ids.length - 1] ?? result.cursor;
-      result.done = !page.has_more || !ids.length;
-      ranges[rangeKey(range)] = result;
+      result.listed += page.data.length;
+      result.stored += page.data.length - missing.length;
+      result.repairedCount += missing.length;
+      result.repaired = [...result.repaired, ...missing.map((o) => o.id)].slice(0, MAX_IDS);
+      result.cursor = page.data[page.data.length - 1]?.id ?? result.cursor;
+      result.done = !page.has_more || !page.data.length;
       await save();
-      if (result.done) return;
     }
   });
   await saving;
-  const results = Object.values(ranges);
-  const sum = (k: 'expected' | 'stored' | 'repaired') => results.reduce((n, r) => n + r[k], 0);
+  const results = Object.values(progress.ranges);
+  const sum = (k: 'listed' | 'stored' | 'repairedCount') => results.reduce((n, r) => n + r[k], 0);
   return {
+    version: 2,
     verified_at: new Date().toISOString(),
-    expected: sum('expected'),
+    listed: sum('listed'),
     stored: sum('stored'),
-    missing_count: sum('repaired'),
-    missing: results.flatMap((r) => r.missing).slice(0, 20),
-    repaired: sum('repaired'),
+    repaired: sum('repairedCount') + progress.below.found,
+    repaired_ids: results.flatMap((r) => r.repaired).slice(0, MAX_IDS),
+    below: { probes: progress.below.probes, found: progress.below.found },
   };
 }
 
+function verifyCall(deps: ResourceBackfillDeps, resource: ResourceModule, params: Parameters<ResourceModule['list']>[1]) {
+  return backfillCall(deps, resource, (stripe) => resource.list(stripe, params));
+}
+
 async function storedAmong(deps: ResourceBackfillDeps, resource: ResourceModule, ids: string[]): Promise<Set<string>> {
-  const rows = await deps.db(resource.table).where({ account_id: deps.accountId }).whereIn('id', ids).select('id');
+  const rows = await deps.db(resource.table).where({ account_id: deps.accountId, livemode: deps.livemode }).whereIn('id', ids).select('id');
   return new Set(rows.map((r: { id: string }) => r.id));
 }
+
+export type VerificationState = 'waiting' | 'verifying' | 'verified' | 'repaired';
+
+/**
+ * Where a finished run's verification stands: not started (or done by the check before version 2,
+ * which trusted the import's floor and is run again), in progress, or done, with what it repaired.
+ */
+export function readVerification(run: { verification: string | null }): { state: VerificationState; repaired: number; verifiedAt: string | null } {
+  const saved = run.verification ? (JSON.parse(run.verification) as Partial<Verification> & { partial?: boolean }) : null;
+  if (saved?.partial) return { state: 'verifying', repaired: 0, verifiedAt: null };
+  if (!saved || saved.version !== 2) return { state: 'waiting', repaired: 0, verifiedAt: null };
+  return { state: saved.repaired ? 'repaired' : 'verified', repaired: saved.repaired ?? 0, verifiedAt: saved.verified_at ?? null };
+}
+
+/** Verified by this version of the check (whether or not it had to repair something). */
+export const isVerified = (run: { verification: string | null }) => ['verified', 'repaired'].includes(readVerification(run).state);

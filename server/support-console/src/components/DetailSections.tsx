@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { verificationText } from '../../../../shared/verification-text.js';
 import { supportApi, type ConsoleDetail } from '../api.js';
 import { ago, count, duration, humanize, when } from '../format.js';
 import { ProgressBar } from './ProgressBar.js';
@@ -11,7 +12,7 @@ type Run = (what: string, action: () => Promise<unknown>) => Promise<void>;
 export function ImportSection({ connection: c }: Props) {
   return (
     <section aria-labelledby="import-heading">
-      <h2 id="import-heading">Historical import <span className="status-text" data-testid="import-status">{c.import.done ? 'Import complete' : c.import.resources.length === 0 ? 'Not started' : 'Importing'}</span></h2>
+      <h2 id="import-heading">Historical import <span className="status-text" data-testid="import-status">{c.import.done ? `Import complete · ${verificationText({ state: c.import.verification ?? 'waiting' })}` : c.import.resources.length === 0 ? 'Not started' : 'Importing'}</span></h2>
       {c.import.resources.length === 0 ? <p className="muted">No import has run yet.</p> : (
         <table>
           <thead><tr><th scope="col">Resource</th><th scope="col">Progress</th><th scope="col">Objects</th><th scope="col">Verified</th><th scope="col">Problem</th></tr></thead>
@@ -22,7 +23,7 @@ export function ImportSection({ connection: c }: Props) {
                 <td><ProgressBar label={`Import of ${humanize(r.resource)}`} value={r.objects} max={r.estimated_total} done={r.state === 'succeeded'} />
                   <span className="muted">{r.state}{r.eta_seconds !== null ? ` · about ${duration(r.eta_seconds)} left` : ''}</span></td>
                 <td>{count(r.objects)}{r.estimated_total !== null ? ` of ~${count(r.estimated_total)}` : ''}</td>
-                <td>{r.verified === null ? '—' : r.verified ? 'every id stored' : `${r.missing} missing`}</td>
+                <td data-testid={`verification-${r.resource}`}>{verificationText(r.verification) ?? '—'}</td>
                 <td className="error-cell">{r.last_error ?? '—'}</td>
               </tr>
             ))}
