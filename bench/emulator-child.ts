@@ -5,6 +5,11 @@ import { join } from 'node:path';
 
 export interface EmulatorSetup {
   payments: number; days: number; mode: 'test' | 'live'; latencyMs: number; limits: boolean; burst: number;
+  /** Latency uniform between latencyMs and this (default: fixed latencyMs). */
+  latencyMaxMs?: number;
+  /** History shape (test/emulator/generator.ts); default `growing`. */
+  shape?: 'even' | 'growing' | 'established';
+  bursts?: number;
 }
 
 export interface EmulatorChild {
@@ -13,7 +18,8 @@ export interface EmulatorChild {
 }
 
 export async function startEmulatorChild(setup: EmulatorSetup, nodeArgs: string[] = []): Promise<EmulatorChild> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(import.meta.dirname, 'emulator-process.ts'), JSON.stringify(setup)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // A million objects take a few GB in the emulator's heap.
+  const child = spawn(process.execPath, ['--max-old-space-size=12288', ...nodeArgs, '--import', 'tsx', join(import.meta.dirname, 'emulator-process.ts'), JSON.stringify(setup)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const ready = await new Promise<Omit<EmulatorChild, 'stop'>>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {
