@@ -25,6 +25,7 @@ import { ImportService } from './sync/import-service.js';
 
 const TOKEN_SWEEP_INTERVAL_MS = 5 * 60 * 1000;
 const TOKEN_SWEEP_HORIZON_MS = 15 * 60 * 1000;
+const VERIFY_SWEEP_MS = 60 * 1000;
 
 /** Wires the backend's collaborators once; the HTTP app, workers and CLI share them. */
 export interface ServiceOptions {
@@ -99,9 +100,13 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
     async startBackground() {
       await jobs.start();
       if (jobs.backend === 'embedded') await resumeImports(jobs, db);
-      // Lost with a stopped process (embedded), or done by the check that trusted account.created.
+      // Lost with a stopped process (embedded), handed back by a CLI command that ended, or done by
+      // the check that trusted account.created: at start, then every minute.
       const verifying = await resumeVerifications(jobs, db);
       if (verifying) logger.info({ connections: verifying }, 'verification of finished imports queued');
+      jobs.every('import.verify.sweep', VERIFY_SWEEP_MS, async () => {
+        await resumeVerifications(jobs, db);
+      });
       // ENCRYPTION_KEYS rotation: secrets still under an older key move to the first one.
       const rotation = await secrets.reencryptAll();
       if (rotation.reencrypted || rotation.remaining) logger.info({ ...rotation, key_id: secrets.currentKeyId }, 'secrets re-encrypted with the current encryption key');

@@ -4,6 +4,7 @@ import { connectionStatus } from '../../connections/status.js';
 import { AppError } from '../../errors.js';
 import { apiKeyConnectBody } from '../../../shared/contracts/support-api.js';
 import { CliError, type Command } from '../command.js';
+import type { Services } from '../../services.js';
 import { withServices } from '../with-services.js';
 
 export const connectCommand: Command = {
@@ -27,8 +28,10 @@ export const connectCommand: Command = {
       const result = await connectWithApiKey(config, services.connections, services.limiters, parsed.data).catch((err: unknown) => {
         throw err instanceof AppError ? new CliError(err.message) : err;
       });
-      // Embedded jobs run in this process; with pg-boss the workers take them.
-      if (services.jobs.backend === 'embedded') await services.jobs.idle();
+      // Embedded jobs run in this process (with pg-boss the workers take them): wait for the import,
+      // however long it takes. Its verification is handed back when the command ends; the server's
+      // sweep (or the next start) carries it on from where it was.
+      if (services.jobs.backend === 'embedded') await untilImported(services, result.connection.id);
       const status = await connectionStatus(db, config, (await services.connections.get(result.connection.id)));
       if (json) return out(JSON.stringify({ connection: status, warnings: result.warnings }, null, 2));
       out(`Connected ${status.name} (${status.account_id}, ${status.mode} mode) as ${status.id}: ${status.state}.`);
@@ -37,3 +40,12 @@ export const connectCommand: Command = {
     });
   },
 };
+
+/** Until the connection leaves `connecting`/`backfilling`, or nothing is left running that could move it. */
+async function untilImported(services: Services, id: string): Promise<void> {
+  const importing = async () => ['connecting', 'backfilling'].includes((await services.connections.get(id)).state);
+  while (await importing()) {
+    if (await services.jobs.idle(0).then(() => true, () => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
