@@ -79,4 +79,13 @@ describe('architecture', () => {
       .filter((file) => readFileSync(join(ROOT, file), 'utf8').split('\n').length > 500);
     expect(long).toEqual([]);
   });
+  it('no file reads outside the repository (the project stands alone, without ../shared)', () => {
+    // Relative specifiers and new URL('…', import.meta.url) literals, resolved from their file.
+    const outside = ['app', 'server', 'shared', 'test', 'bench', 'bin', 'src'].flatMap(sourceFiles).flatMap((file) => {
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      const literals = [...text.matchAll(/(?:from\s+|import\s*\(\s*|new URL\(\s*|resolve\([^'"]*)['"](\.\.?\/[^'"]*)['"]/g)].map((m) => m[1]!);
+      return literals.filter((l) => !l.includes('${') && relative(ROOT, resolve(ROOT, dirname(file), l)).startsWith('..')).map((l) => `${file}: ${l}`);
+    });
+    expect(outside).toEqual([]);
+  });
 });

@@ -48,6 +48,14 @@ describe.each(DIALECTS)('a webhook burst with the database going away on %s', (d
     const { stdout } = await run(process.execPath, ['--import', 'tsx', LOAD, JSON.stringify(setup)], { maxBuffer: 1 << 24 });
     return JSON.parse(stdout) as LoadResult;
   };
+  /** Until one probe delivery (another account, so the counts above hold) is refused with 503. */
+  const refusedProbe = async () => {
+    for (let i = 0; i < 20; i++) {
+      const probe = await load({ count: 1, duplicates: 0, account: 'acct_1BurstProbe000', stamp: 1_000_000 + i });
+      if (probe.statuses['503']) return;
+    }
+    throw new Error('the server never refused a delivery during the outage');
+  };
 
   it('stores every event exactly once and acknowledges nothing it did not store', async () => {
     const burst = load({ duplicates: DUPLICATES });
@@ -55,7 +63,9 @@ describe.each(DIALECTS)('a webhook burst with the database going away on %s', (d
     // are delivered twice, so some refused events have no second delivery and need Stripe's retry).
     await until('the burst to be under way', async () => Number((await database.db('event_inbox').count({ n: '*' }))[0]!.n),
       (n) => n >= 3000, 60_000);
-    await (dialect === 'sqlite' ? sqliteOutage(database.url, 7000) : postgresOutage(database.url, 3000));
+    // The outage lasts until the server has certainly refused a delivery (a probe of our own got
+    // 503), not for a fixed time that a fast machine can outrun.
+    await (dialect === 'sqlite' ? sqliteOutage : postgresOutage)(database.url, refusedProbe);
     const first = await burst;
 
     expect(first.sent).toBe(EVENTS + DUPLICATES);
@@ -82,26 +92,32 @@ describe.each(DIALECTS)('a webhook burst with the database going away on %s', (d
   }, 240_000);
 });
 
-/** Another connection holds SQLite's write lock longer than the server's busy timeout. */
-async function sqliteOutage(databaseUrl: string, ms: number): Promise<void> {
+/** Another connection holds SQLite's write lock (longer than the server's busy timeout) until `until` resolves. */
+async function sqliteOutage(databaseUrl: string, until: () => Promise<void>): Promise<void> {
   const file = databaseUrl.replace(/^sqlite:/, '');
   const blocker = new sqlite3.Database(file);
   const exec = (sql: string) => new Promise<void>((ok, fail) => blocker.exec(sql, (err) => (err ? fail(err) : ok())));
   await exec('PRAGMA busy_timeout = 10000; BEGIN EXCLUSIVE');
-  await new Promise((r) => setTimeout(r, ms));
-  await exec('COMMIT');
+  try {
+    await until();
+  } finally {
+    await exec('COMMIT');
+  }
   await new Promise<void>((ok) => blocker.close(() => ok()));
 }
 
-/** PostgreSQL refuses the database's connections and drops the open ones, then comes back. */
-async function postgresOutage(databaseUrl: string, ms: number): Promise<void> {
+/** PostgreSQL refuses the database's connections and drops the open ones until `until` resolves, then comes back. */
+async function postgresOutage(databaseUrl: string, until: () => Promise<void>): Promise<void> {
   const name = new URL(databaseUrl).pathname.slice(1);
   const admin = knexFactory({ client: 'pg', connection: POSTGRES_ADMIN_URL, pool: { min: 0, max: 1 } });
   try {
     await admin.raw(`alter database ${name} allow_connections false`);
     await admin.raw('select pg_terminate_backend(pid) from pg_stat_activity where datname = ? and pid <> pg_backend_pid()', [name]);
-    await new Promise((r) => setTimeout(r, ms));
-    await admin.raw(`alter database ${name} allow_connections true`);
+    try {
+      await until();
+    } finally {
+      await admin.raw(`alter database ${name} allow_connections true`);
+    }
   } finally {
     await admin.destroy();
   }
