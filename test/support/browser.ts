@@ -6,17 +6,22 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { build } from 'vite';
 
-export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium, used when installed; otherwise the one `npm install` brings (@sparticuz/chromium). */
+export const DEBIAN_CHROMIUM = '/usr/bin/chromium';
+const DEBIAN_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** Screenshots for people to look at; never committed (.gitignore). */
 export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts', import.meta.url));
 
-/** Debian's Chromium, headless. Missing Chromium fails the test: browser tests never skip. */
+/**
+ * A headless Chromium: Debian's when present, else the binary that ships inside the
+ * @sparticuz/chromium package (unpacked to the temp folder on first use), so a fresh machine needs
+ * nothing beyond `npm install`. Browser tests never skip: no browser fails them.
+ */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}; run: apt-get install -y chromium (.ci/run does)`);
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  // PI_TEST_BROWSER=bundled tries the package's binary even where Debian's is installed.
+  if (existsSync(DEBIAN_CHROMIUM) && process.env.PI_TEST_BROWSER !== 'bundled') return chromium.launch({ executablePath: DEBIAN_CHROMIUM, args: DEBIAN_ARGS });
+  const bundled = (await import('@sparticuz/chromium')).default;
+  return chromium.launch({ executablePath: await bundled.executablePath(), args: bundled.args, headless: true });
 }
 
 /** Builds the support console with its real Vite config into a fresh folder; returns the folder. */
