@@ -22,6 +22,8 @@ export interface Connection {
   missingPermissions: string[];
   lastError: string | null;
   lastErrorAt: number | null;
+  /** ms: the latest install or reauthorization (app connections); a lifecycle event older than it cannot undo it. */
+  authorizedAt: number | null;
   createdAt: number;
 }
 
@@ -51,6 +53,7 @@ function toConnection(row: Record<string, unknown>): Connection {
     missingPermissions: row.missing_permissions ? readJson<string[]>(row.missing_permissions) : [],
     lastError: text(row.last_error),
     lastErrorAt: readOptionalNumber(row.last_error_at),
+    authorizedAt: readOptionalNumber(row.authorized_at),
     createdAt: readNumber(row.created_at),
   };
 }
@@ -76,7 +79,7 @@ export async function insertConnection(trx: Db, c: NewConnection, reason: string
     id, account_id: c.accountId, livemode: c.livemode, auth_kind: c.authKind, install_source: c.installSource,
     merchant_id: c.merchantId ?? null, name: c.name ?? null, country: c.country ?? null, state: 'connecting',
     state_reason: reason, state_changed_at: now, token_expires_at: c.tokenExpiresAt ?? null,
-    token_refreshed_at: c.tokenExpiresAt ? now : null, created_at: now, updated_at: now,
+    token_refreshed_at: c.tokenExpiresAt ? now : null, authorized_at: c.authKind === 'oauth' ? now : null, created_at: now, updated_at: now,
   });
   await trx('connection_state_changes').insert({ connection_id: id, from_state: null, to_state: 'connecting', reason, created_at: now });
   return id;
@@ -85,7 +88,7 @@ export async function insertConnection(trx: Db, c: NewConnection, reason: string
 export type ConnectionPatch = Partial<{
   auth_kind: AuthKind; install_source: InstallSource; merchant_id: string | null; name: string | null; country: string | null;
   token_expires_at: number | null; token_refreshed_at: number | null; missing_permissions: string | null;
-  last_error: string | null; last_error_at: number | null; refresh_lock_until: number | null;
+  last_error: string | null; last_error_at: number | null; refresh_lock_until: number | null; authorized_at: number | null;
 }>;
 
 export async function updateConnection(trx: Db, id: string, patch: ConnectionPatch): Promise<void> {
@@ -101,6 +104,13 @@ export async function transition(db: Db, id: string, to: ConnectionState, reason
     await trx('connections').where({ id }).update({ state: to, state_reason: reason, state_changed_at: now, updated_at: now });
     await trx('connection_state_changes').insert({ connection_id: id, from_state: row.state, to_state: to, reason, created_at: now });
   });
+}
+
+/** Records something that happened to a connection (a rename, a new key, an event not applied) without changing its state. */
+export async function recordNote(db: Db, id: string, reason: string): Promise<void> {
+  const row = await db('connections').where({ id }).first('state');
+  if (!row) throw new Error(`no connection ${id}`);
+  await db('connection_state_changes').insert({ connection_id: id, from_state: row.state, to_state: row.state, reason, created_at: Date.now() });
 }
 
 export async function getConnection(db: Db, id: string): Promise<Connection | null> {

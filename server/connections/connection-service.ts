@@ -50,6 +50,7 @@ export class ConnectionService {
         await updateConnection(trx, connectionId, {
           auth_kind: 'oauth', install_source: input.source, name: input.account.name, country: input.account.country,
           token_expires_at: now + ACCESS_TOKEN_TTL_MS, token_refreshed_at: now, missing_permissions: null, last_error: null, last_error_at: null,
+          authorized_at: now,
         });
         await secrets.deleteAll(connectionId, trx, ['api_key']);
       } else {

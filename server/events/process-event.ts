@@ -9,6 +9,7 @@ import { limitedCall } from '../stripe/call-policy.js';
 import { STRIPE_API_VERSION } from '../stripe/client.js';
 import type { AccountRateLimiter } from '../stripe/rate-limiter.js';
 import { upsertObjects } from '../sync/object-store.js';
+import { applyDeauthorization } from './app-lifecycle.js';
 import { INBOX_ONLY_PREFIXES, resourceForEvent } from './object-events.js';
 
 /** What processing needs for one connection: its database, a client and its rate limiter. */
@@ -37,10 +38,7 @@ const now = () => Math.floor(Date.now() / 1000);
  * rendered in another API version are settled by fetching the object as it is now.
  */
 export async function processEvent(scope: EventScope, event: Stripe.Event): Promise<Outcome> {
-  if (event.type === 'account.application.deauthorized') {
-    await scope.disconnect(scope.connection.id, 'the merchant uninstalled the app (account.application.deauthorized); tokens deleted');
-    return { status: 'processed', note: 'disconnected' };
-  }
+  if (event.type === 'account.application.deauthorized') return applyDeauthorization(scope, event);
   if (event.type === 'account.application.authorized') return { status: 'processed', note: 'install recorded' };
   if (event.type === 'reporting.report_run.succeeded' || event.type === 'reporting.report_run.failed') {
     await scope.reports?.runFinished(event.data.object as Stripe.Reporting.ReportRun);

@@ -8,6 +8,7 @@ import * as connectionLifecycle from './20261130000600_connection_lifecycle.js';
 import * as reportReconciliation from './20261130000700_report_reconciliation.js';
 import * as supportConsole from './20261130000800_support_console.js';
 import * as scaleOut from './20261130000900_scale_out.js';
+import * as stateTruth from './20261203000100_state_truth.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -30,6 +31,7 @@ export const migrations: [name: string, migration: Migration][] = [
   ['20261130000700_report_reconciliation', reportReconciliation],
   ['20261130000800_support_console', supportConsole],
   ['20261130000900_scale_out', scaleOut],
+  ['20261203000100_state_truth', stateTruth],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

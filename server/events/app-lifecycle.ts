@@ -1,0 +1,48 @@
+import Stripe from 'stripe';
+import { recordNote } from '../connections/connection-repository.js';
+import { limitedCall } from '../stripe/call-policy.js';
+import type { EventScope, Outcome } from './process-event.js';
+
+/**
+ * Our clock and Stripe's are not the same clock: a deauthorization within this much of the current
+ * install is ordered by asking Stripe whether the tokens still work, not by timestamps.
+ */
+export const LIFECYCLE_CLOCK_SKEW_MS = 5_000;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * `account.application.deauthorized`: the uninstall it reports is applied only if it is not older
+ * than the install (or reauthorization) the connection has now. Events arrive late and out of
+ * order (poll and webhook): an uninstall from before a reinstall is recorded, not applied.
+ */
+export async function applyDeauthorization(scope: EventScope, event: Stripe.Event): Promise<Outcome> {
+  const { connection } = scope;
+  const eventMs = event.created * 1000;
+  const notApplied = async (why: string) => {
+    await recordNote(scope.db, connection.id, `uninstall event ${event.id} of ${iso(eventMs)} not applied: ${why}`);
+    return { status: 'processed' as const, note: `not applied: ${why}` };
+  };
+  if (connection.authKind !== 'oauth') return notApplied('this connection uses an API key, which uninstalling the app does not revoke');
+  const installedAt = connection.authorizedAt;
+  if (installedAt !== null && eventMs < installedAt - LIFECYCLE_CLOCK_SKEW_MS) {
+    return notApplied(`the app was installed again at ${iso(installedAt)}, after it`);
+  }
+  if (installedAt !== null && eventMs <= installedAt + LIFECYCLE_CLOCK_SKEW_MS && (await tokensWork(scope))) {
+    return notApplied(`it is as old as the install of ${iso(installedAt)}, and Stripe still accepts that install's tokens`);
+  }
+  await scope.disconnect(connection.id, 'the merchant uninstalled the app (account.application.deauthorized); tokens deleted');
+  return { status: 'processed', note: 'disconnected' };
+}
+
+/** True when Stripe answers the connection's credentials (refreshed if they expired). */
+async function tokensWork(scope: EventScope): Promise<boolean> {
+  try {
+    await limitedCall(scope.limiter, 'account', () => scope.client().accounts.retrieveCurrent(), { refreshAuth: scope.refreshAuth });
+    return true;
+  } catch (err) {
+    if (err instanceof Stripe.errors.StripeAuthenticationError || err instanceof Stripe.errors.StripePermissionError) return false;
+    if ((err as { code?: string }).code === 'reauthorization_required' || /no usable credentials/.test((err as Error).message)) return false;
+    throw err;
+  }
+}
