@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.js';
 import { readBool, readJson, readNumber, readOptionalNumber } from '../db/rows.js';
 import type { AuthKind, ConnectionState } from '../../shared/connection-states.js';
+import { storedError } from '../logging/redact.js';
 
 export type InstallSource = 'oauth_install' | 'marketplace' | 'api_key';
 
@@ -92,7 +93,8 @@ export type ConnectionPatch = Partial<{
 }>;
 
 export async function updateConnection(trx: Db, id: string, patch: ConnectionPatch): Promise<void> {
-  await trx('connections').where({ id }).update({ ...patch, updated_at: Date.now() });
+  const scrubbed = typeof patch.last_error === 'string' ? { last_error: storedError(patch.last_error) } : {};
+  await trx('connections').where({ id }).update({ ...patch, ...scrubbed, updated_at: Date.now() });
 }
 
 /** Moves a connection to a state and records the change with its reason, in one transaction. */
@@ -101,8 +103,9 @@ export async function transition(db: Db, id: string, to: ConnectionState, reason
     const row = await trx('connections').where({ id }).first('state');
     if (!row) throw new Error(`no connection ${id}`);
     const now = Date.now();
-    await trx('connections').where({ id }).update({ state: to, state_reason: reason, state_changed_at: now, updated_at: now });
-    await trx('connection_state_changes').insert({ connection_id: id, from_state: row.state, to_state: to, reason, created_at: now });
+    const said = storedError(reason);
+    await trx('connections').where({ id }).update({ state: to, state_reason: said, state_changed_at: now, updated_at: now });
+    await trx('connection_state_changes').insert({ connection_id: id, from_state: row.state, to_state: to, reason: said, created_at: now });
   });
 }
 
@@ -110,7 +113,7 @@ export async function transition(db: Db, id: string, to: ConnectionState, reason
 export async function recordNote(db: Db, id: string, reason: string): Promise<void> {
   const row = await db('connections').where({ id }).first('state');
   if (!row) throw new Error(`no connection ${id}`);
-  await db('connection_state_changes').insert({ connection_id: id, from_state: row.state, to_state: row.state, reason, created_at: Date.now() });
+  await db('connection_state_changes').insert({ connection_id: id, from_state: row.state, to_state: row.state, reason: storedError(reason), created_at: Date.now() });
 }
 
 export async function getConnection(db: Db, id: string): Promise<Connection | null> {

@@ -15,6 +15,7 @@ import { eventLanes } from './event-lanes.js';
 import { markEvent, markEvents, pendingEvents, type EventSource, type InboxEvent } from './inbox.js';
 import { InboxWriter } from './inbox-writer.js';
 import { processEvent, type EventScope } from './process-event.js';
+import { storedError } from '../logging/redact.js';
 
 const RETENTION_SECONDS = 30 * 86400;
 /** Re-read this much before the watermark: events show up in the list late. */
@@ -91,7 +92,7 @@ export class EventService {
           const message = err instanceof Error ? err.message : String(err);
           const row = await db('event_inbox').where({ id }).first('attempts');
           if (Number(row.attempts) + 1 >= MAX_ATTEMPTS) await markEvent(db, id, 'failed', message);
-          else await db('event_inbox').where({ id }).update({ attempts: db.raw('attempts + 1'), last_error: message });
+          else await db('event_inbox').where({ id }).update({ attempts: db.raw('attempts + 1'), last_error: storedError(message) });
           await updateConnection(db, scope.connection.id, { last_error: `event ${event.id} (${event.type}): ${message}`, last_error_at: Date.now() });
           logger.warn({ err, eventId: event.id }, 'event processing failed');
           failed.push(id);

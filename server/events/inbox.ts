@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import type { Db } from '../db/database.js';
 import { readJson, readNumber } from '../db/rows.js';
+import { storedError } from '../logging/redact.js';
 
 /** The event inbox (written by `inbox-writer.ts`): one row per (account, event id), whatever the source. */
 export type EventSource = 'poll' | 'app_webhook' | 'merchant_webhook';
@@ -28,7 +29,7 @@ export async function markEvent(db: Db, id: number, status: 'processed' | 'ignor
 export async function markEvents(db: Db, ids: number[], status: 'processed' | 'ignored' | 'failed', error?: string): Promise<void> {
   if (!ids.length) return;
   await db('event_inbox').whereIn('id', ids).update({
-    status, processed_at: Date.now(), last_error: error ?? null, attempts: db.raw('attempts + 1'),
+    status, processed_at: Date.now(), last_error: error === undefined ? null : storedError(error), attempts: db.raw('attempts + 1'),
   });
 }
 

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { AppError, NotFoundError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
+import { redactString } from '../logging/redact.js';
 
 /** Body-parser failures carry a status and a type; they are the client's fault. */
 function isClientBodyError(err: unknown): err is { status: number; type: string } {
@@ -22,7 +23,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     let body: { code: string; message: string; details?: unknown };
     if (err instanceof AppError) {
       status = err.status;
-      body = { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
+      body = { code: err.code, message: redactString(err.message), ...(err.details ? { details: err.details } : {}) };
     } else if (err instanceof ZodError) {
       status = 400;
       body = {

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import { storedError } from '../logging/redact.js';
 
 export interface DeadLetter {
   job: string;
@@ -12,7 +13,7 @@ export async function recordDeadLetter(db: Db, d: { job: string; payload: Record
   const id = typeof d.payload.connectionId === 'string' ? d.payload.connectionId : null;
   const known = id ? await db('connections').where({ id }).first('id') : null;
   await db('job_dead_letters').insert({
-    connection_id: known ? id : null, job: d.job, payload: JSON.stringify(d.payload), error: d.error.slice(0, 2000), attempts: d.attempts, created_at: Date.now(),
+    connection_id: known ? id : null, job: d.job, payload: JSON.stringify(d.payload), error: storedError(d.error), attempts: d.attempts, created_at: Date.now(),
   });
 }
 

@@ -4,12 +4,14 @@
  * shapes Stripe gives its secrets.
  */
 const SECRET_PATTERNS: RegExp[] = [
-  /\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]+/g,
-  /\bwhsec_[A-Za-z0-9+/=]+/g,
-  /\babsec_[A-Za-z0-9]+/g,
-  /\b(?:rt|ac)_[A-Za-z0-9]{16,}/g,
-  /\bpis_[A-Za-z0-9_-]{16,}/g,
-  /\bBearer\s+[A-Za-z0-9._~+/=-]+/gi,
+  // Whole, by prefix or masked to a tail: Stripe's own errors echo "rt_L7X6I…" and
+  // "sk_test_************IXGP", and a fragment of a credential is still part of it.
+  /\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9*]+(?:…|\.\.\.)?/g,
+  /\bwhsec_[A-Za-z0-9+/=*]+(?:…|\.\.\.)?/g,
+  /\babsec_[A-Za-z0-9*]+(?:…|\.\.\.)?/g,
+  /\b(?:rt|ac)_[A-Za-z0-9*]+(?:…|\.\.\.)?/g,
+  /\bpis_[A-Za-z0-9_*-]+(?:…|\.\.\.)?/g,
+  /\bBearer\s+[A-Za-z0-9._~+/=*-]+/gi,
   /\bBasic\s+[A-Za-z0-9+/=]{8,}/gi,
   /\bv1\.[0-9a-f]{12}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g,
 ];
@@ -18,6 +20,11 @@ const SECRET_KEY_NAMES =
   /^(authorization|cookie|set-cookie|stripe-signature|x-api-key|password|secret|client_secret|api_?key|access_?token|refresh_?token|token|webhook_?secret|signing_?secret|encryption_?keys?|support_?tokens?)$/i;
 
 export const REDACTED = '[redacted]';
+
+/** What may be stored or shown of an error message: scrubbed, and bounded. */
+export function storedError(message: string): string {
+  return redactString(message).slice(0, 2000);
+}
 
 export function redactString(value: string): string {
   let out = value;

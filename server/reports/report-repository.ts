@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
 import { readJson, readNumber, readOptionalNumber } from '../db/rows.js';
+import { storedError } from '../logging/redact.js';
 
 /** pending: waiting for Stripe (or for a retry); downloading/downloaded: ours; failed: final. */
 export type ReportRunStatus = 'pending' | 'downloading' | 'downloaded' | 'failed';
@@ -80,7 +81,7 @@ export async function dueRuns(db: Db, now = Date.now()): Promise<ReportRunRow[]>
 }
 
 export async function updateRun(db: Db, id: number, patch: Record<string, unknown>): Promise<void> {
-  await db('report_runs').where({ id }).update(patch);
+  await db('report_runs').where({ id }).update(typeof patch.error === 'string' ? { ...patch, error: storedError(patch.error) } : patch);
 }
 
 /**

@@ -92,7 +92,8 @@ describe.each(DIALECTS)('secrets stay secret on %s', (dialect: Dialect) => {
     const keyed = list.data.find((c) => c.account_id === keyMerchant.id)!;
     const detail = JSON.parse((await support(`/connections/${keyed.id}`)).text) as { webhook_url: string };
     // Webhooks both ways: the app endpoint and the merchant's own, each signed with its secret.
-    await control(emulator, 'POST', '/webhook_endpoints', { url: `${url}/webhooks/stripe`, mode: 'test', secret: secrets.get('app webhook secret'), enabled_events: ['*'] });
+    // (Not the uninstall: below, our next call must find out from a refused refresh.)
+    await control(emulator, 'POST', '/webhook_endpoints', { url: `${url}/webhooks/stripe`, mode: 'test', secret: secrets.get('app webhook secret'), enabled_events: ['charge.succeeded', 'payment_intent.succeeded'] });
     await control(emulator, 'POST', '/webhook_endpoints', { url: detail.webhook_url, mode: 'test', account: keyMerchant.id, secret: secrets.get('merchant webhook secret'), enabled_events: ['*'] });
     for (let i = 0; i < 5; i++) {
       await control(emulator, 'POST', '/scenarios/payment', { account: oauthMerchant.id, amount: 1000 + i });
@@ -131,6 +132,15 @@ describe.each(DIALECTS)('secrets stay secret on %s', (dialect: Dialect) => {
     // Refused attempts that carry secrets must not echo them either.
     await call('/webhooks/stripe', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Stripe-Signature': `t=1,v1=${secrets.get('app webhook secret')}` }, body: '{}' });
     await call('/api/support/connections', { headers: { Authorization: `Bearer ${secrets.get('support token')}x` } });
+    // Stripe's errors echo credentials by prefix or masked tail ("rt_L7X6I…", "sk_test_****IXGP"):
+    // an uninstall (the refresh now fails) and a revoked key, then everything that shows errors.
+    await control(emulator, 'POST', '/oauth/uninstall', { account: oauthMerchant.id, mode: 'test' });
+    await control(emulator, 'POST', '/keys/revoke', { key: rotatedKey });
+    await new Promise((r) => setTimeout(r, 2500));
+    for (const c of list.data) await support(`/connections/${c.id}/resync`, { method: 'POST', body: '{}' });
+    await until('both connections to see Stripe refuse them', async () => JSON.parse((await support('/connections')).text) as { data: ConnectionStatus[] },
+      (l) => l.data.every((c) => c.state !== 'live' && c.state !== 'backfilling'), 60_000);
+    for (const c of list.data) await support(`/connections/${c.id}`);
     await cli('status', '--json');
     await cli('status');
 
@@ -156,6 +166,12 @@ describe.each(DIALECTS)('secrets stay secret on %s', (dialect: Dialect) => {
       }
     }
     expect(leaks).toEqual([]);
+    // No fragment either: anything shaped like the start of a credential, masked or cut short.
+    const FRAGMENT = /\b(?:(?:sk|rk)_(?:test|live)_[A-Za-z0-9*]|rt_[A-Za-z0-9]|whsec_[A-Za-z0-9]|absec_[A-Za-z0-9]|pis_[A-Za-z0-9])/;
+    const fragments = Object.entries(places).flatMap(([place, text]) => text.split('\n').filter((l) => FRAGMENT.test(l)).map((l) => `${place}: ${l.slice(0, 200)}`));
+    expect(fragments).toEqual([]);
+    const stored = (await database.db('connections').select('last_error')).map((r: { last_error: string | null }) => r.last_error).join(' ');
+    expect(stored).toMatch(/invalid_grant.*Invalid refresh token: \[redacted\]/);
   }, 180_000);
 });
 

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/database.js';
 import { readNumber, readOptionalNumber } from '../../db/rows.js';
 import type { Range } from './segment-plan.js';
+import { storedError } from '../../logging/redact.js';
 
 export type RunState = 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -148,12 +149,12 @@ export async function finishRun(db: Db, runId: number, state: RunState, details:
   await db('backfill_runs').where({ id: runId }).update({
     state, finished_at: Date.now(),
     ...(details.verification === undefined ? {} : { verification: JSON.stringify(details.verification) }),
-    ...(details.error === undefined ? {} : { last_error: details.error }),
+    ...(details.error === undefined ? {} : { last_error: storedError(details.error) }),
   });
 }
 
 export async function recordRunError(db: Db, runId: number, error: string): Promise<void> {
-  await db('backfill_runs').where({ id: runId }).update({ last_error: error });
+  await db('backfill_runs').where({ id: runId }).update({ last_error: storedError(error) });
 }
 
 export async function runCounters(db: Db, runId: number): Promise<{ objects: number; pages: number; estimatedTotal: number | null }> {
