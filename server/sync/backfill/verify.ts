@@ -26,13 +26,20 @@ const GROUP_OBJECTS = 10 * PAGE_SIZE;
 const SAVE_EVERY_MS = 1000;
 const MAX_IDS = 20;
 
-/** Adjacent segments merged into ranges of about ten pages, to list with few requests. */
-function groups(segments: (Range & { objects: number })[]): Range[] {
-  const sorted = [...segments].sort((a, b) => a.gte - b.gte);
+/**
+ * Segments merged into ranges to list with few requests: overlapping ones always (a repair below
+ * the oldest stored object can overlap the run's first segment; listing both would count ids
+ * twice), adjacent ones up to about ten pages.
+ */
+export function groups(segments: (Range & { objects: number })[]): Range[] {
+  const sorted = [...segments].sort((a, b) => a.gte - b.gte || a.lt - b.lt);
   const out: (Range & { objects: number })[] = [];
   for (const s of sorted) {
     const last = out[out.length - 1];
-    if (last && last.lt === s.gte && last.objects + s.objects <= GROUP_OBJECTS) {
+    if (last && s.gte < last.lt) {
+      last.lt = Math.max(last.lt, s.lt);
+      last.objects += s.objects;
+    } else if (last && last.lt === s.gte && last.objects + s.objects <= GROUP_OBJECTS) {
       last.lt = s.lt;
       last.objects += s.objects;
     } else {
@@ -55,7 +62,7 @@ interface RangeResult {
 /** Verification in progress (`partial`), saved as it goes so that a stopped one resumes. */
 interface PartialVerification {
   partial: true;
-  below: { probes: number; found: number; done: boolean };
+  below: { probes: number; found: number; done: boolean; ids?: string[] };
   ranges: Record<string, RangeResult>;
 }
 
@@ -117,6 +124,10 @@ export async function verifyRun(deps: ResourceBackfillDeps, resource: ResourceMo
     await save(true);
     await backfillResource(deps, resource, run);
     progress.below.found += (await allSegments(deps.db, run.id)).find((s) => s.id === gap.id)?.objects ?? 0;
+    // Below the oldest stored object, everything stored now is what the gap brought.
+    const found = await deps.db(resource.table).where({ account_id: deps.accountId, livemode: deps.livemode })
+      .where('created', '>=', floor).where('created', '<', lt).orderBy('created').limit(MAX_IDS).pluck('id');
+    progress.below.ids = [...(progress.below.ids ?? []), ...found].slice(0, MAX_IDS);
   }
 
   const ranges = groups(await allSegments(deps.db, run.id)).filter((r) => !progress.ranges[rangeKey(r)]?.done);
@@ -150,7 +161,7 @@ export async function verifyRun(deps: ResourceBackfillDeps, resource: ResourceMo
     listed: sum('listed'),
     stored: sum('stored'),
     repaired: sum('repairedCount') + progress.below.found,
-    repaired_ids: results.flatMap((r) => r.repaired).slice(0, MAX_IDS),
+    repaired_ids: [...(progress.below.ids ?? []), ...results.flatMap((r) => r.repaired)].slice(0, MAX_IDS),
     below: { probes: progress.below.probes, found: progress.below.found },
   };
 }
