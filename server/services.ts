@@ -46,6 +46,8 @@ export interface ServiceOptions {
   pollMaxMs?: number;
   /** How many objects' events are applied at once (event-service.ts); the live-sync benchmark compares. */
   eventLanes?: number;
+  /** How long polls fail before the connection shows as delayed (poll-health.ts). */
+  delayedAfterMs?: number;
 }
 
 export function createServices(config: Config, db: Db, logger: Logger, options: ServiceOptions = {}) {
@@ -76,7 +78,7 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
   const reports = new ReportService({ db, stripe, limiters, logger, retryDelayMs: options.reportRetryDelayMs, onChunk: options.onReportChunk });
   const events = new EventService({
     db, stripe, limiters, connections, imports, reports, jobs, logger, lagSeconds: options.eventLagSeconds ?? config.eventPollLagSeconds,
-    lanes: options.eventLanes, pollMinMs: options.pollMinMs, pollMaxMs: options.pollMaxMs ?? config.eventPollMaxSeconds * 1000, onEventLag: (s) => jobMetrics.eventLag.observe(s),
+    lanes: options.eventLanes, delayedAfterMs: options.delayedAfterMs, backoffBaseMs: options.backoffBaseMs, pollMinMs: options.pollMinMs, pollMaxMs: options.pollMaxMs ?? config.eventPollMaxSeconds * 1000, onEventLag: (s) => jobMetrics.eventLag.observe(s),
   });
   // With pg-boss, an import is a job per resource in slices shorter than the lease, so any worker
   // can carry on from the checkpoint of one that died.

@@ -26,7 +26,7 @@ export const DrawerPage = () => {
               {data.state === 'connecting' || data.state === 'backfilling'
                 ? <ImportProgress resources={data.import.resources} />
                 : null}
-              {data.state === 'live' ? <LiveSummary status={data} /> : null}
+              {data.state === 'live' || (data.state === 'degraded' && data.events.delayed) ? <LiveSummary status={data} /> : null}
             </Box>
           )}
       </Box>

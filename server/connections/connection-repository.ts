@@ -141,6 +141,10 @@ export interface ListedConnection extends Connection {
   /** Creation (unix seconds) of the newest event applied, from the inbox's index. */
   lastEventCreated: number | null;
   lastPolledAt: number | null;
+  /** ms from the newest event's creation at Stripe to its storing here. */
+  newestEventLagMs: number | null;
+  /** ms: since when polls have failed (null while they work). */
+  pollFailingSince: number | null;
 }
 
 const SORT_COLUMNS = { created: 'c.created_at', name: 'c.name', account: 'c.account_id', state: 'c.state', mode: 'c.livemode', last_event: 'last_event_created' } as const;
@@ -164,16 +168,23 @@ export async function listConnections(db: Db, filter: ConnectionFilter = {}): Pr
     .whereRaw('e.account_id = c.account_id').whereRaw('e.livemode = c.livemode').where('e.status', 'processed');
   const order = filter.order ?? 'desc';
   const rows = await query.leftJoin({ w: 'event_watermarks' }, 'w.connection_id', 'c.id')
-    .select('c.*', { last_event_created: newest, last_polled_at: 'w.last_polled_at' })
+    .select('c.*', { last_event_created: newest, newest_lag_ms: newestLag(db), last_polled_at: 'w.last_polled_at', poll_failing_since: 'w.poll_failing_since' })
     // knex's own nulls option drops the column on SQLite; both engines take NULLS FIRST/LAST.
     .orderByRaw(`?? ${order} nulls ${order === 'asc' ? 'first' : 'last'}`, [SORT_COLUMNS[filter.sort ?? 'created']]).orderBy('c.id')
     .limit(filter.limit ?? 100).offset(filter.offset ?? 0);
   return {
     connections: rows.map((r: Record<string, unknown>) => ({
       ...toConnection(r), lastEventCreated: readOptionalNumber(r.last_event_created), lastPolledAt: readOptionalNumber(r.last_polled_at),
+      newestEventLagMs: readOptionalNumber(r.newest_lag_ms), pollFailingSince: readOptionalNumber(r.poll_failing_since),
     })),
     total: Number(count),
   };
+}
+
+/** The newest event's trip from Stripe to us (ms), for a connection row `c`: one index lookup. */
+export function newestLag(db: Db) {
+  return db('event_inbox as e').select(db.raw('e.received_at - e.created * 1000'))
+    .whereRaw('e.account_id = c.account_id').whereRaw('e.livemode = c.livemode').orderBy('e.created', 'desc').limit(1);
 }
 
 export async function stateHistory(db: Db, id: string, limit = 100): Promise<StateChange[]> {

@@ -87,6 +87,12 @@ export function connectionIdentity(c: Connection): ConnectionIdentity {
   };
 }
 
+/** Seconds the newest event took from its creation at Stripe to our database. */
+async function newestEventLag(db: Db, c: Connection): Promise<number | null> {
+  const row = await db('event_inbox').where({ account_id: c.accountId, livemode: c.livemode }).orderBy('created', 'desc').first('created', 'received_at');
+  return row ? Math.max(0, Math.round(readNumber(row.received_at) / 1000 - readNumber(row.created))) : null;
+}
+
 /** The status model: everything support staff ask about a connection, in one object. */
 export async function connectionStatus(db: Db, config: Config, c: Connection): Promise<ConnectionStatus> {
   const runs = await db('backfill_runs').where({ connection_id: c.id }).orderBy('id', 'desc');
@@ -109,8 +115,13 @@ export async function connectionStatus(db: Db, config: Config, c: Connection): P
     import: importStatus([...latest.entries()].map(([resource, r]) => importProgress(resource, r))),
     events: {
       last_event_at: lastEvent === null ? null : iso(lastEvent * 1000),
-      lag_seconds: lastEvent === null ? null : Math.max(0, Math.round(Date.now() / 1000 - lastEvent)),
+      lag_seconds: await newestEventLag(db, c),
       last_polled_at: iso(readOptionalNumber(watermark?.last_polled_at)),
+      last_checked_at: iso(readOptionalNumber(watermark?.last_checked_at) ?? readOptionalNumber(watermark?.last_polled_at)),
+      delayed: watermark?.poll_failing_since && ACTIVE_STATES.includes(c.state) ? {
+        since: iso(readNumber(watermark.poll_failing_since))!, last_error: String(watermark.last_poll_error ?? ''),
+        last_good_poll_at: iso(readOptionalNumber(watermark.last_polled_at)),
+      } : null,
       by_source: Object.fromEntries((sources as { source: string; n: unknown }[]).map((s) => [s.source, Number(s.n)])),
       backlog: countOf('pending'),
       failed: countOf('failed'),

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import type { ConnectionService } from '../connections/connection-service.js';
 import type { ConnectionStripe } from '../connections/connection-stripe.js';
-import { findByAccount, getConnection, transition, updateConnection } from '../connections/connection-repository.js';
+import { findByAccount, getConnection, transition, updateConnection, type Connection } from '../connections/connection-repository.js';
 import type { Db } from '../db/database.js';
 import type { Jobs } from '../jobs/jobs.js';
 import type { Logger } from '../logging/logger.js';
@@ -15,6 +15,7 @@ import { eventLanes } from './event-lanes.js';
 import { markEvent, markEvents, pendingEvents, type EventSource, type InboxEvent } from './inbox.js';
 import { InboxWriter } from './inbox-writer.js';
 import { processEvent, type EventScope } from './process-event.js';
+import { recordFailedPoll, recordGoodPoll } from './poll-health.js';
 import { storedError } from '../logging/redact.js';
 
 const RETENTION_SECONDS = 30 * 86400;
@@ -27,6 +28,8 @@ export const LAG_SECONDS = 5;
 export const POLL_MIN_MS = 2_000;
 export const POLL_MAX_MS = 15_000;
 const MAX_ATTEMPTS = 5;
+/** A poll tries a few times, then gives up until its next turn (poll-health.ts marks the failure). */
+const POLL_ATTEMPTS = 3;
 const PENDING_BATCH = 200;
 /** Different objects' events are applied this many at a time: one at a time, each event that needs
  *  a fetch waits a Stripe round trip, and a busy merchant outruns live sync at about 3 payments a
@@ -48,6 +51,10 @@ export class EventService {
     pollMinMs?: number; pollMaxMs?: number;
     /** Override of EVENT_LANES. */
     lanes?: number;
+    /** Override of DELAYED_AFTER_MS (poll-health.ts). */
+    delayedAfterMs?: number;
+    /** First retry backoff step of a poll's call (tests shorten it). */
+    backoffBaseMs?: number;
     /** Sees how far behind Stripe each newly stored event arrived (seconds). */
     onEventLag?: (seconds: number) => void;
   }) {
@@ -138,9 +145,19 @@ export class EventService {
    * were lost: the gap is re-imported and the status says so.
    */
   async poll(connectionId: string): Promise<{ stored: number; gapFrom?: number }> {
-    const { db } = this.deps;
-    const connection = await getConnection(db, connectionId);
+    const connection = await getConnection(this.deps.db, connectionId);
     if (!connection || !ACTIVE_STATES.includes(connection.state)) return { stored: 0 };
+    try {
+      return await this.pollOnce(connection);
+    } catch (err) {
+      await recordFailedPoll(this.deps.db, connection, err, this.deps.delayedAfterMs);
+      throw err;
+    }
+  }
+
+  private async pollOnce(connection: Connection): Promise<{ stored: number; gapFrom?: number }> {
+    const { db } = this.deps;
+    const connectionId = connection.id;
     const now = Math.floor(Date.now() / 1000);
     const mark = await db('event_watermarks').where({ connection_id: connectionId }).first();
     const overlap = this.deps.overlapSeconds ?? OVERLAP_SECONDS;
@@ -162,10 +179,14 @@ export class EventService {
     for (;;) {
       const page = await limitedCall(limiter, 'events', () => session.client().events.list({
         limit: 100, created: { gte: from, lt: upTo }, ...(startingAfter ? { starting_after: startingAfter } : {}),
-      }), { refreshAuth: session.refreshAuth });
+      }), { refreshAuth: session.refreshAuth, maxAttempts: POLL_ATTEMPTS, backoffBaseMs: this.deps.backoffBaseMs });
+      // The overlap re-reads what earlier polls stored: one lookup per page, and no write for those.
+      const known = new Set(page.data.length ? await db('event_inbox').where({ account_id: connection.accountId })
+        .whereIn('event_id', page.data.map((e) => e.id)).pluck('event_id') : []);
       for (const event of page.data) {
-        if (!(await this.ingest(connection.accountId, event, 'poll', undefined, { process: false })).duplicate) stored++;
         newest = Math.max(newest ?? 0, event.created);
+        if (known.has(event.id)) continue;
+        if (!(await this.ingest(connection.accountId, event, 'poll', undefined, { process: false })).duplicate) stored++;
       }
       if (!page.has_more || !page.data.length) break;
       startingAfter = page.data[page.data.length - 1]!.id;
@@ -176,9 +197,10 @@ export class EventService {
     const max = this.deps.pollMaxMs ?? POLL_MAX_MS;
     const min = Math.min(this.deps.pollMinMs ?? POLL_MIN_MS, max);
     const interval = stored ? min : Math.min(max, Math.round((Number(mark?.poll_interval_ms ?? 0) || min) * 1.5));
+    const { clear } = await recordGoodPoll(db, connection);
     const fields = {
-      watermark: Math.max(upTo, watermark), last_polled_at: Date.now(), updated_at: Date.now(), last_event_created: latest,
-      poll_interval_ms: interval, next_poll_at: Date.now() + interval,
+      watermark: Math.max(upTo, watermark), last_polled_at: Date.now(), last_checked_at: Date.now(), updated_at: Date.now(), last_event_created: latest,
+      poll_interval_ms: interval, next_poll_at: Date.now() + interval, ...clear,
     };
     await db('event_watermarks').insert({ connection_id: connectionId, ...fields }).onConflict('connection_id').merge(fields);
     return { stored, gapFrom };

@@ -13,8 +13,8 @@ const MAX_BATCH = 200;
 /**
  * Group commit for the inbox: events arriving together are written in one INSERT (one commit),
  * and each caller is answered only once that commit is done, so "durable before 2xx" holds while
- * the database does a fraction of the work. Rows that hit the unique key are duplicates: their
- * delivery count goes up instead.
+ * the database does a fraction of the work. Rows that hit the unique key are duplicates: a
+ * webhook's raises the delivery count, a poll's costs nothing.
  */
 export class InboxWriter {
   private queue: Pending[] = [];
@@ -54,7 +54,8 @@ export class InboxWriter {
         const key = `${String(p.row.account_id)}:${String(p.row.event_id)}`;
         const duplicate = !fresh.has(key) || answered.has(key);
         answered.add(key);
-        if (duplicate) await this.db('event_inbox').where({ account_id: p.row.account_id, event_id: p.row.event_id }).increment('deliveries', 1);
+        // A poll reading an event again is not a delivery (its overlap re-reads on purpose).
+        if (duplicate && p.row.source !== 'poll') await this.db('event_inbox').where({ account_id: p.row.account_id, event_id: p.row.event_id }).increment('deliveries', 1);
         p.resolve({ duplicate });
       }
     } catch (err) {

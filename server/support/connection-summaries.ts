@@ -18,7 +18,6 @@ export async function summarize(db: Db, page: ListedConnection[]): Promise<Conne
   const failed = await db('event_inbox').where('status', 'failed').whereIn('account_id', [...new Set(page.map((c) => c.accountId))])
     .groupBy('account_id', 'livemode').select('account_id', 'livemode').count({ n: '*' });
   const failedBy = new Map((failed as Record<string, unknown>[]).map((r) => [accountKey(String(r.account_id), r.livemode), Number(r.n)]));
-  const now = Date.now() / 1000;
   return page.map((c) => {
     const mine = runs.filter((r: Record<string, unknown>) => r.connection_id === c.id);
     const estimates = mine.map((r: Record<string, unknown>) => readOptionalNumber(r.estimated_total));
@@ -33,8 +32,9 @@ export async function summarize(db: Db, page: ListedConnection[]): Promise<Conne
       },
       events: {
         last_event_at: c.lastEventCreated === null ? null : iso(c.lastEventCreated * 1000),
-        lag_seconds: c.lastEventCreated === null ? null : Math.max(0, Math.round(now - c.lastEventCreated)),
+        lag_seconds: c.newestEventLagMs === null ? null : Math.max(0, Math.round(c.newestEventLagMs / 1000)),
         last_polled_at: iso(c.lastPolledAt),
+        delayed_since: c.state === 'degraded' || c.state === 'live' ? iso(c.pollFailingSince) : null,
         failed: failedBy.get(accountKey(c.accountId, c.livemode)) ?? 0,
       },
     };

@@ -1,10 +1,12 @@
 import type { Db } from '../db/database.js';
-import { readBool, readOptionalNumber } from '../db/rows.js';
+import { readBool, readNumber, readOptionalNumber } from '../db/rows.js';
+import { DELAYED_REASON } from '../events/poll-health.js';
 import type { SupportOverview } from '../../shared/contracts/connection-status.js';
 import type { ConnectionState } from '../../shared/connection-states.js';
 import { summariesOf } from './connection-summaries.js';
 
 const ATTENTION_LIMIT = 25;
+const minutesSince = (ms: number) => { const m = Math.round((Date.now() - ms) / 60_000); return m < 1 ? 'under a minute' : `${m} min`; };
 /** The poller visits every active connection each 15 s; ten minutes without a poll means lag is growing. */
 export const STALE_POLL_MS = 10 * 60_000;
 
@@ -26,8 +28,11 @@ export async function supportOverview(db: Db): Promise<SupportOverview> {
 
   const broken = await db('connections').whereIn('state', Object.keys(PROBLEMS)).orderByRaw(
     `case state ${Object.keys(PROBLEMS).map((s, i) => `when '${s}' then ${i}`).join(' ')} end`,
-  ).orderBy('state_changed_at').limit(ATTENTION_LIMIT).select('id', 'state');
-  for (const c of broken) note(String(c.id), PROBLEMS[c.state as ConnectionState]!);
+  ).orderBy('state_changed_at').limit(ATTENTION_LIMIT).select('id', 'state', 'state_reason', 'state_changed_at');
+  for (const c of broken) {
+    const delayed = c.state === 'degraded' && String(c.state_reason ?? '').startsWith(DELAYED_REASON);
+    note(String(c.id), delayed ? `events delayed: polls failing (degraded for ${minutesSince(readNumber(c.state_changed_at))})` : PROBLEMS[c.state as ConnectionState]!);
+  }
 
   const failing = await db('event_inbox').where('status', 'failed').groupBy('account_id', 'livemode')
     .select('account_id', 'livemode').count({ n: '*' }).orderBy('n', 'desc').limit(ATTENTION_LIMIT);

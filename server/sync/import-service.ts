@@ -9,7 +9,7 @@ import type { Lane, RateLimiters } from '../stripe/rate-limiter.js';
 import { connectionSettings } from '../connections/connection-settings.js';
 import { STOPPED_STATES } from '../../shared/connection-states.js';
 import {
-  activeRun, cancelRunning, createRun, finishRun, lastSucceededRun, latestRuns, recordRunError, saveVerification, type BackfillRun,
+  activeRun, cancelRunning, createRun, finishRun, lastSucceededRun, latestRuns, pickUpRun, recordRunError, saveVerification, type BackfillRun,
 } from './backfill/backfill-repository.js';
 import { backfillResource, type Progress, type ResourceBackfillDeps } from './backfill/resource-backfill.js';
 import { isVerified, readVerification, verifyRun, type Verification } from './backfill/verify.js';
@@ -186,9 +186,10 @@ export class ImportService {
     if (current?.state !== 'live') return;
     const objects = runs.reduce((n, r) => n + r.objects, 0);
     const repaired = runs.reduce((n, r) => n + readVerification(r).repaired, 0);
-    await transition(db, connectionId, 'live', repaired
-      ? `historical import complete (${objects} objects); verification found ${repaired} missing and stored them`
-      : `historical import complete and verified (${objects} objects)`);
+    // What the import said, with the total as it is now (a repair adds to it), then what verification found.
+    const said = current.stateReason?.endsWith('; verifying') ? current.stateReason.slice(0, -'; verifying'.length) : `historical import complete (${objects} objects)`;
+    const base = said.replace(/\((\d+) (objects|stored)\)$/, `(${objects} $2)`);
+    await transition(db, connectionId, 'live', `${base}; ${repaired ? `verification found ${repaired} missing and stored them` : 'verified'}`);
   }
 
   private async runResource(connection: Connection, resource: ResourceModule, deps: ResourceBackfillDeps, o: ImportOptions & { gte: number | null; floor: number; ceiling: number }): Promise<ResourceOutcome> {
@@ -202,6 +203,7 @@ export class ImportService {
       await cancelRunning(db, connection.id, resource.name);
       run = await createRun(db, { connectionId: connection.id, resource: resource.name, gte: o.gte, floor: o.floor, lt: o.ceiling });
     }
+    await pickUpRun(db, run.id);
     try {
       await backfillResource(deps, resource, run);
       await finishRun(db, run.id, 'succeeded');
@@ -238,14 +240,30 @@ export class ImportService {
       await updateConnection(db, connection.id, { last_error: interrupted[0]!.error ?? 'import interrupted', last_error_at: now });
       await transition(db, connection.id, 'degraded', `import of ${interrupted.map((o) => o.resource).join(', ')} interrupted by repeated errors; it resumes from its checkpoint`);
     } else {
-      const objects = outcomes.reduce((sum, o) => sum + o.objects, 0);
       // Resumed or resynced in part, the rest may be verified already: say only what is true.
-      const unverified = [...(await latestRuns(db, connection.id)).values()].some((r) => !isVerified(r));
+      const runs = [...(await latestRuns(db, connection.id)).values()];
+      const unverified = runs.some((r) => !isVerified(r));
       await updateConnection(db, connection.id, { missing_permissions: null });
-      await transition(db, connection.id, 'live', !unverified
-        ? `historical import complete and verified (${objects} objects)`
-        : `historical import complete (${objects} objects)${verify ? '; verifying' : ''}`);
+      const verification = !unverified ? '; verified' : verify ? '; verifying' : '';
+      await transition(db, connection.id, 'live', `${importSummary(current, runs)}${verification}`);
       await this.deps.onLive?.(connection.id, { verify: verify && unverified });
     }
   }
+}
+
+/**
+ * What this import did, in the words of what started it: "historical import complete (1,234
+ * objects)" the first time; "resumed by support; 12 new objects (1,246 stored)" or "…; nothing new"
+ * after. New objects are what runs gained since a job took them up in this import.
+ */
+export function importSummary(connection: Connection, runs: BackfillRun[]): string {
+  const since = connection.state === 'backfilling' ? connection.stateChangedAt : 0;
+  const total = runs.reduce((n, r) => n + r.objects, 0);
+  const touched = runs.filter((r) => r.pickedUpAt !== null && r.pickedUpAt >= since);
+  const added = touched.reduce((n, r) => n + Math.max(0, r.objects - r.objectsBefore), 0);
+  const first = touched.length === runs.length && touched.every((r) => r.objectsBefore === 0 && r.startedAt >= since);
+  const trigger = (connection.state === 'backfilling' ? connection.stateReason ?? '' : '').replace(/; initial import scheduled$/, '');
+  if (first && !/resync/.test(trigger)) return `historical import complete (${String(total)} objects)`;
+  const what = /resync/.test(trigger) ? `${added} objects imported again` : added ? `${added} new objects` : 'nothing new';
+  return `${trigger && trigger !== 'historical import running' ? trigger : 'import resumed'}; ${what} (${String(total)} stored)`;
 }

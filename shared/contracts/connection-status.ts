@@ -47,9 +47,14 @@ export interface ConnectionStatus {
   events: {
     /** Creation time of the newest event applied. */
     last_event_at: string | null;
-    /** Now minus that time. */
+    /** How long the newest event took from its creation at Stripe to our database (not the time since it). */
     lag_seconds: number | null;
+    /** The last good poll of Stripe's events. */
     last_polled_at: string | null;
+    /** The last time we asked Stripe for events, good or not: freshness is this plus `last_event_at`. */
+    last_checked_at: string | null;
+    /** Polls have been failing: since when, why, and the last good poll. Null while they work. */
+    delayed: { since: string; last_error: string; last_good_poll_at: string | null } | null;
     by_source: Record<string, number>;
     /** Events stored but not yet applied, and those given up on. */
     backlog: number;
@@ -90,7 +95,7 @@ export type ConnectionIdentity = Pick<ConnectionStatus,
 /** A row of the support console's list: enough to triage, cheap enough for 10,000 connections. */
 export interface ConnectionSummary extends ConnectionIdentity {
   import: { done: boolean; objects: number; estimated_total: number | null; resources: number; failed: number };
-  events: { last_event_at: string | null; lag_seconds: number | null; last_polled_at: string | null; failed: number };
+  events: { last_event_at: string | null; lag_seconds: number | null; last_polled_at: string | null; delayed_since: string | null; failed: number };
 }
 
 export interface ConnectionList {

@@ -43,10 +43,24 @@ describe('drawer view', () => {
     expect(wrapper).not.toContainComponent(Banner);
   });
 
-  it('shows freshness and report reconciliation when live', async () => {
-    const { wrapper } = await drawer(status());
-    expect(wrapper).toContainText('30 s ago');
+  it('shows freshness (last checked, last event) and report reconciliation when live', async () => {
+    const secondsAgo = (s: number) => new Date(Date.now() - s * 1000).toISOString();
+    const quiet = status({ events: { ...status().events, last_checked_at: secondsAgo(4), last_event_at: secondsAgo(3 * 3600) } });
+    const { wrapper } = await drawer(quiet);
+    // A quiet merchant: checked seconds ago, last event hours ago. Neither is "lag".
+    expect(wrapper).toContainText('Last checked');
+    expect(wrapper).toContainText('4 s ago');
+    expect(wrapper).toContainText('3 h ago');
     expect(wrapper).toContainText('up to 2026-11-30 · reconciled');
+    expect(wrapper).not.toContainText('Data delayed');
+  });
+
+  it('says the data is delayed while polls of Stripe fail', async () => {
+    const { wrapper } = await drawer(status({
+      state: 'degraded', events: { ...status().events, delayed: { since: '2026-11-30T10:58:00.000Z', last_error: 'Stripe answered 429', last_good_poll_at: null } },
+    }));
+    expect(wrapper).toContainText('Data delayed');
+    expect(wrapper).toContainText('10:58 UTC');
   });
 
   it('asks for a reconnect when reauthorization is required', async () => {

@@ -5,11 +5,11 @@ import type { ConnectionStatus } from '../../shared/contracts/connection-status'
 export function status(overrides: Partial<ConnectionStatus> = {}): ConnectionStatus & { install_url: string } {
   return {
     id: 'conn_abcdefghijklmnop', account_id: 'acct_1Test', name: 'Roast & Co', country: 'US', mode: 'test', auth: 'oauth',
-    install_source: 'oauth_install', merchant_id: null, state: 'live', state_reason: 'historical import complete and verified (1200 objects)',
+    install_source: 'oauth_install', merchant_id: null, state: 'live', state_reason: 'historical import complete (1200 objects); verified',
     state_since: '2026-11-30T10:00:00.000Z', connected: true, connected_since: '2026-11-30T09:00:00.000Z',
     token: { expires_at: '2026-11-30T11:00:00.000Z', refreshed_at: null }, missing_permissions: [],
     import: { done: true, verification: 'verified', resources: [] },
-    events: { last_event_at: '2026-11-30T10:59:30.000Z', lag_seconds: 30, last_polled_at: null, by_source: { poll: 3 }, backlog: 0, failed: 0 },
+    events: { last_event_at: '2026-11-30T10:59:30.000Z', lag_seconds: 30, last_polled_at: null, last_checked_at: null, delayed: null, by_source: { poll: 3 }, backlog: 0, failed: 0 },
     reports: [{ family: 'balance_change_from_activity.itemized', report_type: 'balance_change_from_activity.itemized.4',
       last_interval: { start: '2026-08-01T00:00:00.000Z', end: '2026-11-30T00:00:00.000Z' }, pending: 0, last_failure: null,
       reconciliation: { status: 'reconciled', differences: [] } }],

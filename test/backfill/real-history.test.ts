@@ -48,7 +48,7 @@ describe.each(DIALECTS)('history of a real account on %s', (dialect) => {
     const status = await detail(id);
     expect(status.state).toBe('live');
     expect(status.import.verification).toBe('verified');
-    expect(status.state_reason).toMatch(/^historical import complete and verified \(\d+ objects\)$/);
+    expect(status.state_reason).toMatch(/^historical import complete \(\d+ objects\); verified$/);
     for (const r of status.import.resources) expect(r.verification).toMatchObject({ state: 'verified', repaired: 0 });
   }, 120_000);
 

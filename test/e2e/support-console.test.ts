@@ -101,6 +101,8 @@ describe('support console in Chromium (SQLite)', () => {
     await tabTo(page, page.getByRole('button', { name: 'Pause' }));
     await page.keyboard.press('Enter');
     await expect.poll(() => badge.textContent()).toBe('paused');
+    // Paused reads paused, not "Not connected".
+    expect(await page.locator('.summary .lead').textContent()).toMatch(/Paused \(connected since/);
     await page.getByRole('button', { name: 'Resume' }).focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => badge.textContent()).not.toBe('paused');

@@ -17,6 +17,9 @@ export interface BackfillRun {
   pages: number;
   estimatedTotal: number | null;
   startedAt: number;
+  /** When a job last took the run up (ms), and the objects it held then. */
+  pickedUpAt: number | null;
+  objectsBefore: number;
   lastError: string | null;
   /** JSON of verify.ts's result, or of its progress (`partial`); null until verification starts. */
   verification: string | null;
@@ -41,6 +44,8 @@ const toRun = (r: Record<string, unknown>): BackfillRun => ({
   pages: readNumber(r.pages),
   estimatedTotal: readOptionalNumber(r.estimated_total),
   startedAt: readNumber(r.started_at),
+  pickedUpAt: readOptionalNumber(r.picked_up_at),
+  objectsBefore: readNumber(r.objects_before ?? 0),
   lastError: (r.last_error as string | null) ?? null,
   verification: (r.verification as string | null) ?? null,
 });
@@ -72,6 +77,11 @@ export async function latestRuns(db: Db, connectionId: string, resources?: strin
 export async function lastSucceededRun(db: Db, connectionId: string, resource: string): Promise<BackfillRun | null> {
   const row = await db('backfill_runs').where({ connection_id: connectionId, resource, state: 'succeeded' }).orderBy('id', 'desc').first();
   return row ? toRun(row) : null;
+}
+
+/** A job takes the run up (new or resumed): what it adds from here is this import's. */
+export async function pickUpRun(db: Db, runId: number): Promise<void> {
+  await db('backfill_runs').where({ id: runId }).update({ picked_up_at: Date.now(), objects_before: db.ref('objects') });
 }
 
 /** Runs left `running` by an earlier import of the resource end as cancelled when a new one starts. */

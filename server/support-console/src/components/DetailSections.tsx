@@ -40,15 +40,17 @@ export function EventsSection({ connection: c }: Props) {
       <h2 id="events-heading">Events</h2>
       <dl className="facts">
         <dt>Last event</dt><dd data-testid="last-event">{c.events.last_event_at ? `${when(c.events.last_event_at)} (${ago(c.events.last_event_at)})` : 'none yet'}</dd>
-        <dt>Lag</dt><dd data-testid="lag">{duration(c.events.lag_seconds)}</dd>
-        <dt>Last poll</dt><dd>{ago(c.events.last_polled_at)}</dd>
+        <dt>Last checked</dt><dd data-testid="last-checked">{c.events.last_checked_at ? ago(c.events.last_checked_at) : 'not yet'}</dd>
+        <dt>Lag (created at Stripe → stored)</dt><dd data-testid="lag">{duration(c.events.lag_seconds)}</dd>
+        <dt>Last good poll</dt><dd>{ago(c.events.last_polled_at)}</dd>
+        {c.events.delayed && <><dt>Delayed</dt><dd className="warn" data-testid="delayed">polls failing since {when(c.events.delayed.since)}: {c.events.delayed.last_error}</dd></>}
         <dt>Waiting / failed</dt><dd>{c.events.backlog} waiting · {c.events.failed} failed</dd>
       </dl>
       <Sparkline points={c.activity.lag_history} />
       <h3>Deliveries by source</h3>
       {c.activity.deliveries.length === 0 ? <p className="muted">No events received yet.</p> : (
         <table>
-          <thead><tr><th scope="col">Source</th><th scope="col">Events</th><th scope="col">Deliveries (with duplicates)</th><th scope="col">Last received</th></tr></thead>
+          <thead><tr><th scope="col">Source</th><th scope="col">Events</th><th scope="col">Deliveries (webhooks and first sightings)</th><th scope="col">Last received</th></tr></thead>
           <tbody>{c.activity.deliveries.map((d) => (
             <tr key={d.source}><th scope="row">{humanize(d.source)}</th><td>{count(d.events)}</td><td>{count(d.deliveries)}</td><td>{ago(d.last_received_at)}</td></tr>
           ))}</tbody>
