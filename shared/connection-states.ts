@@ -39,3 +39,11 @@ export function validActions(state: ConnectionState, authKind: AuthKind): Connec
   if (state !== 'disconnected') actions.push('disconnect');
   return actions;
 }
+
+/** Why reports cannot be asked for in this state (a sentence for people), or null when they can. */
+export function reportsRefusal(state: ConnectionState): string | null {
+  if (state === 'disconnected') return 'Reports cannot run: the connection is disconnected and its credentials were deleted. Reconnect it first.';
+  if (state === 'reauthorization_required') return 'Reports cannot run: Stripe no longer accepts the stored credentials. Reconnect the account first.';
+  if (state === 'paused') return 'Reports cannot run while the connection is paused. Resume it first.';
+  return null;
+}

@@ -65,6 +65,7 @@ export async function connectWithApiKey(
     merchantId: input.merchant_id,
     webhookSecret: input.webhook_secret,
     missing: [...new Set(missing.map((m) => m.permission))],
+    replacing: replacing?.id,
   });
   const warnings: string[] = [];
   if (input.api_key.startsWith('sk_')) {

@@ -7,7 +7,7 @@ import type { Logger } from '../logging/logger.js';
 import { ACCESS_TOKEN_TTL_MS } from '../oauth/token-manager.js';
 import { validActions, type ConnectionAction } from '../../shared/connection-states.js';
 import {
-  findByAccount, getConnection, insertConnection, transition, updateConnection, type Connection, type InstallSource,
+  findByAccount, getConnection, insertConnection, recordNote, transition, updateConnection, type Connection, type InstallSource,
 } from './connection-repository.js';
 import type { SecretStore } from './secret-store.js';
 
@@ -70,13 +70,20 @@ export class ConnectionService {
   /** Stores an API-key connection (new, or a replacement key for an existing API-key one). */
   async saveApiKeyConnection(input: {
     mode: Mode; account: AccountInfo; apiKey: string; name: string; merchantId?: string; webhookSecret?: string; missing: string[];
+    /** The connection whose key this replaces ("Replace API key"); without it, an existing connection is refused. */
+    replacing?: string;
   }): Promise<Connection> {
     const { db, secrets } = this.deps;
     const livemode = input.mode === 'live';
+    let previous: Connection | null = null;
     const id = await db.transaction(async (trx) => {
       const existing = await findByAccount(trx, input.account.id, livemode);
+      previous = existing;
       if (existing && existing.authKind === 'oauth' && existing.state !== 'disconnected') {
         throw new ConflictError(`Account ${input.account.id} is already connected through the app (${existing.id}); disconnect it first`);
+      }
+      if (existing && existing.state !== 'disconnected' && existing.id !== input.replacing) {
+        throw new ConflictError(`Account ${input.account.id} (${input.mode} mode) is already connected as "${existing.name ?? existing.accountId}" (${existing.id}). To give it a new key, use "Replace API key" on that connection's page.`);
       }
       const connectionId = existing?.id ?? await insertConnection(trx, {
         accountId: input.account.id, livemode, authKind: 'api_key', installSource: 'api_key',
@@ -92,10 +99,17 @@ export class ConnectionService {
       if (input.webhookSecret) await secrets.put(connectionId, 'webhook_secret', input.webhookSecret, trx);
       return connectionId;
     });
+    // What changed is in the timeline: a rename, a new key, a reconnect.
+    const before = previous as Connection | null;
+    if (before && before.name !== input.name) await recordNote(db, id, `renamed from "${before.name ?? before.accountId}" to "${input.name}"`);
+    if (before && input.webhookSecret) await recordNote(db, id, 'webhook signing secret replaced');
+    const how = !before ? 'API key verified; initial import scheduled'
+      : input.replacing ? 'API key replaced by support; the import resumes with it'
+      : 'reconnected with a new API key after a disconnect; the import resumes';
     if (input.missing.length) {
-      await transition(db, id, 'permission_missing', `the API key lacks: ${input.missing.join(', ')}`);
+      await transition(db, id, 'permission_missing', `${before ? `${how.split(';')[0]}, but the` : 'the'} API key lacks: ${input.missing.join(', ')}`);
     } else {
-      await this.startSync(id, 'API key verified; initial import scheduled');
+      await this.startSync(id, how);
     }
     return this.get(id);
   }

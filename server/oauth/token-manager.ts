@@ -93,6 +93,13 @@ export class TokenManager {
     try {
       tokens = await requestToken(config, mode, { grant_type: 'refresh_token', refresh_token: refresh.value });
     } catch (err) {
+      if (err instanceof OAuthTokenError && err.error === 'invalid_grant') {
+        // A reinstall stored new tokens while this refresh was on its way with the old one: those
+        // are good, and the refusal is about tokens the connection no longer has.
+        const stored = await secrets.get(connectionId, 'refresh_token');
+        const access = await secrets.get(connectionId, 'access_token');
+        if (stored && access && stored.value !== refresh.value) return access.value;
+      }
       const now = Date.now();
       const message = err instanceof OAuthTokenError ? err.message : `token refresh failed: ${(err as Error).message}`;
       await updateConnection(db, connectionId, { last_error: message, last_error_at: now });

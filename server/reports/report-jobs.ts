@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import { ConflictError } from '../errors.js';
 import type { Jobs } from '../jobs/jobs.js';
 import { isReportFamily } from '../../shared/report-families.js';
 import type { ReportService } from './report-service.js';
@@ -9,7 +10,10 @@ const DAILY_MS = 24 * 60 * 60 * 1000;
 export function registerReportJobs(jobs: Jobs, reports: ReportService): void {
   jobs.register('reports.schedule', async (p) => {
     const family = typeof p.family === 'string' && isReportFamily(p.family) ? [p.family] : undefined;
-    await reports.schedule(String(p.connectionId), { families: family, force: p.force === true });
+    // Queued before the connection stopped (paused, disconnected): nothing to ask Stripe for now.
+    await reports.schedule(String(p.connectionId), { families: family, force: p.force === true }).catch((err: unknown) => {
+      if (!(err instanceof ConflictError)) throw err;
+    });
   });
   jobs.register('reports.check', () => reports.checkDue());
 }

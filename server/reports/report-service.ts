@@ -12,6 +12,8 @@ import {
   claimDownload, dueRuns, getRun, insertRun, latestRun, renewDownload, runByStripeId, sameInterval, updateRun, type ReportRunRow,
 } from './report-repository.js';
 import { reconcile } from './reconcile.js';
+import { ConflictError } from '../errors.js';
+import { reportsRefusal } from '../../shared/connection-states.js';
 
 const DAY = 86400;
 const MAX_ATTEMPTS = 3;
@@ -70,6 +72,8 @@ export class ReportService {
     const { db } = this.deps;
     const connection = await getConnection(db, connectionId);
     if (!connection) throw new Error(`no connection ${connectionId}`);
+    const refusal = reportsRefusal(connection.state);
+    if (refusal) throw new ConflictError(refusal);
     const s = await this.session(connection);
     const types = await limitedCall(s.limiter, 'reporting', () => s.client().reporting.reportTypes.list(), { refreshAuth: s.refreshAuth });
     const versions = currentVersions(types.data);

@@ -262,7 +262,7 @@ export function importSummary(connection: Connection, runs: BackfillRun[]): stri
   const touched = runs.filter((r) => r.pickedUpAt !== null && r.pickedUpAt >= since);
   const added = touched.reduce((n, r) => n + Math.max(0, r.objects - r.objectsBefore), 0);
   const first = touched.length === runs.length && touched.every((r) => r.objectsBefore === 0 && r.startedAt >= since);
-  const trigger = (connection.state === 'backfilling' ? connection.stateReason ?? '' : '').replace(/; initial import scheduled$/, '');
+  const trigger = (connection.state === 'backfilling' ? connection.stateReason ?? '' : '').split(';')[0]!;
   if (first && !/resync/.test(trigger)) return `historical import complete (${String(total)} objects)`;
   const what = /resync/.test(trigger) ? `${added} objects imported again` : added ? `${added} new objects` : 'nothing new';
   return `${trigger && trigger !== 'historical import running' ? trigger : 'import resumed'}; ${what} (${String(total)} stored)`;

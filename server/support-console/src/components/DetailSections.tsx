@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { reportsRefusal } from '../../../../shared/connection-states.js';
 import { verificationText } from '../../../../shared/verification-text.js';
 import { supportApi, type ConsoleDetail } from '../api.js';
 import { ago, count, duration, humanize, when } from '../format.js';
@@ -61,9 +62,11 @@ export function EventsSection({ connection: c }: Props) {
 }
 
 export function ReportsSection({ connection: c, rerun }: Props & { rerun: (family?: string) => void }) {
+  const refusal = reportsRefusal(c.state);
   return (
     <section aria-labelledby="reports-heading">
       <h2 id="reports-heading">Reports</h2>
+      {refusal && <p className="muted" data-testid="reports-refusal">{refusal}</p>}
       <table>
         <thead><tr><th scope="col">Family</th><th scope="col">Last interval</th><th scope="col">Pending</th><th scope="col">Reconciliation</th><th scope="col">Last failure</th><th scope="col"><span className="visually-hidden">Action</span></th></tr></thead>
         <tbody>{c.reports.map((r) => (
@@ -73,7 +76,7 @@ export function ReportsSection({ connection: c, rerun }: Props & { rerun: (famil
             <td>{r.pending}</td>
             <td>{r.reconciliation === null ? '—' : r.reconciliation.status === 'reconciled' ? 'reconciled' : `${r.reconciliation.differences.length} difference(s)`}</td>
             <td className="error-cell">{r.last_failure ?? '—'}</td>
-            <td><button type="button" className="secondary" onClick={() => rerun(r.family)} aria-label={`Rerun the ${humanize(r.family)} report`}>Rerun</button></td>
+            <td>{!refusal && <button type="button" className="secondary" onClick={() => rerun(r.family)} aria-label={`Rerun the ${humanize(r.family)} report`}>Rerun</button>}</td>
           </tr>
         ))}</tbody>
       </table>
