@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Config, Mode } from './config.js';
 import { ConnectionService } from './connections/connection-service.js';
 import { ConnectionStripe } from './connections/connection-stripe.js';
@@ -20,7 +21,8 @@ import { registerEventJobs, scheduleEventJobs } from './events/event-jobs.js';
 import { EventService } from './events/event-service.js';
 import { registerReportJobs, scheduleReportJobs } from './reports/report-jobs.js';
 import { ReportService } from './reports/report-service.js';
-import { registerImportJob, resumeImports, resumeVerifications } from './sync/import-job.js';
+import { registerImportJob, resumeImports, resumeVerifications, takeOverStrandedImports } from './sync/import-job.js';
+import { JobLocks } from './jobs/job-locks.js';
 import { ImportService } from './sync/import-service.js';
 
 const TOKEN_SWEEP_INTERVAL_MS = 5 * 60 * 1000;
@@ -61,7 +63,7 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
       maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? Math.max(1, Math.min(30, Math.round(config.jobLeaseSeconds / 2))),
       onDeadLetter: (job, payload, error, attempts) => recordDeadLetter(db, { job, payload, error, attempts }),
     })
-    : new JobRunner(logger, 4, jobMetrics);
+    : new JobRunner(logger, 4, jobMetrics, { locks: new JobLocks(db), leaseMs: config.jobLeaseSeconds * 1000, holder: `embedded:${randomUUID()}` });
   const tokens = new TokenManager({ db, secrets, config, logger });
   const stripe = new ConnectionStripe({ config, db, secrets, tokens });
   // Several processes share one account's budget only through the database.
@@ -108,6 +110,11 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
       if (verifying) logger.info({ connections: verifying }, 'verification of finished imports queued');
       jobs.every('import.verify.sweep', VERIFY_SWEEP_MS, async () => {
         await resumeVerifications(jobs, db);
+      });
+      // Imports another process left (a CLI that exited, a killed server or worker): taken over here.
+      const leaseMs = config.jobLeaseSeconds * 1000;
+      jobs.every('import.takeover', Math.min(30_000, Math.max(1_000, leaseMs / 4)), async () => {
+        await takeOverStrandedImports(jobs, db, leaseMs, logger);
       });
       // ENCRYPTION_KEYS rotation: secrets still under an older key move to the first one.
       const rotation = await secrets.reencryptAll();

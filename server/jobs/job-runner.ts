@@ -1,6 +1,7 @@
 import type { Logger } from '../logging/logger.js';
 import type { EnqueueOptions, JobHandler, Jobs } from './jobs.js';
 import type { JobMetrics } from './job-metrics.js';
+import type { JobLocks } from './job-locks.js';
 
 interface QueuedJob {
   name: string;
@@ -33,7 +34,11 @@ export class JobRunner implements Jobs {
   private readonly shutdown = new AbortController();
   private stopped = false;
 
-  constructor(private readonly logger: Logger, private readonly concurrency = 4, private readonly metrics?: JobMetrics) {}
+  constructor(
+    private readonly logger: Logger, private readonly concurrency = 4, private readonly metrics?: JobMetrics,
+    /** Imports hold a lease in the database while they run, so other processes see them owned (and take them over once it lapses). */
+    private readonly leases?: { locks: JobLocks; leaseMs: number; holder: string },
+  ) {}
 
   register(name: string, handler: JobHandler): void {
     this.handlers.set(name, handler);
@@ -95,6 +100,24 @@ export class JobRunner implements Jobs {
     await this.idle();
   }
 
+  /** Runs an import-family job under a database lease (renewed while it runs); another process's lease means it is theirs. */
+  private async leased(job: QueuedJob, work: () => Promise<void>): Promise<void> {
+    const lease = this.leases;
+    if (!lease || !job.lock?.startsWith('import:')) return work();
+    const holder = `${lease.holder}:${job.name}`;
+    if (!(await lease.locks.acquire(job.lock, holder, lease.leaseMs))) {
+      this.logger.debug({ job: job.name, lock: job.lock }, 'another process holds this work; left to it');
+      return;
+    }
+    const heartbeat = setInterval(() => void lease.locks.renew(job.lock!, holder, lease.leaseMs).catch(() => undefined), lease.leaseMs / 3);
+    try {
+      await work();
+    } finally {
+      clearInterval(heartbeat);
+      await lease.locks.release(job.lock, holder).catch(() => undefined);
+    }
+  }
+
   private total(): number {
     let n = 0;
     for (const v of this.running.values()) n += v;
@@ -116,7 +139,7 @@ export class JobRunner implements Jobs {
       this.running.set(lane, (this.running.get(lane) ?? 0) + 1);
       if (job.lock) this.activeKeys.add(job.lock);
       const done = this.metrics?.started(job.name, job.queuedAt);
-      handler(job.payload, { signal: this.shutdown.signal })
+      this.leased(job, () => handler(job.payload, { signal: this.shutdown.signal }))
         .then(() => done?.('completed'), (err: unknown) => {
           done?.('failed');
           this.logger.error({ err, job: job.name, payload: job.payload }, 'job failed');

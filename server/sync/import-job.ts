@@ -6,6 +6,9 @@ import { isVerified } from './backfill/verify.js';
 import type { Logger } from '../logging/logger.js';
 import type { ImportService } from './import-service.js';
 
+/** The longest an interrupted import waits before it tries again. */
+const IMPORT_BACKOFF_MAX_MS = 30 * 60_000;
+
 export interface ImportJobOptions {
   /** Queue each resource as its own job (keyed by connection and resource), so workers share one import. */
   fanOut?: boolean;
@@ -38,7 +41,7 @@ export function registerImportJob(jobs: Jobs, imports: ImportService, options: I
     // resumes from its checkpoints later, backing off up to half an hour.
     if (outcomes.some((o) => o.state === 'interrupted')) {
       const attempt = Number(payload.attempt ?? 0) + 1;
-      const delayMs = Math.min(30 * 60_000, 30_000 * 2 ** (attempt - 1));
+      const delayMs = Math.min(IMPORT_BACKOFF_MAX_MS, 30_000 * 2 ** (attempt - 1));
       await jobs.enqueue(name, { connectionId, attempt, ...(resources ? { resources } : {}) }, { key, delayMs });
     }
   };
@@ -81,4 +84,24 @@ export async function resumeVerifications(jobs: Jobs, db: Db): Promise<number> {
   const ids = [...new Set(runs.filter((r) => !isVerified(r)).map((r) => r.connectionId))];
   await jobs.enqueueMany('import.verify', ids.map((id) => ({ payload: { connectionId: id }, key: id })));
   return ids.length;
+}
+
+/**
+ * Imports nobody owns: a connection still importing whose import holds no live lease (its process
+ * exited or was killed, or its queued job died with it) and whose state has not moved for a lease
+ * time. Queued again here, so a running process takes them over within about one lease time, not
+ * only at its next start. An import held by errors (degraded) waits out its own backoff first.
+ */
+export async function takeOverStrandedImports(jobs: Jobs, db: Db, leaseMs: number, logger?: Logger): Promise<string[]> {
+  const now = Date.now();
+  const rows = await db('connections').where((w) => w.whereIn('state', ['connecting', 'backfilling'])
+    .orWhere((d) => d.where('state', 'degraded').where('state_reason', 'like', 'import of %').where('state_changed_at', '<', now - IMPORT_BACKOFF_MAX_MS - leaseMs)))
+    .where('state_changed_at', '<', now - leaseMs).select('id');
+  if (!rows.length) return [];
+  const held = new Set((await db('job_locks').where('lock_key', 'like', 'import:%').where('expires_at', '>=', now).pluck('lock_key'))
+    .map((k: string) => k.split(':')[1]));
+  const stranded = rows.map((r: { id: string }) => String(r.id)).filter((id: string) => !held.has(id));
+  for (const id of stranded) await jobs.enqueue('import.start', { connectionId: id }, { key: id });
+  if (stranded.length) logger?.info({ connections: stranded }, 'imports nobody owned taken over');
+  return stranded;
 }

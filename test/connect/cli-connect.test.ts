@@ -9,6 +9,8 @@ import { control, createAccount, withEmulator, type DemoAccount } from '../suppo
 
 const run = promisify(execFile);
 const BIN = resolve(import.meta.dirname, '../../bin/pi-stripe.js');
+/** `--json` prints JSON lines: progress, then the result last. */
+const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
 
 describe('pi-stripe connect and status', () => {
   let emulator: Emulator;
@@ -43,7 +45,8 @@ describe('pi-stripe connect and status', () => {
   it('connects with a full key, warning about it, and shows the connection in status', async () => {
     const res = await cli('connect', '--name', 'CLI Coffee', '--api-key', merchant.keys.test, '--merchant', 'cli-1');
     expect(res.code).toBe(0);
-    expect(res.stdout).toMatch(new RegExp(`^Connected CLI Coffee \\(${merchant.id}, test mode\\) as conn_\\S+: live\\.`));
+    expect(res.stdout).toMatch(new RegExp(`^importing: \\d+ objects so far; \\d of 7 resources done$`, 'm'));
+    expect(res.stdout).toMatch(new RegExp(`^Connected CLI Coffee \\(${merchant.id}, test mode\\) as conn_\\S+: live\\.`, 'm'));
     expect(res.stdout).toContain('Warning: A full secret key can change your Stripe account');
     expect(res.stdout + res.stderr).not.toContain(merchant.keys.test);
 
@@ -58,7 +61,11 @@ describe('pi-stripe connect and status', () => {
   it('backfills again from a date with JSON progress lines, and refuses a bad date', async () => {
     const shop = await createAccount(emulator, { name: 'History' });
     await control(emulator, 'POST', '/generate', { account: shop.id, payments: 120, days: 30 });
-    const connected = JSON.parse((await cli('connect', '--name', 'History', '--api-key', shop.keys.test, '--json')).stdout) as { connection: { id: string } };
+    const connecting = (await cli('connect', '--name', 'History', '--api-key', shop.keys.test, '--json')).stdout;
+    // connect shows the import's progress, as backfill does, and ends with the result.
+    const progress = connecting.trim().split('\n').slice(0, -1).map((l) => JSON.parse(l) as { type: string; resource: string; objects: number });
+    expect(progress.some((l) => l.type === 'progress' && l.resource === 'charges' && l.objects === 120)).toBe(true);
+    const connected = lastJson(connecting) as { connection: { id: string } };
     const res = await cli('backfill', '--connection', connected.connection.id, '--since', '2000-01-01', '--json');
     expect(res.code).toBe(0);
     const lines = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; resource?: string; objects?: number; state?: string });
@@ -89,7 +96,7 @@ describe('pi-stripe connect and status', () => {
     });
     const res = await cli('connect', '--name', 'Narrow', '--api-key', key, '--json');
     expect(res.code).toBe(0);
-    const body = JSON.parse(res.stdout) as { connection: { state: string; missing_permissions: string[] } };
+    const body = lastJson(res.stdout) as { connection: { state: string; missing_permissions: string[] } };
     expect(body.connection.state).toBe('permission_missing');
     expect(body.connection.missing_permissions).toEqual(expect.arrayContaining(['dispute_read', 'payout_read', 'balance_read', 'event_read']));
   });

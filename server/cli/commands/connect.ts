@@ -4,7 +4,7 @@ import { connectionStatus } from '../../connections/status.js';
 import { AppError } from '../../errors.js';
 import { apiKeyConnectBody } from '../../../shared/contracts/support-api.js';
 import { CliError, type Command } from '../command.js';
-import type { Services } from '../../services.js';
+import { followImport } from '../import-progress.js';
 import { withServices } from '../with-services.js';
 
 export const connectCommand: Command = {
@@ -28,12 +28,14 @@ export const connectCommand: Command = {
       const result = await connectWithApiKey(config, services.connections, services.limiters, parsed.data).catch((err: unknown) => {
         throw err instanceof AppError ? new CliError(err.message) : err;
       });
-      // Embedded jobs run in this process (with pg-boss the workers take them): wait for the import,
-      // however long it takes. Its verification is handed back when the command ends; the server's
-      // sweep (or the next start) carries it on from where it was.
-      if (services.jobs.backend === 'embedded') await untilImported(services, result.connection.id);
+      // Embedded jobs run in this process: follow the import to its end, however long it takes. If
+      // this command is stopped, its lease on the import lapses and a running server takes it over.
+      // With pg-boss the import is queued (safely stored) and the workers own it.
+      if (services.jobs.backend === 'embedded') {
+        await followImport(db, result.connection.id, { json, out, stop: () => services.jobs.idle(0).then(() => true, () => false) });
+      }
       const status = await connectionStatus(db, config, (await services.connections.get(result.connection.id)));
-      if (json) return out(JSON.stringify({ connection: status, warnings: result.warnings }, null, 2));
+      if (json) return out(JSON.stringify({ type: 'result', connection: status, warnings: result.warnings }));
       out(`Connected ${status.name} (${status.account_id}, ${status.mode} mode) as ${status.id}: ${status.state}.`);
       if (status.missing_permissions.length) out(`Missing permissions: ${status.missing_permissions.join(', ')}. ${status.what_to_do ?? ''}`);
       for (const w of result.warnings) out(`Warning: ${w}`);
@@ -41,11 +43,3 @@ export const connectCommand: Command = {
   },
 };
 
-/** Until the connection leaves `connecting`/`backfilling`, or nothing is left running that could move it. */
-async function untilImported(services: Services, id: string): Promise<void> {
-  const importing = async () => ['connecting', 'backfilling'].includes((await services.connections.get(id)).state);
-  while (await importing()) {
-    if (await services.jobs.idle(0).then(() => true, () => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
