@@ -2,7 +2,7 @@ import { Box, Inline } from '@stripe/ui-extension-sdk/ui';
 import type { ConnectionStatus } from '../../shared/contracts/connection-status';
 import { verificationText } from '../../shared/verification-text';
 
-const eta = (seconds: number | null) => (seconds === null ? '' : seconds < 90 ? ` · about ${seconds} s left` : ` · about ${Math.round(seconds / 60)} min left`);
+const eta = (seconds: number | null) => (seconds === null ? ' · time left unknown' : seconds < 90 ? ` · about ${seconds} s left` : ` · about ${Math.round(seconds / 60)} min left`);
 
 /** One line per resource: objects imported, of how many (once the oldest are reached), how long it should still take, and verification. */
 export const ImportProgress = ({ resources }: { resources: ConnectionStatus['import']['resources'] }) =>

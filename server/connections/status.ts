@@ -23,12 +23,19 @@ function whatToDo(c: Connection): string | null {
   return advice[c.state] ?? null;
 }
 
-/** One resource's import: counts, an ETA from the rate so far, and what verification found. */
-function importProgress(resource: string, r: Record<string, unknown>): ConnectionStatus['import']['resources'][number] {
+/** With no page stored for this long, a running import's time left is unknown (and after STALLED_AFTER_MS, it is stalled). */
+export const RECENT_PROGRESS_MS = 60_000;
+
+/** One resource's import: counts, time left from its recent pace, and what verification found. */
+function importProgress(resource: string, r: Record<string, unknown>, lastProgress: number | null): ConnectionStatus['import']['resources'][number] {
   const objects = readNumber(r.objects);
   const estimated = readOptionalNumber(r.estimated_total);
-  const elapsed = (Date.now() - readNumber(r.started_at)) / 1000;
-  const rate = elapsed > 0 ? objects / elapsed : 0;
+  // The pace since a job took the run up in this import, and only while pages keep coming.
+  const since = readOptionalNumber(r.picked_up_at) ?? readNumber(r.started_at);
+  const gained = objects - readNumber(r.objects_before ?? 0);
+  const elapsed = (Date.now() - since) / 1000;
+  const recent = lastProgress !== null && Date.now() - lastProgress < RECENT_PROGRESS_MS;
+  const rate = recent && elapsed > 0 ? gained / elapsed : 0;
   const verification = r.state === 'succeeded' ? readVerification({ verification: (r.verification as string | null) ?? null }) : null;
   return {
     resource,
@@ -37,6 +44,7 @@ function importProgress(resource: string, r: Record<string, unknown>): Connectio
     pages: readNumber(r.pages),
     estimated_total: estimated,
     eta_seconds: r.state === 'running' && estimated !== null && rate > 0 ? Math.max(0, Math.round((estimated - objects) / rate)) : null,
+    last_progress_at: iso(lastProgress),
     verification: verification && { state: verification.state, repaired: verification.repaired, verified_at: verification.verifiedAt },
     last_error: (r.last_error as string | null) ?? null,
     finished_at: iso(readOptionalNumber(r.finished_at)),
@@ -87,6 +95,13 @@ export function connectionIdentity(c: Connection): ConnectionIdentity {
   };
 }
 
+/** When each run last stored a page (its segments' newest update). */
+export async function lastProgress(db: Db, runIds: number[]): Promise<Map<number, number>> {
+  if (!runIds.length) return new Map();
+  const rows = await db('backfill_segments').whereIn('run_id', runIds).groupBy('run_id').select('run_id').max({ at: 'updated_at' });
+  return new Map(rows.map((r: Record<string, unknown>) => [readNumber(r.run_id), readNumber(r.at)]));
+}
+
 /** Seconds the newest event took from its creation at Stripe to our database. */
 async function newestEventLag(db: Db, c: Connection): Promise<number | null> {
   const row = await db('event_inbox').where({ account_id: c.accountId, livemode: c.livemode }).orderBy('created', 'desc').first('created', 'received_at');
@@ -98,6 +113,7 @@ export async function connectionStatus(db: Db, config: Config, c: Connection): P
   const runs = await db('backfill_runs').where({ connection_id: c.id }).orderBy('id', 'desc');
   const latest = new Map<string, Record<string, unknown>>();
   for (const run of runs) if (!latest.has(String(run.resource))) latest.set(String(run.resource), run);
+  const progressOf = await lastProgress(db, [...latest.values()].map((r) => readNumber(r.id)));
   const watermark = await db('event_watermarks').where({ connection_id: c.id }).first();
   const inbox = db('event_inbox').where({ account_id: c.accountId, livemode: c.livemode });
   const [{ newest }] = await inbox.clone().where({ status: 'processed' }).max({ newest: 'created' }) as [{ newest: unknown }];
@@ -112,7 +128,7 @@ export async function connectionStatus(db: Db, config: Config, c: Connection): P
     connected_since: iso(c.createdAt)!,
     token: c.authKind === 'oauth' ? { expires_at: iso(c.tokenExpiresAt), refreshed_at: iso(c.tokenRefreshedAt) } : null,
     missing_permissions: c.missingPermissions,
-    import: importStatus([...latest.entries()].map(([resource, r]) => importProgress(resource, r))),
+    import: importStatus([...latest.entries()].map(([resource, r]) => importProgress(resource, r, progressOf.get(readNumber(r.id)) ?? null))),
     events: {
       last_event_at: lastEvent === null ? null : iso(lastEvent * 1000),
       lag_seconds: await newestEventLag(db, c),

@@ -9,6 +9,8 @@ const ATTENTION_LIMIT = 25;
 const minutesSince = (ms: number) => { const m = Math.round((Date.now() - ms) / 60_000); return m < 1 ? 'under a minute' : `${m} min`; };
 /** The poller visits every active connection each 15 s; ten minutes without a poll means lag is growing. */
 export const STALE_POLL_MS = 10 * 60_000;
+/** An import with no page stored for this long is stalled (pages come every second or so while it runs). */
+export const STALLED_AFTER_MS = 3 * 60_000;
 
 const PROBLEMS: Partial<Record<ConnectionState, string>> = {
   reauthorization_required: 'Stripe refuses the stored credentials',
@@ -52,6 +54,18 @@ export async function supportOverview(db: Db): Promise<SupportOverview> {
   for (const s of stale) {
     const polled = readOptionalNumber(s.polled);
     note(String(s.id), polled === null ? 'events have never been polled' : `no poll for ${Math.round((Date.now() - polled) / 60_000)} min`);
+  }
+
+  // Imports whose pages stopped advancing (or that have nothing running at all).
+  const stalledBefore = Date.now() - STALLED_AFTER_MS;
+  const progress = db('backfill_segments as s').join('backfill_runs as r', 'r.id', 's.run_id')
+    .whereRaw('r.connection_id = c.id').where('r.state', 'running').max('s.updated_at');
+  const importing = await db({ c: 'connections' }).whereIn('c.state', ['connecting', 'backfilling']).where('c.state_changed_at', '<', stalledBefore)
+    .orderBy('c.state_changed_at').limit(ATTENTION_LIMIT).select('c.id', 'c.state_changed_at', { progress });
+  for (const c of importing) {
+    const last = readOptionalNumber(c.progress);
+    if (last !== null && last >= stalledBefore) continue;
+    note(String(c.id), `import stalled: no page stored for ${minutesSince(last ?? readNumber(c.state_changed_at))}`);
   }
 
   const ids = [...reasons.keys()].slice(0, ATTENTION_LIMIT);

@@ -37,7 +37,10 @@ export interface ConnectionStatus {
       pages: number;
       /** null while the oldest part of the history is not reached yet (nothing else bounds it). */
       estimated_total: number | null;
+      /** From the pace since this import took the run up; null when unknown (no recent progress, or no total). */
       eta_seconds: number | null;
+      /** When the last page was stored (a running import whose pages stopped advancing is stalled). */
+      last_progress_at: string | null;
       /** For a finished run: whether Stripe was asked again, and what that found missing and stored. */
       verification: { state: VerificationState; repaired: number; verified_at: string | null } | null;
       last_error: string | null;

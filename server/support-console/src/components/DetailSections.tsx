@@ -22,7 +22,7 @@ export function ImportSection({ connection: c }: Props) {
               <tr key={r.resource}>
                 <th scope="row">{humanize(r.resource)}</th>
                 <td><ProgressBar label={`Import of ${humanize(r.resource)}`} value={r.objects} max={r.estimated_total} done={r.state === 'succeeded'} />
-                  <span className="muted">{r.state}{r.eta_seconds !== null ? ` · about ${duration(r.eta_seconds)} left` : ''}</span></td>
+                  <span className="muted">{r.state}{r.eta_seconds !== null ? ` · about ${duration(r.eta_seconds)} left` : r.state === 'running' ? ' · time left unknown' : ''}</span></td>
                 <td>{count(r.objects)}{r.estimated_total !== null ? ` of ~${count(r.estimated_total)}` : ''}</td>
                 <td data-testid={`verification-${r.resource}`}>{verificationText(r.verification) ?? '—'}</td>
                 <td className="error-cell">{r.last_error ?? '—'}</td>
