@@ -1,16 +1,23 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { loadConfigOrExit } from './bootstrap.js';
 import { createDb, migrateLatest } from './db/database.js';
 import { createLogger } from './logging/logger.js';
 import { sandboxBanner } from './sandbox/banner.js';
-import { startSandboxStripe, type SandboxStripe } from './sandbox/emulator.js';
+import { SandboxPortError, startSandboxStripe, type SandboxStripe } from './sandbox/emulator.js';
 import { createServices } from './services.js';
+
+/** Ends the process: one line for what a person can fix, the error itself otherwise. */
+function exitWith(line: string | null, err: unknown): never {
+  process.stderr.write(line ? `pi-stripe: ${line}\n` : `pi-stripe: could not start: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+}
 
 const initial = loadConfigOrExit();
 // Sandbox mode with no Stripe configured: start the bundled emulator and point the config at it.
 const sandboxStripe: SandboxStripe | null = initial.sandbox && !process.env.STRIPE_API_BASE
-  ? await startSandboxStripe(initial.publicUrl)
+  ? await startSandboxStripe(initial.publicUrl).catch((err: unknown) => exitWith(err instanceof SandboxPortError ? err.message : null, err))
   : null;
 // Re-reading finds the sandbox secrets the first read generated; keep saying they were created.
 const config = sandboxStripe ? { ...loadConfigOrExit({ ...process.env, ...sandboxStripe.env }), generated: initial.generated } : initial;
@@ -21,14 +28,22 @@ const applied = await migrateLatest(db);
 if (applied.length) logger.info({ applied }, 'database migrated');
 
 const services = createServices(config, db, logger);
+const app = createApp({ config, db, logger, services });
+// Take the port first: a second `npm start` (or anything else on it) gets one line, not a stack
+// trace, and starts no background work beside the first.
+const server = createServer(app);
+await new Promise<void>((ok) => {
+  server.once('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE') exitWith(`port ${config.port} is already in use (another npm start?): stop that process, or set PORT to a free port`, err);
+    exitWith(null, err);
+  });
+  server.listen(config.port, ok);
+});
 // With pg-boss the API process may leave all work to `pi-stripe worker` processes (RUN_JOBS=0).
 if (config.runJobs) await services.startBackground();
-const app = createApp({ config, db, logger, services });
-const server = app.listen(config.port, () => {
-  const { port } = server.address() as AddressInfo;
-  logger.info({ port, sandbox: config.sandbox }, 'listening');
-  if (config.sandbox) process.stdout.write(sandboxBanner(config, port, sandboxStripe?.lines ?? []));
-});
+const { port } = server.address() as AddressInfo;
+logger.info({ port, sandbox: config.sandbox }, 'listening');
+if (config.sandbox) process.stdout.write(sandboxBanner(config, port, sandboxStripe?.lines ?? []));
 
 let stopping = false;
 async function shutdown(signal: string) {

@@ -1,5 +1,6 @@
 import { SANDBOX_EMULATOR_URL } from '../config.js';
 import { startTrickle } from './trickle.js';
+import { addRedirectUri, probeEmulator } from './emulator-probe.js';
 
 export interface SandboxStripe {
   /** Environment values that point the backend at the emulator (keys, app, authorize URL). */
@@ -16,16 +17,16 @@ const DEMO_PAYMENTS = 1000;
  * If something already listens there (an emulator started by hand), that one is used as it is.
  * Loaded only in sandbox mode; the emulator lives with the tests.
  */
-export async function startSandboxStripe(publicUrl: string): Promise<SandboxStripe> {
+export async function startSandboxStripe(publicUrl: string, emulatorUrl = SANDBOX_EMULATOR_URL): Promise<SandboxStripe> {
   const { startEmulator } = await import('../../test/emulator/index.js');
   const { setUpDemo } = await import('../../test/emulator/demo.js');
-  const port = Number(new URL(SANDBOX_EMULATOR_URL).port);
+  const port = Number(new URL(emulatorUrl).port);
   let emulator;
   try {
     emulator = await startEmulator({ port, seed: 1, app: { redirectUris: [`${publicUrl}/oauth/callback`] } });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-    return { env: {}, lines: [`Stripe emulator: using the one already on ${SANDBOX_EMULATOR_URL}`], close: async () => {} };
+    return reuseEmulator(publicUrl, emulatorUrl, port);
   }
   const demo = setUpDemo(emulator, DEMO_PAYMENTS);
   const objects = Object.entries(demo.counts).filter(([type]) => type !== 'event').reduce((sum, [, n]) => sum + n, 0);
@@ -51,3 +52,23 @@ export async function startSandboxStripe(publicUrl: string): Promise<SandboxStri
     },
   };
 }
+
+/** Something already listens on the emulator's port: an emulator (used as it is, with its keys), or not (one line saying what to do). */
+async function reuseEmulator(publicUrl: string, url: string, port: number): Promise<SandboxStripe> {
+  const running = await probeEmulator(url);
+  if (!running) {
+    throw new SandboxPortError(`port ${port} (the sandbox's Stripe emulator) is in use by another program: stop it, or set STRIPE_API_BASE to a Stripe to use instead`);
+  }
+  await addRedirectUri(running, `${publicUrl}/oauth/callback`);
+  return {
+    env: {
+      STRIPE_API_BASE: running.apiBase, STRIPE_SECRET_KEY_TEST: running.platformKeyTest, STRIPE_APP_CLIENT_ID_TEST: running.clientIdTest,
+      STRIPE_APP_AUTHORIZE_URL_TEST: `${running.apiBase}/oauth/v2/authorize`, SANDBOX: '1',
+    },
+    lines: [`Stripe emulator:  using the one already on ${url} (control API ${running.controlUrl})`],
+    close: async () => {},
+  };
+}
+
+/** The sandbox cannot start its Stripe: said in one line, without a stack trace. */
+export class SandboxPortError extends Error {}

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../../shared/contracts/connection-status.js';
@@ -114,6 +115,33 @@ describe('npm start on a fresh checkout (sandbox)', () => {
     await until('a live event from the demo trickle', () => api<ConnectionStatus>(`/connections/${connection!.id}`),
       (s) => s.events.last_event_at !== null && s.events.last_event_at !== before, 60_000);
   }, 70_000);
+
+  it('a second start says its port is taken in one line; on a port of its own it reuses the running emulator', async () => {
+    const start = (env: Record<string, string>) => {
+      const second = spawn(process.execPath, ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'server/main.ts')], {
+        cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, ...env },
+      });
+      let text = '';
+      second.stdout.on('data', (d) => (text += String(d)));
+      second.stderr.on('data', (d) => (text += String(d)));
+      return { second, text: () => text, exit: new Promise<number | null>((ok) => second.once('exit', ok)) };
+    };
+    const clash = start({ PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'second.sqlite')}` });
+    expect(await clash.exit).toBe(1);
+    expect(clash.text()).toContain(`pi-stripe: port ${port} is already in use (another npm start?): stop that process, or set PORT to a free port`);
+    expect(clash.text()).not.toMatch(/TypeError|at .*\.ts:\d+/);
+
+    const own = start({ PORT: String(await freePort()), DATABASE_URL: `sqlite:${join(dir, 'third.sqlite')}` });
+    try {
+      await until('the second banner', async () => own.text(), (t) => /Support console: /.test(t) || own.second.exitCode !== null, 60_000);
+      expect(own.text()).toContain(`Stripe emulator:  using the one already on ${EMULATOR}`);
+      const healthy = /Backend: +(http:\/\/localhost:\d+)/.exec(own.text())![1]!;
+      expect((await fetch(`${healthy}/healthz`)).status).toBe(200);
+    } finally {
+      own.second.kill('SIGKILL');
+      await own.exit;
+    }
+  }, 90_000);
 
   it('stops cleanly on SIGTERM', async () => {
     process.kill(-child.pid!, 'SIGTERM');

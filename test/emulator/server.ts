@@ -1,5 +1,5 @@
 import express from 'express';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { apiRoutes } from './api-routes.js';
 import { ALL_PERMISSIONS } from './auth.js';
@@ -68,9 +68,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     res.status(error.status).set(error.headers).json(error.toJSON());
   });
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(s));
-    s.on('error', reject);
+  // Express 5's listen() calls back on errors too (with an unbound server): listen on the http
+  // server itself, so a port in use rejects with EADDRINUSE.
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   url = `http://${options.host ?? '127.0.0.1'}:${port}`;

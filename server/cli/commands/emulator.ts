@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { probeEmulator } from '../../sandbox/emulator-probe.js';
 import { CliError, type Command } from '../command.js';
 
 /**
@@ -19,8 +20,11 @@ export const emulatorCommand: Command = {
     const { setUpDemo } = await import('../../../test/emulator/demo.js');
     const emulator = await startEmulator({
       port, seed: 1, app: { redirectUris: [`${config.publicUrl}/oauth/callback`] },
-    }).catch((err: Error) => {
-      throw new CliError(`cannot listen on port ${port}: ${err.message}`);
+    }).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') throw new CliError(`cannot listen on port ${port}: ${err.message}`);
+      throw new CliError(await probeEmulator(`http://127.0.0.1:${port}`)
+        ? `an emulator already listens on port ${port} (http://127.0.0.1:${port}): use that one, or pass --port to start another`
+        : `port ${port} is in use by another program: stop it, or pass --port with a free port`);
     });
     const demo = setUpDemo(emulator, payments);
     const summary = { api_base: emulator.url, control_api: emulator.controlUrl, ...demo };
