@@ -56,7 +56,7 @@ export async function processEvent(scope: EventScope, event: Stripe.Event): Prom
   const object = event.data.object as unknown as { id: string; created: number };
   const note = await applySnapshot(scope, resource, object, event);
   await fetchMissingLinks(scope, resource, object);
-  if (event.type === 'payout.paid' || event.type === 'payout.reconciliation_completed') await fetchSettlement(scope, object.id);
+  if (event.type === 'payout.paid' || event.type === 'payout.reconciliation_completed') await settle(scope, object as unknown as Stripe.Payout);
   return { status: 'processed', note };
 }
 
@@ -112,7 +112,18 @@ async function fetchMissingLinks(scope: EventScope, resource: ResourceModule, ob
   }
 }
 
-/** A paid (or reconciled) payout: store what it settled, with the payout it belongs to. */
+/**
+ * A paid (or reconciled) payout and what it settled. Stripe lists the transactions of automatic
+ * payouts only (`?payout=` is refused for a manual one, which settles nothing but itself): a manual
+ * payout's own transaction (fetched with the payout's links) is marked as its own.
+ */
+async function settle(scope: EventScope, payout: Stripe.Payout): Promise<void> {
+  if (payout.automatic !== false) return fetchSettlement(scope, payout.id);
+  const own = typeof payout.balance_transaction === 'string' ? payout.balance_transaction : payout.balance_transaction?.id;
+  if (own) await scope.db(balanceTransactions.table).where({ account_id: scope.connection.accountId, id: own }).update({ payout: payout.id });
+}
+
+/** An automatic payout: store what it settled, with the payout it belongs to. */
 async function fetchSettlement(scope: EventScope, payoutId: string): Promise<void> {
   let startingAfter: string | undefined;
   for (;;) {

@@ -100,4 +100,17 @@ describe('emulator lists behave like Stripe', () => {
     expect(tenByDefault.data).toHaveLength(10);
     expect(tenByDefault.has_more).toBe(true);
   });
+  it('lists what a payout settled for automatic payouts only, and refuses the filter for a manual one', async () => {
+    // stripe-facts.md ("Lists"): "for a manual payout (automatic: false) Stripe refuses the filter".
+    // A payment old enough to be available, which the manual payout then withdraws.
+    await control(emulator, 'POST', '/scenarios/payment', { account: account.id, amount: 9000, at: Math.floor(Date.now() / 1000) - 10 * 86400 });
+    const manual = await control<{ id: string; automatic: boolean }>(emulator, 'POST', '/scenarios/payout', { account: account.id, manual: true });
+    expect(manual.automatic).toBe(false);
+    const err = await stripe.balanceTransactions.list({ payout: manual.id }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).toMatchObject({ type: 'StripeInvalidRequestError', statusCode: 400, param: 'payout' });
+    expect((err as Error).message).toContain('can only be filtered on automatic transfers');
+    const automatic = (await stripe.payouts.list({ limit: 100 })).data.find((p) => p.automatic && p.id !== manual.id)!;
+    expect((await stripe.balanceTransactions.list({ payout: automatic.id, limit: 5 })).data.length).toBeGreaterThan(0);
+  });
 });

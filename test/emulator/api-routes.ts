@@ -2,7 +2,7 @@ import { Router, type Request, type Response, type NextFunction } from 'express'
 import { authenticate, type Caller } from './auth.js';
 import type { StripeObject } from './collection.js';
 import type { EmulatorContext } from './context.js';
-import { errors } from './errors.js';
+import { errors, StripeError } from './errors.js';
 import { listPage, rangeFilter, type Query } from './lists.js';
 import * as objects from './objects.js';
 import { settledByOf } from './settled.js';
@@ -33,6 +33,11 @@ const RESOURCES: Resource[] = [
     path: 'balance_transactions', type: 'balance_transaction', noun: 'balance transaction', equals: ['type', 'source', 'currency'],
     where: ({ state }, caller, query) => {
       if (query.payout === undefined) return undefined;
+      // Stripe lists what a payout settled only for automatic payouts (stripe-facts.md, "Lists").
+      const payout = state.find(caller.account, caller.mode, 'payout', String(query.payout));
+      if (payout && payout.automatic === false) {
+        throw new StripeError(400, { type: 'invalid_request_error', param: 'payout', message: 'Balance transaction history can only be filtered on automatic transfers, not manual.' });
+      }
       const settled = settledByOf(state, caller.account, caller.mode);
       return (o) => settled.get(o.id) === query.payout;
     },

@@ -31,7 +31,7 @@ const SCENARIOS: Record<string, (m: Merchant, i: ScenarioInput, at: number) => u
   dispute: (m, i, at) => settlements.createDispute(m, str(i.charge, 'charge'), at, String(i.reason ?? 'fraudulent')),
   dispute_update: (m, i, at) => settlements.updateDispute(m, str(i.dispute, 'dispute'), at),
   dispute_close: (m, i, at) => settlements.closeDispute(m, str(i.dispute, 'dispute'), i.won === true, at),
-  payout: (m, _i, at) => settlements.createPayout(m, at),
+  payout: (m, i, at) => settlements.createPayout(m, at, true, { manual: i.manual === true }),
   payout_paid: (m, i, at) => settlements.payoutPaid(m, str(i.payout, 'payout'), at),
   payout_reconciled: (m, i, at) => settlements.payoutReconciled(m, str(i.payout, 'payout'), at),
   payout_failed: (m, i, at) => settlements.payoutFailed(m, str(i.payout, 'payout'), at),

@@ -49,7 +49,13 @@ export function closeDispute(m: Merchant, disputeId: string, won: boolean, at: n
  * An automatic payout of everything available at `at` that no payout has settled yet. The
  * settled transactions (and the payout's own) answer `GET /v1/balance_transactions?payout=`.
  */
-export function createPayout(m: Merchant, at: number, emit = true): StripeObject | null {
+/**
+ * A payout of everything available and not yet paid out. Automatic payouts settle those
+ * transactions (`GET /v1/balance_transactions?payout=` lists them). A manual payout (one the
+ * merchant sends, `automatic: false`) is a withdrawal of an amount: Stripe links nothing to it but
+ * its own transaction, and refuses the `payout` filter for it.
+ */
+export function createPayout(m: Merchant, at: number, emit = true, options: { manual?: boolean } = {}): StripeObject | null {
   const settled: StripeObject[] = [];
   let total = 0;
   for (const txn of m.state.collection(m.account, m.mode, 'balance_transaction').all()) {
@@ -62,10 +68,10 @@ export function createPayout(m: Merchant, at: number, emit = true): StripeObject
   const id = m.id('po_');
   const txn = m.transaction({ at, amount: -total, fee: 0, type: 'payout', category: 'payout', source: id,
     description: 'STRIPE PAYOUT', availableOn: at });
-  for (const t of [...settled, txn]) m.settledBy.set(t.id, id);
+  if (!options.manual) for (const t of [...settled, txn]) m.settledBy.set(t.id, id);
   const po = m.insert('payout', objects.payout({
     id, created: at, livemode: m.livemode, amount: total, currency: m.currency,
-    arrivalDate: Math.floor((at + 2 * DAY) / DAY) * DAY, balanceTransaction: txn.id, status: 'pending', automatic: true,
+    arrivalDate: Math.floor((at + 2 * DAY) / DAY) * DAY, balanceTransaction: txn.id, status: 'pending', automatic: !options.manual,
   }));
   m.emit('payout.created', po, at, emit);
   return po;

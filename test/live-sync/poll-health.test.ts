@@ -23,7 +23,7 @@ describe.each(DIALECTS)('failing event polls on %s', (dialect) => {
     const account = await seededAccount(stack, 10);
     const id = await connectPaused(stack, account.keys.test);
     for (let i = 0; i < 3; i++) await control(stack.emulator, 'POST', '/scenarios/payment', { account: account.id, amount: 1000 + i });
-    await new Promise((r) => setTimeout(r, 1_100)); // past the poller's lag
+    await new Promise((r) => setTimeout(r, 2_100)); // past the poller's lag (whole seconds)
     for (let i = 0; i < 4; i++) await stack.services.events.poll(id);
     const rows = await stack.database.db('event_inbox').where({ account_id: account.id }).count({ n: '*' }).sum({ deliveries: 'deliveries' });
     expect(Number(rows[0]!.n)).toBeGreaterThan(5);
