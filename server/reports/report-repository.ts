@@ -3,7 +3,8 @@ import { readJson, readNumber, readOptionalNumber } from '../db/rows.js';
 import { storedError } from '../logging/redact.js';
 
 /** pending: waiting for Stripe (or for a retry); downloading/downloaded: ours; failed: final. */
-export type ReportRunStatus = 'pending' | 'downloading' | 'downloaded' | 'failed';
+/** `refused`: Stripe rejected the request for good (400/403); it is asked for again only by hand. */
+export type ReportRunStatus = 'pending' | 'downloading' | 'downloaded' | 'failed' | 'refused';
 
 export interface ReportRunRow {
   id: number;

@@ -89,8 +89,13 @@ export class ReportService {
       for (const [start, end] of nextIntervals(type, last && { start: last.intervalStart, end: last.intervalEnd }, options.force ?? false)) {
         if (!options.force && (await sameInterval(db, connectionId, f.family, start, end))) continue;
         const id = await insertRun(db, { connectionId, accountId: connection.accountId, family: f.family, reportType: type.id, intervalStart: start, intervalEnd: end, timezone });
-        await this.request(connection, id);
         created.push(id);
+        // One family's trouble never keeps the others from being asked for: a transient error
+        // leaves the run for checkDue to ask again later, a refusal ends it (request says which).
+        await this.request(connection, id).catch(async (err: unknown) => {
+          this.deps.logger.warn({ err, reportRun: id }, 'report run request failed; asked again later');
+          await updateRun(db, id, { next_check_at: Date.now() + 60_000, error: (err as Error).message });
+        });
       }
     }
     return created;
@@ -103,7 +108,18 @@ export class ReportService {
     const s = await this.session(connection);
     const parameters: Stripe.Reporting.ReportRunCreateParams.Parameters = { interval_end: run.intervalEnd, timezone: run.timezone };
     if (family.needsStart) parameters.interval_start = run.intervalStart;
-    const created = await limitedCall(s.limiter, 'reporting', () => s.client().reporting.reportRuns.create({ report_type: run.reportType, parameters }), { refreshAuth: s.refreshAuth });
+    let created: Stripe.Reporting.ReportRun;
+    try {
+      created = await limitedCall(s.limiter, 'reporting', () => s.client().reporting.reportRuns.create({ report_type: run.reportType, parameters }), { refreshAuth: s.refreshAuth });
+    } catch (err) {
+      // Refused for good (a type this mode cannot run, a permission, parameters Stripe rejects):
+      // asking again would get the same answer. It ends here, with Stripe's words; rerun by hand.
+      if (err instanceof Stripe.errors.StripeInvalidRequestError || err instanceof Stripe.errors.StripePermissionError) {
+        await updateRun(this.deps.db, id, { status: 'refused', error: `Stripe refused the report run: ${err.message}`, next_check_at: null, finished_at: Date.now(), attempts: run.attempts + 1 });
+        return;
+      }
+      throw err;
+    }
     await updateRun(this.deps.db, id, { stripe_run_id: created.id, attempts: run.attempts + 1, status: 'pending', next_check_at: Date.now() + 5_000, error: null });
   }
 

@@ -82,6 +82,21 @@ describe('emulator Reporting API', () => {
       .rejects.toMatchObject({ statusCode: 400, param: 'report_type' });
   });
 
+  it('refuses a report type for good when told (a live-only type, a missing permission): 400 on every create', async () => {
+    // Stripe's Reporting docs: some report types are available only in live mode, and a key
+    // without the report's permission is refused; either way creating a run is an invalid request.
+    await control(emulator, 'POST', '/reporting/refuse', { report_type: 'payouts.itemized', message: 'This report type is only available in live mode.' });
+    try {
+      const type = types.find((t) => t.id === 'payouts.itemized.3')!;
+      for (let i = 0; i < 2; i++) {
+        await expect(stripe.reporting.reportRuns.create({ report_type: type.id, parameters: { interval_start: type.data_available_start, interval_end: type.data_available_end } }))
+          .rejects.toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError', param: 'report_type', message: 'This report type is only available in live mode.' });
+      }
+    } finally {
+      emulator.reporting.options.refused.clear();
+    }
+  });
+
   it('fails a run when told, with an error and a reporting.report_run.failed event', async () => {
     await control(emulator, 'POST', '/reporting/fail_next', { count: 1 });
     const type = types.find((t) => t.id === 'balance.summary.1')!;

@@ -111,6 +111,11 @@ export function controlRoutes(ctx: EmulatorContext): Router {
     for (const type of ctx.reporting.types(account, m)) ctx.bus.emit(account, m, 'reporting.report_type.updated', type);
     return ctx.reporting.window(account, m);
   }));
+  router.post('/reporting/refuse', handle((b) => {
+    const type = String(b.report_type);
+    ctx.reporting.options.refused.set(type, String(b.message ?? `The report type ${type} is not available in test mode.`));
+    return { refused: [...ctx.reporting.options.refused.keys()] };
+  }));
   router.post('/reporting/fail_next', handle((b) => {
     ctx.reporting.options.failNext = Number(b.count ?? 1);
   }));

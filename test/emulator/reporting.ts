@@ -1,6 +1,6 @@
 import { minorToDecimal } from '../../shared/money.js';
 import type { StripeObject } from './collection.js';
-import { errors } from './errors.js';
+import { errors, StripeError } from './errors.js';
 import type { EventBus } from './events.js';
 import * as objects from './objects.js';
 import { settledByOf } from './settled.js';
@@ -34,13 +34,18 @@ export interface ReportingOptions {
   failNext: number;
   /** The next succeeded runs get this many synthetic itemized rows instead (large-report tests). */
   syntheticRows: number;
+  /**
+   * Report types Stripe refuses to run for good, with its message: a type only live mode runs, or
+   * one the key lacks a permission for. Creating a run answers 400, every time.
+   */
+  refused: Map<string, string>;
 }
 
 const iso = (t: number) => new Date(t * 1000).toISOString().replace('T', ' ').replace('.000Z', '');
 
 /** Reporting API: report types with their data windows, report runs that finish after a delay. */
 export class Reporting {
-  readonly options: ReportingOptions = { availableEnd: new Map(), failNext: 0, syntheticRows: 0 };
+  readonly options: ReportingOptions = { availableEnd: new Map(), failNext: 0, syntheticRows: 0, refused: new Map() };
   readonly files = new Map<string, Buffer>();
   /** Versions offered per family; Stripe adds versions over time (the control API can too). */
   readonly versions = new Map(Object.entries(REPORT_FAMILIES).map(([family, f]) => [family, [...f.versions]]));
@@ -67,6 +72,8 @@ export class Reporting {
     const type = this.types(account, mode).find((t) => t.id === reportType);
     if (!type) throw errors.invalid('report_type', `No such report type: '${reportType}'`, 'resource_missing');
     const family = reportType.replace(/\.\d+$/, '');
+    const refusal = this.options.refused.get(reportType) ?? this.options.refused.get(family);
+    if (refusal) throw new StripeError(400, { type: 'invalid_request_error', param: 'report_type', message: refusal });
     const params = (body.parameters ?? {}) as Record<string, unknown>;
     const parameters = this.validate(family, params, type);
     const run = objects.build('reporting.report_run', {

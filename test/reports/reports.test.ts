@@ -121,6 +121,29 @@ describe.each(DIALECTS)('Stripe reports on %s', (dialect) => {
     expect(payouts.last_failure).toContain('emulated');
   });
 
+  it('ends a run Stripe refuses for good as refused, with its message, without blocking the other families or asking again', async () => {
+    // A report type only live mode runs (or one a permission is missing for): Stripe answers 400 every time.
+    await control(stack.emulator, 'POST', '/reporting/refuse', { report_type: 'payout_reconciliation.itemized', message: 'This report type is only available in live mode.' });
+    const requests = async () => (await control<Record<string, number>>(stack.emulator, 'GET', '/requests'))['POST /v1/reporting/report_runs'] ?? 0;
+    const before = await requests();
+    const ids = await stack.services.reports.schedule(connectionId, { force: true });
+    expect(ids).toHaveLength(5);
+    // Every other family was asked for; the refused one once.
+    expect(await requests() - before).toBe(5);
+    const refused = await db()('report_runs').whereIn('id', ids).where({ family: 'payout_reconciliation.itemized' }).first();
+    expect(refused).toMatchObject({ status: 'refused', error: 'Stripe refused the report run: This report type is only available in live mode.' });
+    const others = await db()('report_runs').whereIn('id', ids).whereNot({ family: 'payout_reconciliation.itemized' }).select('status', 'stripe_run_id');
+    expect(others.every((r: { status: string; stripe_run_id: string | null }) => r.status !== 'refused' && r.stripe_run_id)).toBe(true);
+    // Not asked again by the checks or the scheduler; only by hand.
+    for (let i = 0; i < 3; i++) await stack.services.reports.checkDue();
+    await stack.services.reports.schedule(connectionId);
+    expect(Number((await db()('report_runs').where({ connection_id: connectionId, family: 'payout_reconciliation.itemized', status: 'refused' }).count({ n: '*' }))[0]!.n)).toBe(1);
+    expect(await requests() - before).toBe(5);
+    expect((await detail()).reports.find((r) => r.family === 'payout_reconciliation.itemized')!.last_failure).toContain('only available in live mode');
+    stack.emulator.reporting.options.refused.clear();
+    await settle();
+  });
+
   it('downloads a run again when the process downloading it died, and leaves a live download alone', async () => {
     const [id] = await stack.services.reports.schedule(connectionId, { families: ['balance_change_from_activity.itemized'], force: true });
     const rowsOf = async () => (await db()('report_rows').where({ report_run_id: id }).select('row_number')).map((r: { row_number: number }) => Number(r.row_number));

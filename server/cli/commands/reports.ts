@@ -26,7 +26,7 @@ export const reportsCommand: Command = {
       for (;;) {
         await services.reports.checkDue();
         const runs = await Promise.all(ids.map((id) => getRun(db, id)));
-        if (runs.every((r) => r && (r.status === 'downloaded' || r.status === 'failed')) || Date.now() > deadline) {
+        if (runs.every((r) => r && ['downloaded', 'failed', 'refused'].includes(r.status)) || Date.now() > deadline) {
           for (const r of runs) {
             if (!r) continue;
             const line = { family: r.family, report_type: r.reportType, status: r.status, rows: r.rowCount, error: r.error, reconciliation: r.reconciliation };
