@@ -27,7 +27,7 @@ export const LiveSummary = ({ status }: { status: ConnectionStatus }) => (
         <Inline css={{ color: r.last_failure ? 'critical' : 'secondary' }}>
           {r.last_failure ? `failed: ${r.last_failure}`
             : r.pending ? 'preparing…'
-            : r.last_interval ? `up to ${r.last_interval.end.slice(0, 10)}${r.reconciliation ? ` · ${r.reconciliation.status}` : ''}`
+            : r.last_interval ? `up to ${r.last_interval.end.slice(0, 10)}${r.reconciliation ? ` · ${r.reconciliation.status === 'not_reconciled' ? `not reconciled: ${r.reconciliation.reason}` : r.reconciliation.status}` : ''}`
             : 'not run yet'}
         </Inline>
       </Box>

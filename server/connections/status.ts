@@ -66,14 +66,14 @@ async function reportStatus(db: Db, connectionId: string): Promise<ConnectionSta
     const mine = runs.filter((r) => r.family === family);
     const done = mine.filter((r) => r.status === 'downloaded').sort((a, b) => b.intervalEnd - a.intervalEnd)[0];
     const failed = mine.find((r) => r.error);
-    const rec = done?.reconciliation as { status: string; differences: unknown[] } | null | undefined;
+    const rec = done?.reconciliation as { status: string; reason?: string; differences: unknown[] } | null | undefined;
     return {
       family,
       report_type: mine[0]?.reportType ?? null,
       last_interval: done ? { start: iso(done.intervalStart * 1000)!, end: iso(done.intervalEnd * 1000)! } : null,
       pending: mine.filter((r) => r.status === 'pending' || r.status === 'downloading').length,
       last_failure: failed?.error ?? null,
-      reconciliation: rec ? { status: rec.status, differences: rec.differences } : null,
+      reconciliation: rec ? { status: rec.status, reason: rec.reason ?? null, differences: rec.differences } : null,
     };
   });
 }

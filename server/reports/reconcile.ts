@@ -4,8 +4,19 @@ type Totals = Map<string, { gross: number; fee: number; net: number }>;
 
 const PAYOUT_CATEGORIES = ['payout', 'payout_reversal'];
 
+/**
+ * The columns of `balance_change_from_activity.itemized` as Stripe documents them (the versions we
+ * know). A report with a column we do not know, or without one we sum, is not reconciled: a renamed
+ * amount would otherwise be summed as 0, silently.
+ */
+export const ITEMIZED_COLUMNS = ['balance_transaction_id', 'created_utc', 'created', 'available_on_utc', 'available_on', 'currency',
+  'gross', 'fee', 'net', 'reporting_category', 'source_id', 'description'];
+const SUMMED = ['currency', 'gross', 'fee', 'net', 'reporting_category'];
+
 export interface Reconciliation {
-  status: 'reconciled' | 'differences';
+  status: 'reconciled' | 'differences' | 'not_reconciled';
+  /** Why it could not be reconciled (`not_reconciled`): "column X unknown", "column Y missing". */
+  reason?: string;
   checked_at: string;
   groups: number;
   differences: { currency: string; category: string; report: { gross: number; fee: number; net: number }; imported: { gross: number; fee: number; net: number } }[];
@@ -16,7 +27,13 @@ export interface Reconciliation {
  * interval: gross, fee and net per currency and reporting category, in minor units. Either every
  * group matches ("reconciled") or each mismatching group is named with both sides.
  */
-export async function reconcile(db: Db, run: { id: number; accountId: string; intervalStart: number; intervalEnd: number }): Promise<Reconciliation> {
+export async function reconcile(db: Db, run: { id: number; accountId: string; intervalStart: number; intervalEnd: number }, columns: string[]): Promise<Reconciliation> {
+  const missing = SUMMED.filter((c) => !columns.includes(c));
+  const unknown = columns.filter((c) => !ITEMIZED_COLUMNS.includes(c));
+  if (missing.length || unknown.length) {
+    const reason = [unknown.length ? `column ${unknown.join(', ')} unknown` : '', missing.length ? `column ${missing.join(', ')} missing` : ''].filter(Boolean).join('; ');
+    return { status: 'not_reconciled', reason, checked_at: new Date().toISOString(), groups: 0, differences: [] };
+  }
   const fromReport: Totals = new Map();
   const reportRows = await db('report_rows').where({ report_run_id: run.id }).groupBy('currency', 'category')
     .select('currency', 'category').sum({ gross: 'gross_minor', fee: 'fee_minor', net: 'net_minor' });

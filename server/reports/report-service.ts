@@ -184,7 +184,7 @@ export class ReportService {
     try {
       const { rows, columns } = await downloadReport(db, s.client(), s.limiter, { id: run.id, accountId: run.accountId, fileId: stripeRun.result.id }, { onChunk: this.deps.onChunk });
       const family = REPORT_FAMILIES.find((f) => f.family === run.family)!;
-      const reconciliation = family.reconcile ? await reconcile(db, run) : null;
+      const reconciliation = family.reconcile ? await reconcile(db, run, columns) : null;
       await updateRun(db, run.id, {
         status: 'downloaded', file_id: stripeRun.result.id, row_count: rows, columns: JSON.stringify(columns), finished_at: Date.now(),
         next_check_at: null, error: null, reconciliation: reconciliation ? JSON.stringify(reconciliation) : null,

@@ -70,7 +70,8 @@ export interface ConnectionStatus {
     pending: number;
     last_failure: string | null;
     /** 'reconciled', 'differences' (with `differences`), or null when not checked. */
-    reconciliation: { status: string; differences: unknown[] } | null;
+    /** `reconciled`, `differences` (named), or `not_reconciled` with why ("column X unknown"): never a silent 0. */
+    reconciliation: { status: string; reason: string | null; differences: unknown[] } | null;
   }[];
   last_error: { message: string; at: string } | null;
   /** Background jobs that failed every retry (pg-boss backend), newest first. */

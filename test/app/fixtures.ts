@@ -12,7 +12,7 @@ export function status(overrides: Partial<ConnectionStatus> = {}): ConnectionSta
     events: { last_event_at: '2026-11-30T10:59:30.000Z', lag_seconds: 30, last_polled_at: null, last_checked_at: null, delayed: null, by_source: { poll: 3 }, backlog: 0, failed: 0 },
     reports: [{ family: 'balance_change_from_activity.itemized', report_type: 'balance_change_from_activity.itemized.4',
       last_interval: { start: '2026-08-01T00:00:00.000Z', end: '2026-11-30T00:00:00.000Z' }, pending: 0, last_failure: null,
-      reconciliation: { status: 'reconciled', differences: [] } }],
+      reconciliation: { status: 'reconciled', reason: null, differences: [] } }],
     last_error: null, dead_jobs: [], what_to_do: null, actions: ['pause', 'resync', 'disconnect'], reauthorize_url: null,
     install_url: 'https://backend.example/oauth/install?mode=test',
     ...overrides,

@@ -82,6 +82,17 @@ describe('emulator Reporting API', () => {
       .rejects.toMatchObject({ statusCode: 400, param: 'report_type' });
   });
 
+  it('offers a newer version whose report adds a column, as Stripe versions its report types', async () => {
+    // Stripe's report types carry a version in their id (`….itemized.4`); newer ones change columns.
+    await control(emulator, 'POST', '/reporting/versions', { family: 'payouts.itemized', version: 9, add_columns: ['payout_new_field'] });
+    const listed = (await stripe.reporting.reportTypes.list()).data.find((t) => t.id === 'payouts.itemized.9')!;
+    expect(listed).toBeDefined();
+    const run = await stripe.reporting.reportRuns.create({ report_type: listed.id, parameters: { interval_start: listed.data_available_start, interval_end: listed.data_available_end } });
+    const done = await waitFor(stripe, run.id);
+    const [header] = await download(stripe, done.result!.id);
+    expect(header).toContain('payout_new_field');
+  });
+
   it('refuses a report type for good when told (a live-only type, a missing permission): 400 on every create', async () => {
     // Stripe's Reporting docs: some report types are available only in live mode, and a key
     // without the report's permission is refused; either way creating a run is an invalid request.

@@ -123,6 +123,7 @@ export function controlRoutes(ctx: EmulatorContext): Router {
     const versions = ctx.reporting.versions.get(String(b.family));
     if (!versions) throw new Error(`unknown report family ${String(b.family)}`);
     if (!versions.includes(Number(b.version))) versions.push(Number(b.version));
+    if (Array.isArray(b.add_columns)) ctx.reporting.options.addedColumns.set(`${String(b.family)}.${Number(b.version)}`, b.add_columns.map(String));
     return { family: b.family, versions };
   }));
   router.post('/reporting/synthetic_rows', handle((b) => {

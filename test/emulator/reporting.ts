@@ -39,13 +39,15 @@ export interface ReportingOptions {
    * one the key lacks a permission for. Creating a run answers 400, every time.
    */
   refused: Map<string, string>;
+  /** Columns a report type's version adds to its family's (Stripe's newer versions add columns). */
+  addedColumns: Map<string, string[]>;
 }
 
 const iso = (t: number) => new Date(t * 1000).toISOString().replace('T', ' ').replace('.000Z', '');
 
 /** Reporting API: report types with their data windows, report runs that finish after a delay. */
 export class Reporting {
-  readonly options: ReportingOptions = { availableEnd: new Map(), failNext: 0, syntheticRows: 0, refused: new Map() };
+  readonly options: ReportingOptions = { availableEnd: new Map(), failNext: 0, syntheticRows: 0, refused: new Map(), addedColumns: new Map() };
   readonly files = new Map<string, Buffer>();
   /** Versions offered per family; Stripe adds versions over time (the control API can too). */
   readonly versions = new Map(Object.entries(REPORT_FAMILIES).map(([family, f]) => [family, [...f.versions]]));
@@ -131,7 +133,9 @@ export class Reporting {
       return;
     }
     const params = run.parameters as { interval_start?: number; interval_end: number; columns?: string[]; currency?: string };
-    const csv = this.options.syntheticRows ? synthetic(this.options.syntheticRows, family) : this.csv(account, mode, family, params);
+    const added = this.options.addedColumns.get(String(run.report_type));
+    const columns = params.columns ?? (added ? [...REPORT_FAMILIES[family]!.columns, ...added] : undefined);
+    const csv = this.options.syntheticRows ? synthetic(this.options.syntheticRows, family) : this.csv(account, mode, family, { ...params, columns });
     const now = this.state.now();
     const file = objects.file({
       id: this.state.random.id('file_'), created: now, size: csv.length, purpose: 'finance_report_run', type: 'csv',

@@ -144,6 +144,18 @@ describe.each(DIALECTS)('Stripe reports on %s', (dialect) => {
     await settle();
   });
 
+  it('does not reconcile a newer version with a column it does not know: says which, never sums it as 0', async () => {
+    // Stripe adds versions over time, and newer ones add columns (a renamed amount would read as 0).
+    await control(stack.emulator, 'POST', '/reporting/versions', { family: 'balance_change_from_activity.itemized', version: 5, add_columns: ['fee_details'] });
+    const [id] = await stack.services.reports.schedule(connectionId, { families: ['balance_change_from_activity.itemized'], force: true });
+    await settle();
+    const run = await db()('report_runs').where({ id }).first();
+    expect(run).toMatchObject({ status: 'downloaded', report_type: 'balance_change_from_activity.itemized.5' });
+    expect(JSON.parse(run.reconciliation)).toMatchObject({ status: 'not_reconciled', reason: 'column fee_details unknown', differences: [] });
+    const balance = (await detail()).reports.find((r) => r.family === 'balance_change_from_activity.itemized')!;
+    expect(balance.reconciliation).toMatchObject({ status: 'not_reconciled', reason: 'column fee_details unknown' });
+  });
+
   it('downloads a run again when the process downloading it died, and leaves a live download alone', async () => {
     const [id] = await stack.services.reports.schedule(connectionId, { families: ['balance_change_from_activity.itemized'], force: true });
     const rowsOf = async () => (await db()('report_rows').where({ report_run_id: id }).select('row_number')).map((r: { row_number: number }) => Number(r.row_number));

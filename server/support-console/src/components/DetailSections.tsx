@@ -74,7 +74,8 @@ export function ReportsSection({ connection: c, rerun }: Props & { rerun: (famil
             <th scope="row">{humanize(r.family)}</th>
             <td>{r.last_interval ? `${when(r.last_interval.start)} → ${when(r.last_interval.end)}` : 'none yet'}</td>
             <td>{r.pending}</td>
-            <td>{r.reconciliation === null ? '—' : r.reconciliation.status === 'reconciled' ? 'reconciled' : `${r.reconciliation.differences.length} difference(s)`}</td>
+            <td>{r.reconciliation === null ? '—' : r.reconciliation.status === 'reconciled' ? 'reconciled'
+              : r.reconciliation.status === 'not_reconciled' ? `not reconciled: ${r.reconciliation.reason ?? 'unknown report shape'}` : `${r.reconciliation.differences.length} difference(s)`}</td>
             <td className="error-cell">{r.last_failure ?? '—'}</td>
             <td>{!refusal && <button type="button" className="secondary" onClick={() => rerun(r.family)} aria-label={`Rerun the ${humanize(r.family)} report`}>Rerun</button>}</td>
           </tr>
