@@ -124,7 +124,7 @@ describe.each(DIALECTS)('live sync without webhooks on %s', (dialect) => {
     const keyed = await detail(id);
     expect(keyed).toMatchObject({ state: 'reauthorization_required', connected: false });
     expect(keyed.state_reason).toContain('refused the API key');
-    expect(keyed.what_to_do).toContain('Add a new (restricted) key');
+    expect(keyed.what_to_do).toContain('Use "Replace API key" with a new (restricted) key');
 
     // An app uninstalled while no webhook reaches us: the poller's 401 leads to a refresh that fails.
     const merchant = await createAccount(stack.emulator, { name: 'Quiet Leaver' });
