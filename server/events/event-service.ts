@@ -15,7 +15,7 @@ import { eventLanes } from './event-lanes.js';
 import { markEvent, markEvents, pendingEvents, type EventSource, type InboxEvent } from './inbox.js';
 import { InboxWriter } from './inbox-writer.js';
 import { processEvent, type EventScope } from './process-event.js';
-import { recordFailedPoll, recordGoodPoll } from './poll-health.js';
+import { NO_POLL_FAILURE, recordFailedPoll, recordGoodPoll } from './poll-health.js';
 import { storedError } from '../logging/redact.js';
 
 const RETENTION_SECONDS = 30 * 86400;
@@ -197,10 +197,10 @@ export class EventService {
     const max = this.deps.pollMaxMs ?? POLL_MAX_MS;
     const min = Math.min(this.deps.pollMinMs ?? POLL_MIN_MS, max);
     const interval = stored ? min : Math.min(max, Math.round((Number(mark?.poll_interval_ms ?? 0) || min) * 1.5));
-    const { clear } = await recordGoodPoll(db, connection);
+    await recordGoodPoll(db, connection);
     const fields = {
       watermark: Math.max(upTo, watermark), last_polled_at: Date.now(), last_checked_at: Date.now(), updated_at: Date.now(), last_event_created: latest,
-      poll_interval_ms: interval, next_poll_at: Date.now() + interval, ...clear,
+      poll_interval_ms: interval, next_poll_at: Date.now() + interval, ...NO_POLL_FAILURE,
     };
     await db('event_watermarks').insert({ connection_id: connectionId, ...fields }).onConflict('connection_id').merge(fields);
     return { stored, gapFrom };

@@ -45,10 +45,12 @@ export async function recordFailedPoll(db: Db, connection: Connection, err: unkn
   }
 }
 
-/** A poll worked: clear the failure, and lift a degraded state that failing polls had set. */
-export async function recordGoodPoll(db: Db, connection: Connection): Promise<{ clear: Record<string, null> }> {
+/** What a good poll writes to its watermark row beside its own fields: no failure any more. */
+export const NO_POLL_FAILURE = { poll_failing_since: null, last_poll_error: null, last_poll_error_at: null } as const;
+
+/** A poll worked: lift a degraded state that failing polls had set (the row's fields: NO_POLL_FAILURE). */
+export async function recordGoodPoll(db: Db, connection: Connection): Promise<void> {
   if (connection.state === 'degraded' && connection.stateReason?.startsWith(DELAYED_REASON)) {
     await transition(db, connection.id, 'live', 'events flow again: polls of Stripe work');
   }
-  return { clear: { poll_failing_since: null, last_poll_error: null, last_poll_error_at: null } };
 }
