@@ -39,6 +39,16 @@ export function currentVersions(types: Stripe.Reporting.ReportType[]): Map<strin
   return out;
 }
 
+/**
+ * The part of a report type's data window a run may ask for. Stripe's parameter text: interval_start
+ * "between 1 second after this report's data_available_start and 1 second before … interval_end",
+ * interval_end "… 1 second before this report's last data_available_end". The edge seconds are
+ * outside; the next run starts where the last one ended, so only the very first second is lost.
+ */
+export function requestableWindow(type: { start: number; end: number }): { start: number; end: number } {
+  return { start: type.start + 1, end: type.end - 1 };
+}
+
 /** The intervals a family still needs: the whole window first, then each new day. */
 export function nextIntervals(window: { start: number; end: number }, last: { start: number; end: number } | null, force: boolean): [number, number][] {
   // Stripe refuses an empty interval (start must be before end): an account with no data yet has none.
@@ -86,7 +96,7 @@ export class ReportService {
       const type = versions.get(f.family);
       if (!type) continue;
       const last = await latestRun(db, connectionId, f.family);
-      for (const [start, end] of nextIntervals(type, last && { start: last.intervalStart, end: last.intervalEnd }, options.force ?? false)) {
+      for (const [start, end] of nextIntervals(requestableWindow(type), last && { start: last.intervalStart, end: last.intervalEnd }, options.force ?? false)) {
         if (!options.force && (await sameInterval(db, connectionId, f.family, start, end))) continue;
         const id = await insertRun(db, { connectionId, accountId: connection.accountId, family: f.family, reportType: type.id, intervalStart: start, intervalEnd: end, timezone });
         created.push(id);

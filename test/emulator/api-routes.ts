@@ -134,7 +134,7 @@ export function apiRoutes(ctx: EmulatorContext): Router {
       if (!allowed.has(param)) throw errors.invalid(param, `Received unknown parameter: ${param}`, 'parameter_unknown');
     }
     if (query.type !== undefined && query.types !== undefined) {
-      throw errors.invalid('types', 'You may only specify one of these parameters: type, types.');
+      throw errors.invalid('types', 'You may only specify one of these parameters: type, types.', 'parameters_exclusive');
     }
     const types = query.types === undefined ? undefined : ([] as unknown[]).concat(Object.values(query.types as object)).map(String);
     if (types && types.length > 20) throw errors.invalid('types', 'You may pass at most 20 types.');

@@ -46,8 +46,11 @@ export const errors = {
     }),
   missing: (resource: string, id: string, param = 'id') =>
     new StripeError(404, { type: 'invalid_request_error', code: 'resource_missing', param, message: `No such ${resource}: '${id}'` }),
-  invalid: (param: string, message: string, code = 'parameter_invalid') =>
-    new StripeError(400, { type: 'invalid_request_error', code, param, message }),
+  /** A 400 for one parameter. `code` only where Stripe sets one (its codes are the SDK's
+   *  `Code` union: parameter_unknown, parameter_missing, parameter_invalid_integer, …); an
+   *  invalid value Stripe has no code for is answered without one. */
+  invalid: (param: string, message: string, code?: string) =>
+    new StripeError(400, { type: 'invalid_request_error', ...(code ? { code } : {}), param, message }),
   unknownRoute: (method: string, path: string) =>
     new StripeError(404, {
       type: 'invalid_request_error',

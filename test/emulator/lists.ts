@@ -58,7 +58,7 @@ export function listPage(
   const startingAfter = query.starting_after as string | undefined;
   const endingBefore = query.ending_before as string | undefined;
   if (startingAfter && endingBefore) {
-    throw errors.invalid('ending_before', 'You may only specify one of these parameters: ending_before, starting_after.');
+    throw errors.invalid('ending_before', 'You may only specify one of these parameters: ending_before, starting_after.', 'parameters_exclusive');
   }
   const entries = collection.entries();
   const now = options.now ?? Date.now();

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { minorToDecimal } from '../../shared/money.js';
 import type { StripeObject } from './collection.js';
 import { errors, StripeError } from './errors.js';
@@ -42,6 +43,13 @@ export interface ReportingOptions {
   /** Columns a report type's version adds to its family's (Stripe's newer versions add columns). */
   addedColumns: Map<string, string[]>;
 }
+
+/** The time zones Stripe accepts for `parameters[timezone]`: the enum in its OpenAPI definition. */
+const REPORT_TIMEZONES = new Set<string>(
+  (JSON.parse(readFileSync(new URL('./stripe-openapi-2023-08-16-trimmed.json', import.meta.url), 'utf8')) as {
+    paths: Record<string, { post: { requestBody: { content: Record<string, { schema: { properties: { parameters: { properties: { timezone: { enum: string[] } } } } } }> } } }>;
+  }).paths['/v1/reporting/report_runs']!.post.requestBody.content['application/x-www-form-urlencoded']!.schema.properties.parameters.properties.timezone.enum,
+);
 
 const iso = (t: number) => new Date(t * 1000).toISOString().replace('T', ' ').replace('.000Z', '');
 
@@ -96,21 +104,26 @@ export class Reporting {
         if (required) throw errors.invalid(`parameters[${name}]`, `Missing required param: parameters[${name}].`, 'parameter_missing');
         return undefined;
       }
-      if (typeof raw !== 'string' || !/^\d+$/.test(raw)) throw errors.invalid(`parameters[${name}]`, `Invalid integer: ${String(raw)}`);
+      if (typeof raw !== 'string' || !/^\d+$/.test(raw)) throw errors.invalid(`parameters[${name}]`, `Invalid integer: ${String(raw)}`, 'parameter_invalid_integer');
       return Number(raw);
     };
     const start = int('interval_start', REPORT_FAMILIES[family]!.needsStart);
     const end = int('interval_end', true)!;
     const availableStart = type.data_available_start as number;
     const availableEnd = type.data_available_end as number;
-    if (start !== undefined && start < availableStart) {
-      throw errors.invalid('parameters[interval_start]', `parameters[interval_start] must be greater than or equal to data_available_start (${availableStart}).`);
+    // Stripe's parameter text (POST /v1/reporting/report_runs): interval_start "can be any UTC
+    // timestamp between 1 second after this report's data_available_start and 1 second before the
+    // user specified interval_end"; interval_end "between 1 second after the user specified
+    // interval_start and 1 second before this report's last data_available_end". The edges
+    // themselves are outside.
+    if (start !== undefined && start < availableStart + 1) {
+      throw errors.invalid('parameters[interval_start]', `parameters[interval_start] must be at least 1 second after data_available_start (${availableStart}).`);
     }
-    if (end > availableEnd) {
-      throw errors.invalid('parameters[interval_end]', `parameters[interval_end] must be less than or equal to data_available_end (${availableEnd}).`);
+    if (end > availableEnd - 1) {
+      throw errors.invalid('parameters[interval_end]', `parameters[interval_end] must be at least 1 second before data_available_end (${availableEnd}).`);
     }
-    if (start !== undefined && start >= end) {
-      throw errors.invalid('parameters[interval_start]', 'parameters[interval_start] must be less than parameters[interval_end].');
+    if (start !== undefined && start > end - 1) {
+      throw errors.invalid('parameters[interval_start]', 'parameters[interval_start] must be at least 1 second before parameters[interval_end].');
     }
     if (start !== undefined) out.interval_start = start;
     out.interval_end = end;
@@ -120,6 +133,9 @@ export class Reporting {
       const unknown = list.filter((c) => !REPORT_FAMILIES[family]!.columns.includes(c));
       if (unknown.length) throw errors.invalid('parameters[columns]', `Invalid columns: ${unknown.join(', ')}`);
       out.columns = list;
+    }
+    if (params.timezone !== undefined && !REPORT_TIMEZONES.has(String(params.timezone))) {
+      throw errors.invalid('parameters[timezone]', `Invalid parameters[timezone]: must be one of the time zones Stripe lists (got '${String(params.timezone)}').`);
     }
     for (const key of ['timezone', 'currency', 'reporting_category', 'payout']) if (params[key] !== undefined) out[key] = String(params[key]);
     return out;

@@ -48,8 +48,9 @@ describe.each(DIALECTS)('Stripe reports on %s', (dialect) => {
     const types = (await stripeAt(stack.emulator, key).reporting.reportTypes.list()).data;
     for (const r of scheduled) {
       const type = types.find((t) => t.id === r.report_type)!;
-      expect(Number(r.interval_start)).toBeGreaterThanOrEqual(type.data_available_start);
-      expect(Number(r.interval_end)).toBeLessThanOrEqual(type.data_available_end);
+      // Stripe's parameter text: 1 second after data_available_start, 1 second before data_available_end.
+      expect(Number(r.interval_start)).toBe(type.data_available_start + 1);
+      expect(Number(r.interval_end)).toBe(type.data_available_end - 1);
       expect(Number(r.interval_end)).toBeGreaterThan(Number(r.interval_start));
     }
     expect(await stack.services.reports.schedule(connectionId)).toEqual([]);
