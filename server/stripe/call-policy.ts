@@ -1,4 +1,5 @@
 import Stripe from 'stripe';
+import { gateOf, isConcurrencyReason } from './concurrency-gate.js';
 import type { AccountRateLimiter, Lane } from './rate-limiter.js';
 
 const MAX_BACKOFF_MS = 30_000;
@@ -36,33 +37,49 @@ export interface CallOptions {
 }
 
 /**
- * One Stripe call under the account's rate limiter: a token before every attempt, backoff with
- * jitter on 429 (closing the bucket `Stripe-Rate-Limited-Reason` names; the SDK does not retry
+ * One Stripe call under the account's rate limiter: a place in its concurrency gate and a token
+ * before every attempt, backoff with jitter on 429 (a rate 429 closes the bucket
+ * `Stripe-Rate-Limited-Reason` names, a concurrency 429 narrows the gate; the SDK does not retry
  * a plain 429) and on transient failures; permanent errors are thrown at once.
  */
 export async function limitedCall<T>(limiter: AccountRateLimiter, endpoint: string, fn: () => Promise<T>, options: CallOptions = {}): Promise<T> {
   const maxAttempts = options.maxAttempts ?? 8;
+  const gate = gateOf(limiter);
   let renewed = false;
   for (let attempt = 0; ; attempt++) {
-    await limiter.acquire(endpoint, options.signal, options.lane);
-    options.onAttempt?.();
+    let failure: { err: unknown } | undefined;
+    let sent = false;
+    await gate.enter(options.signal);
     try {
+      await limiter.acquire(endpoint, options.signal, options.lane);
+      gate.sent();
+      sent = true;
+      options.onAttempt?.();
       return await fn();
     } catch (err) {
-      if (err instanceof Stripe.errors.StripeAuthenticationError && options.refreshAuth && !renewed && attempt + 1 < maxAttempts) {
-        renewed = true;
-        await options.refreshAuth();
-        continue;
-      }
-      if (!isTransient(err) || attempt + 1 >= maxAttempts) throw err;
-      options.onRetry?.(err, attempt);
-      const base = options.backoffBaseMs ?? 250;
-      const wait = backoffMs(attempt, err instanceof Stripe.errors.StripeRateLimitError ? base * 2 : base);
-      if (err instanceof Stripe.errors.StripeRateLimitError) {
-        limiter.pause(err.headers?.['stripe-rate-limited-reason'] as string | undefined, endpoint, wait);
-      } else {
-        await new Promise((r) => setTimeout(r, wait));
-      }
+      failure = { err };
+    } finally {
+      const reason = failure && failure.err instanceof Stripe.errors.StripeRateLimitError ? failure.err.headers?.['stripe-rate-limited-reason'] : undefined;
+      if (isConcurrencyReason(reason)) gate.shrink();
+      gate.leave(!isConcurrencyReason(reason), sent);
+    }
+    const { err } = failure;
+    if (err instanceof Stripe.errors.StripeAuthenticationError && options.refreshAuth && !renewed && attempt + 1 < maxAttempts) {
+      renewed = true;
+      await options.refreshAuth();
+      continue;
+    }
+    if (!isTransient(err) || attempt + 1 >= maxAttempts) throw err;
+    options.onRetry?.(err, attempt);
+    const base = options.backoffBaseMs ?? 250;
+    const wait = backoffMs(attempt, err instanceof Stripe.errors.StripeRateLimitError ? base * 2 : base);
+    const reason = err instanceof Stripe.errors.StripeRateLimitError ? err.headers?.['stripe-rate-limited-reason'] as string | undefined : undefined;
+    if (err instanceof Stripe.errors.StripeRateLimitError && !isConcurrencyReason(reason)) {
+      limiter.pause(reason, endpoint, wait);
+    } else {
+      // Too many at once is not too many per second: the gate now lets fewer through, and this
+      // call waits its turn like any transient failure, without closing the rate buckets.
+      await new Promise((r) => setTimeout(r, wait));
     }
   }
 }

@@ -58,6 +58,30 @@ describe.each(DIALECTS)('historical import on %s', (dialect) => {
     }
   });
 
+  it('slows down under Stripe\'s concurrency limit with real latency (30–300 ms), without failing or losing an object', async () => {
+    // Stripe's rate limits page, "API limiters": besides the rate limiter there is a concurrency
+    // limiter, answered with 429 and Stripe-Rate-Limited-Reason global-concurrency. The import may
+    // run dozens of requests at once; here Stripe allows 2.
+    const account = await seededAccount(stack, 300);
+    await control(stack.emulator, 'POST', '/settings', { latencyMs: 30, latencyMaxMs: 300, concurrency: { global: 2, endpoint: 0 } });
+    try {
+      const id = await connectPaused(stack, account.keys.test);
+      const report = await compareWithTruth(stack, account.id);
+      for (const [table, r] of Object.entries(report)) {
+        expect(r.missing, table).toEqual([]);
+        expect(r.duplicates, table).toBe(0);
+      }
+      expect((await detail(id)).state).toBe('live');
+      const traffic = await control<{ concurrency_limited: number; max_in_flight: Record<string, number> }>(stack.emulator, 'GET', `/traffic?account=${account.id}`);
+      const requests = await requestCount(stack);
+      expect(traffic.concurrency_limited).toBeGreaterThan(0);
+      // The gate learns the limit: a few refusals, not one per request.
+      expect(traffic.concurrency_limited).toBeLessThan(Math.max(10, requests * 0.1));
+    } finally {
+      await control(stack.emulator, 'POST', '/settings', { latencyMs: 0, latencyMaxMs: 0, concurrency: { global: 0, endpoint: 0 } });
+    }
+  });
+
   it('resumes an aborted import from its checkpoint: complete, no duplicates, fewer requests than a restart', async () => {
     const account = await seededAccount(stack, 1500, { payouts: false, refundRate: 0, disputeRate: 0, fraudWarningRate: 0 });
     // Connect without importing: pause at once, then drive the import by hand.

@@ -42,6 +42,31 @@ describe('emulator rate limits, faults and counters', () => {
     expect(payouts.ok).toBe(20);
   });
 
+  it('limits requests in flight like Stripe\'s concurrency limiter: 429 global-concurrency / endpoint-concurrency', async () => {
+    // Stripe's rate limits page, "API limiters": "several limiters in the API, including a rate
+    // limiter and a concurrency limiter"; 429s name the limiter in Stripe-Rate-Limited-Reason.
+    await new Promise((r) => setTimeout(r, 1050));
+    await control(emulator, 'POST', '/settings', { latencyMs: 150, concurrency: { global: 3, endpoint: 0 } });
+    try {
+      const client = stripeAt(emulator, account.keys.test);
+      const started = Date.now();
+      const { ok, limited } = await burst(client, 6, (c) => c.charges.list({ limit: 1 }));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+      expect(ok).toBe(3);
+      expect(limited.map((e) => [e.statusCode, e.code, e.headers?.['stripe-rate-limited-reason']]))
+        .toEqual(Array(3).fill([429, 'rate_limit', 'global-concurrency']));
+      await new Promise((r) => setTimeout(r, 1050));
+      await control(emulator, 'POST', '/settings', { concurrency: { global: 0, endpoint: 2 } });
+      const [charges, payouts] = await Promise.all([burst(client, 3, (c) => c.charges.list({ limit: 1 })), burst(client, 2, (c) => c.payouts.list({ limit: 1 }))]);
+      expect([charges.ok, payouts.ok]).toEqual([2, 2]);
+      expect(charges.limited[0]!.headers?.['stripe-rate-limited-reason']).toBe('endpoint-concurrency');
+      const traffic = await control<{ concurrency_limited: number }>(emulator, 'GET', `/traffic?account=${account.id}`);
+      expect(traffic.concurrency_limited).toBe(4);
+    } finally {
+      await control(emulator, 'POST', '/settings', { latencyMs: 0, concurrency: { global: 0, endpoint: 0 } });
+    }
+  });
+
   it('injects faults by path: statuses for the first N requests, and connection resets', async () => {
     await new Promise((r) => setTimeout(r, 1050));
     await control(emulator, 'POST', '/faults', { path: '^/v1/payouts$', action: 503, times: 2 });

@@ -78,7 +78,7 @@ export function apiRoutes(ctx: EmulatorContext): Router {
     let end: (() => void) | undefined;
     try {
       const caller = authenticate(ctx.state, req);
-      end = ctx.traffic.begin(caller.account, req.method, req.path);
+      end = ctx.traffic.begin(caller.account, caller.mode, req.method, req.path);
       const latency = latencyOf(ctx.state.settings);
       if (latency) await new Promise((r) => setTimeout(r, latency));
       const fault = ctx.traffic.fault(req, caller.account);

@@ -42,6 +42,13 @@ export interface EmulatorSettings {
   /** With latencyMs, each request waits a random time between the two (real latency varies). */
   latencyMaxMs?: number;
   rateLimits: { enabled: boolean; test: number; liveGlobal: number; liveEndpoint: number; files: number };
+  /**
+   * Stripe's concurrency limiter ("You can only have N API requests in progress at the same
+   * time"; docs: Rate limits, "API limiters"): requests of one account and mode in flight at once,
+   * overall and per endpoint; past it a 429 with `global-concurrency` / `endpoint-concurrency`.
+   * Stripe does not publish the numbers; 0 means no limit.
+   */
+  concurrency: { global: number; endpoint: number };
   /** Upper bound of the random delay before a new event shows in GET /v1/events. */
   eventVisibilityDelayMs: number;
   reportRunDelayMs: number;
@@ -53,6 +60,7 @@ export interface EmulatorSettings {
 export const defaultSettings = (): EmulatorSettings => ({
   latencyMs: 0,
   rateLimits: { enabled: true, test: 25, liveGlobal: 100, liveEndpoint: 25, files: 20 },
+  concurrency: { global: 0, endpoint: 0 },
   eventVisibilityDelayMs: 0,
   reportRunDelayMs: 200,
   tokenTtlSeconds: 3600,

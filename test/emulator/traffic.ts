@@ -36,14 +36,34 @@ export class Traffic {
   private readonly limited = new Map<string, number>();
   private readonly inFlight = new Map<string, number>();
   private readonly maxInFlight = new Map<string, number>();
+  private readonly concurrencyLimited = new Map<string, number>();
+  /** Per account: single-object GETs (`GET /v1/charges/ch_…`) per endpoint family. */
+  private readonly retrieves = new Map<string, Map<string, number>>();
 
-  /** A request of `account` is being served; call the result when it is done. */
-  begin(account: string, method: string, path: string): () => void {
+  /**
+   * A request of `account` is being served; call the result when it is done. Past the concurrency
+   * limit (settings.concurrency) it is refused with a 429 naming the limiter, and not counted.
+   */
+  begin(account: string, mode: 'test' | 'live', method: string, path: string): () => void {
     const key = `${account} ${routeKey(method, path)}`;
+    const all = `${account} ${mode} *`;
+    const limits = this.state.settings.concurrency;
+    const overall = this.inFlight.get(all) ?? 0;
+    const endpoint = this.inFlight.get(`${key} ${mode}`) ?? 0;
+    if ((limits.global && overall >= limits.global) || (limits.endpoint && endpoint >= limits.endpoint)) {
+      this.limited.set(account, (this.limited.get(account) ?? 0) + 1);
+      this.concurrencyLimited.set(account, (this.concurrencyLimited.get(account) ?? 0) + 1);
+      throw errors.rateLimited(limits.global && overall >= limits.global ? 'global-concurrency' : 'endpoint-concurrency');
+    }
+    for (const k of [all, `${key} ${mode}`]) this.inFlight.set(k, (this.inFlight.get(k) ?? 0) + 1);
     const n = (this.inFlight.get(key) ?? 0) + 1;
     this.inFlight.set(key, n);
     this.maxInFlight.set(key, Math.max(n, this.maxInFlight.get(key) ?? 0));
-    return () => this.inFlight.set(key, (this.inFlight.get(key) ?? 1) - 1);
+    const total = this.inFlight.get(all)!;
+    this.maxInFlight.set(`${account} ${mode} *`, Math.max(total, this.maxInFlight.get(`${account} ${mode} *`) ?? 0));
+    return () => {
+      for (const k of [key, all, `${key} ${mode}`]) this.inFlight.set(k, (this.inFlight.get(k) ?? 1) - 1);
+    };
   }
 
   report(account: string) {
@@ -51,6 +71,8 @@ export class Traffic {
     return {
       per_second: Object.fromEntries(this.perSecond.get(account) ?? []),
       rate_limited: this.limited.get(account) ?? 0,
+      concurrency_limited: this.concurrencyLimited.get(account) ?? 0,
+      retrieves: Object.fromEntries(this.retrieves.get(account) ?? []),
       max_in_flight: Object.fromEntries([...this.maxInFlight].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v])),
     };
   }
@@ -62,6 +84,12 @@ export class Traffic {
     let seconds = this.perSecond.get(account);
     if (!seconds) this.perSecond.set(account, (seconds = new Map()));
     seconds.set(second, (seconds.get(second) ?? 0) + 1);
+    const last = path.split('/').pop() ?? '';
+    if (method === 'GET' && /[0-9A-Z]/.test(last) && !path.startsWith('/v1/files')) {
+      let byRoute = this.retrieves.get(account);
+      if (!byRoute) this.retrieves.set(account, (byRoute = new Map()));
+      byRoute.set(routeKey(method, path), (byRoute.get(routeKey(method, path)) ?? 0) + 1);
+    }
     for (const key of [routeKey(method, path), `${account} ${routeKey(method, path)}`]) {
       this.counters.set(key, (this.counters.get(key) ?? 0) + 1);
     }

@@ -69,7 +69,11 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
     url = `http://127.0.0.1:${port}`;
     const { app } = await overview(emulator);
     await control(emulator, 'POST', '/app', { redirect_uris: [`${url}/oauth/callback`] });
-    await control(emulator, 'POST', '/settings', { eventVisibilityDelayMs: 3000, webhookRetryDelaysMs: [500, 1000, 2000, 4000, 8000] });
+    // Stripe as it answers: 30–300 ms per request, and a concurrency limiter besides the rate limits.
+    await control(emulator, 'POST', '/settings', {
+      eventVisibilityDelayMs: 3000, webhookRetryDelaysMs: [500, 1000, 2000, 4000, 8000],
+      latencyMs: 30, latencyMaxMs: 300, concurrency: { global: 8, endpoint: 0 },
+    });
     const account = await createAccount(emulator, { name: 'Chaos Coffee' });
     accountId = account.id;
     // A merchant of three years connecting today: sparse early years, dense recent months, bursts.
