@@ -15,6 +15,7 @@ import { eventLanes } from './event-lanes.js';
 import { markEvent, markEvents, pendingEvents, type EventSource, type InboxEvent } from './inbox.js';
 import { InboxWriter } from './inbox-writer.js';
 import { processEvent, type EventScope } from './process-event.js';
+import { REFRESH_BATCH, refreshOtherVersions } from './version-refresh.js';
 import { NO_POLL_FAILURE, recordFailedPoll, recordGoodPoll } from './poll-health.js';
 import { storedError } from '../logging/redact.js';
 
@@ -73,7 +74,8 @@ export class EventService {
     return result;
   }
 
-  async processPending(accountId: string): Promise<number> {
+  /** Applies the account's pending events; then (unless `refresh: false`) one round of version refresh. */
+  async processPending(accountId: string, options: { refresh?: boolean } = {}): Promise<number> {
     const { db, logger } = this.deps;
     const scopes = new Map<string, Promise<EventScope | null>>();
     // A failing event is retried in a later round; it must not hold back the events after it
@@ -82,7 +84,10 @@ export class EventService {
     let processed = 0;
     for (;;) {
       const batch = await pendingEvents(db, accountId, PENDING_BATCH, failed);
-      if (!batch.length) return processed;
+      if (!batch.length) {
+        if (options.refresh !== false) await this.refreshVersions(accountId, scopes);
+        return processed;
+      }
       const done: number[] = [];
       const orphans: number[] = [];
       const apply = async ({ id, event }: InboxEvent) => {
@@ -115,6 +120,28 @@ export class EventService {
       await markEvents(db, done, 'processed');
       await markEvents(db, orphans, 'ignored', 'no usable connection for this account and mode');
     }
+  }
+
+  /**
+   * After a backlog, one bounded batch of objects stored in an older API version is fetched again
+   * in ours (version-refresh.ts); while more remain, another round is queued behind new events.
+   */
+  async refreshVersions(accountId: string, scopes = new Map<string, Promise<EventScope | null>>()): Promise<number> {
+    let fetched = 0;
+    // A round queued by the refresh itself has no events, hence no scopes yet.
+    for (const livemode of [false, true]) if (!scopes.has(String(livemode))) scopes.set(String(livemode), this.scope(accountId, livemode));
+    for (const pending of scopes.values()) {
+      const scope = await pending;
+      if (!scope) continue;
+      try {
+        const n = await refreshOtherVersions(scope);
+        fetched += n;
+        if (n >= REFRESH_BATCH) await this.deps.jobs.enqueue('events.process', { accountId }, { key: accountId });
+      } catch (err) {
+        this.deps.logger.warn({ err, accountId }, 'refreshing objects stored in an older API version failed; tried again after the next events');
+      }
+    }
+    return fetched;
   }
 
   private async scope(accountId: string, livemode: boolean): Promise<EventScope | null> {

@@ -7,7 +7,8 @@ import { paymentIntents } from '../resources/payment-intents.js';
 import type { ResourceModule } from '../resources/resource.js';
 import { limitedCall } from '../stripe/call-policy.js';
 import { STRIPE_API_VERSION } from '../stripe/client.js';
-import type { AccountRateLimiter } from '../stripe/rate-limiter.js';
+import { versionHandling } from '../stripe/api-versions.js';
+import type { AccountRateLimiter, Lane } from '../stripe/rate-limiter.js';
 import { upsertObjects } from '../sync/object-store.js';
 import { applyDeauthorization } from './app-lifecycle.js';
 import { INBOX_ONLY_PREFIXES, resourceForEvent } from './object-events.js';
@@ -34,8 +35,8 @@ const now = () => Math.floor(Date.now() / 1000);
 
 /**
  * The one place every event is applied, whatever brought it (poller, app webhook, merchant
- * webhook). Object events go through the resource registry with "newer wins"; ties and payloads
- * rendered in another API version are settled by fetching the object as it is now.
+ * webhook). Object events go through the resource registry with "newer wins"; ties, and payloads
+ * in a version where a stored field differs (api-versions.ts), are settled by fetching the object.
  */
 export async function processEvent(scope: EventScope, event: Stripe.Event): Promise<Outcome> {
   if (event.type === 'account.application.deauthorized') return applyDeauthorization(scope, event);
@@ -65,22 +66,24 @@ async function applySnapshot(scope: EventScope, resource: ResourceModule, object
   const stored = await db(resource.table).where({ account_id: connection.accountId, id: object.id }).first('stripe_updated_at');
   const storedAt = stored ? Number(stored.stripe_updated_at) : -1;
   if (event.created < storedAt) return 'older than what we have; skipped';
-  const otherVersion = Boolean(event.api_version && event.api_version !== STRIPE_API_VERSION);
-  if (event.created === storedAt || otherVersion) {
-    // Same second as the stored snapshot (which came first is unknowable), or a payload shaped by
-    // another API version: ask Stripe for the object as it is now.
+  const version = versionHandling(resource.objectType, event.api_version);
+  if (event.created === storedAt || version === 'fetch_now') {
+    // Same second as the stored snapshot (which came first is unknowable), or a payload in a version
+    // where a field we store meant something else: ask Stripe for the object as it is now.
     await refetch(scope, resource, object.id);
-    return otherVersion ? `rendered in ${event.api_version}; fetched in ours` : 'same-second tie; fetched the current object';
+    return version === 'fetch_now' ? `rendered in ${event.api_version}; fetched in ours` : 'same-second tie; fetched the current object';
   }
+  // An older version whose differences do not touch what we store: stored as sent, marked with its
+  // version, and fetched again in ours later, a batch at a time (version-refresh.ts).
   await upsertObjects(db, resource, [object], {
     accountId: connection.accountId, livemode: connection.livemode, renderedAt: event.created,
     apiVersion: event.api_version ?? STRIPE_API_VERSION, sourceEventId: event.id,
   });
-  return 'applied';
+  return version === 'store_then_refresh' ? `applied as rendered in ${event.api_version}; refreshed later` : 'applied';
 }
 
-async function refetch(scope: EventScope, resource: ResourceModule, id: string): Promise<void> {
-  const object = await limitedCall(scope.limiter, resource.name, () => resource.retrieve(scope.client(), id), { refreshAuth: scope.refreshAuth });
+export async function refetch(scope: EventScope, resource: ResourceModule, id: string, lane?: Lane): Promise<void> {
+  const object = await limitedCall(scope.limiter, resource.name, () => resource.retrieve(scope.client(), id), { refreshAuth: scope.refreshAuth, lane });
   await upsertObjects(scope.db, resource, [object], {
     accountId: scope.connection.accountId, livemode: scope.connection.livemode, renderedAt: now(), apiVersion: STRIPE_API_VERSION,
   });

@@ -61,7 +61,7 @@ describe('emulator objects have Stripe\'s field sets', () => {
     expectShape('reporting.report_type', types[0] as unknown as Record<string, unknown>);
     const t = types[0]!;
     const run = await stripe.reporting.reportRuns.create({
-      report_type: t.id, parameters: { interval_start: t.data_available_start, interval_end: t.data_available_end },
+      report_type: t.id, parameters: { interval_start: t.data_available_start + 1, interval_end: t.data_available_end - 1 },
     });
     expectShape('reporting.report_run', run as unknown as Record<string, unknown>);
     await new Promise((r) => setTimeout(r, 60));

@@ -1,6 +1,7 @@
 import type { StripeObject } from './collection.js';
 import { build } from './objects.js';
 import type { EmulatorState, Mode } from './state.js';
+import { renderIn } from './versions.js';
 
 export type EventListener = (event: StripeObject, account: string, mode: Mode) => void;
 
@@ -34,7 +35,8 @@ export class EventBus {
       api_version: acct?.apiVersion ?? null,
       created,
       data: {
-        object: structuredClone(object),
+        // In the account's API version, as Stripe renders events (versions.ts).
+        object: acct ? renderIn(structuredClone(object) as StripeObject, acct.apiVersion, { state: this.state, account, mode }) : structuredClone(object),
         ...(options.previous ? { previous_attributes: structuredClone(options.previous) } : {}),
       },
       livemode: mode === 'live',
