@@ -10,6 +10,8 @@ export interface EmulatorSetup {
   /** History shape (test/emulator/generator.ts); default `growing`. */
   shape?: 'even' | 'growing' | 'established';
   bursts?: number;
+  /** The account's API version, which its events are rendered in (default: ours). */
+  apiVersion?: string;
 }
 
 export interface EmulatorChild {

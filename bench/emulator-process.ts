@@ -12,7 +12,7 @@ const emulator = await startEmulator({
     rateLimits: { enabled: setup.limits, test: 25, liveGlobal: 100, liveEndpoint: 25, files: 20 },
   },
 });
-const account = emulator.state.addAccount({ name: 'Benchmark Merchant' });
+const account = emulator.state.addAccount({ name: 'Benchmark Merchant', ...(setup.apiVersion ? { apiVersion: setup.apiVersion } : {}) });
 const started = Date.now();
 const counts = generate(emulator.state, emulator.bus, {
   account: account.id, mode: setup.mode, payments: setup.payments, days: setup.days, burst: setup.burst, bursts: setup.bursts,

@@ -64,7 +64,8 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
       onDeadLetter: (job, payload, error, attempts) => recordDeadLetter(db, { job, payload, error, attempts }),
     })
     : new JobRunner(logger, 4, jobMetrics, { locks: new JobLocks(db), leaseMs: config.jobLeaseSeconds * 1000, holder: `embedded:${randomUUID()}` });
-  const tokens = new TokenManager({ db, secrets, config, logger });
+  // `connections` is built below; the callback runs only after startup.
+  const tokens = new TokenManager({ db, secrets, config, logger, onUninstalled: (id, reason) => connections.disconnect(id, reason) });
   const stripe = new ConnectionStripe({ config, db, secrets, tokens });
   // Several processes share one account's budget only through the database.
   const limiters = new RateLimiters(options.rateLimits, config.stripeRateShare, scaled ? (key, l, f) => new SharedRateLimiter(db, key, l, f) : undefined);

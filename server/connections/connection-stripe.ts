@@ -38,8 +38,8 @@ export class ConnectionStripe {
           await transition(this.deps.db, connection.id, 'reauthorization_required', reason);
           throw new AppError('reauthorization_required', reason, 409);
         }
-        // A new token; after an uninstall the refresh itself fails with invalid_grant and the
-        // token manager moves the connection to reauthorization_required.
+        // A new token. After an uninstall the refresh fails with invalid_grant: the token manager
+        // disconnects once the access token is refused too, else asks for reauthorization.
         current = createStripeClient(await this.deps.tokens.refresh(connection.id), { apiBase: this.deps.config.stripeApiBase, maxNetworkRetries: 0 });
       },
     };

@@ -42,7 +42,7 @@ async function tokensWork(scope: EventScope): Promise<boolean> {
     return true;
   } catch (err) {
     if (err instanceof Stripe.errors.StripeAuthenticationError || err instanceof Stripe.errors.StripePermissionError) return false;
-    if ((err as { code?: string }).code === 'reauthorization_required' || /no usable credentials/.test((err as Error).message)) return false;
+    if (['reauthorization_required', 'disconnected'].includes(String((err as { code?: string }).code)) || /no usable credentials/.test((err as Error).message)) return false;
     throw err;
   }
 }

@@ -1,9 +1,11 @@
+import Stripe from 'stripe';
 import type { Config } from '../config.js';
 import { getConnection, transition, updateConnection } from '../connections/connection-repository.js';
 import type { SecretStore } from '../connections/secret-store.js';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
+import { createStripeClient } from '../stripe/client.js';
 import { OAuthTokenError, requestToken } from './token-client.js';
 
 /** Access tokens live one hour; Stripe does not say so in the response (no `expires_in`). */
@@ -18,6 +20,15 @@ export class ReauthorizationRequiredError extends AppError {
   }
 }
 
+export class UninstalledError extends AppError {
+  constructor(connectionId: string) {
+    super('disconnected', `Connection ${connectionId} was uninstalled by the merchant; its tokens are deleted`, 409);
+  }
+}
+
+export const UNINSTALL_CONFIRMED_REASON = 'the merchant uninstalled the app: Stripe refused the refresh token (invalid_grant) and the access token '
+  + 'it had not expired yet; tokens deleted';
+
 /**
  * OAuth token lifecycle: refresh ahead of expiry or on demand, one refresh per connection at a
  * time (single flight in this process, a database lease across processes), the rotated refresh
@@ -26,7 +37,11 @@ export class ReauthorizationRequiredError extends AppError {
 export class TokenManager {
   private readonly inflight = new Map<string, Promise<string>>();
 
-  constructor(private readonly deps: { db: Db; secrets: SecretStore; config: Config; logger: Logger }) {}
+  constructor(private readonly deps: {
+    db: Db; secrets: SecretStore; config: Config; logger: Logger;
+    /** An uninstall confirmed without its webhook: disconnects the connection and deletes its tokens. */
+    onUninstalled?: (connectionId: string, reason: string) => Promise<void>;
+  }) {}
 
   async accessToken(connectionId: string): Promise<string> {
     const connection = await getConnection(this.deps.db, connectionId);
@@ -104,6 +119,13 @@ export class TokenManager {
       const message = err instanceof OAuthTokenError ? err.message : `token refresh failed: ${(err as Error).message}`;
       await updateConnection(db, connectionId, { last_error: message, last_error_at: now });
       if (err instanceof OAuthTokenError && err.error === 'invalid_grant') {
+        // The uninstall event goes to the app's webhook only; a connector that polls learns of it
+        // here. One refusal is not proof (a refresh token can be lost otherwise): the access token
+        // must be refused too, before its hour is up, for the tokens to be deleted.
+        if (this.deps.onUninstalled && (await this.accessTokenRevoked(connectionId))) {
+          await this.deps.onUninstalled(connectionId, UNINSTALL_CONFIRMED_REASON);
+          throw new UninstalledError(connectionId);
+        }
         await transition(db, connectionId, 'reauthorization_required',
           'Stripe refused the refresh token (invalid_grant): the app was uninstalled or access was revoked; the merchant must reinstall');
         throw new ReauthorizationRequiredError(connectionId);
@@ -120,5 +142,24 @@ export class TokenManager {
     });
     this.deps.logger.info({ connectionId }, 'access token refreshed');
     return tokens.access_token;
+  }
+
+  /**
+   * Whether Stripe refuses the stored access token for a reason other than its age: an invalid key
+   * (401 without `api_key_expired`) or revoked application access (403 `account_invalid`). An
+   * expired token, a network failure or any other answer proves nothing.
+   */
+  private async accessTokenRevoked(connectionId: string): Promise<boolean> {
+    const connection = await getConnection(this.deps.db, connectionId);
+    const access = await this.deps.secrets.get(connectionId, 'access_token');
+    if (!connection || !access || (connection.tokenExpiresAt ?? 0) <= Date.now()) return false;
+    try {
+      await createStripeClient(access.value, { apiBase: this.deps.config.stripeApiBase, maxNetworkRetries: 1 }).accounts.retrieveCurrent();
+      return false;
+    } catch (err) {
+      if (err instanceof Stripe.errors.StripeAuthenticationError) return err.code !== 'api_key_expired';
+      if (err instanceof Stripe.errors.StripePermissionError || err instanceof Stripe.errors.StripeInvalidRequestError) return err.code === 'account_invalid';
+      return false;
+    }
   }
 }

@@ -90,7 +90,9 @@ describe.each(DIALECTS)('OAuth token lifecycle on %s', (dialect) => {
     expect(await stack.services.tokens.refreshExpiring(15 * 60 * 1000)).toBe(0);
   });
 
-  it('turns invalid_grant into reauthorization_required with a reauthorize link', async () => {
+  it('turns an invalid_grant it cannot confirm as an uninstall (the access token expired too) into reauthorization_required with a reauthorize link', async () => {
+    // An expired access token is refused whatever happened, so it proves nothing: tokens are kept.
+    await stack.database.db('connections').where({ id: connectionId }).update({ token_expires_at: Date.now() - 1000 });
     await control(stack.emulator, 'POST', '/oauth/uninstall', { account: merchant.id, mode: 'test' });
     await expect(stack.services.tokens.refresh(connectionId)).rejects.toMatchObject({ code: 'reauthorization_required' });
     const status = (await (await stack.support(`/connections/${connectionId}`)).json()) as ConnectionStatus;
@@ -102,5 +104,6 @@ describe.each(DIALECTS)('OAuth token lifecycle on %s', (dialect) => {
     expect(status.last_error?.message).toContain('invalid_grant');
     expect(status.what_to_do).toContain('reinstall');
     await expect(stack.services.tokens.accessToken(connectionId)).rejects.toMatchObject({ code: 'reauthorization_required' });
+    expect(await stack.database.db('connection_secrets').where({ connection_id: connectionId })).not.toEqual([]);
   });
 });

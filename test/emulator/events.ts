@@ -24,7 +24,11 @@ export class EventBus {
     mode: Mode,
     type: string,
     object: StripeObject | Record<string, unknown>,
-    options: { previous?: Record<string, unknown>; created?: number; requestId?: string | null; notify?: boolean } = {},
+    options: {
+      previous?: Record<string, unknown>; created?: number; requestId?: string | null; notify?: boolean;
+      /** false: delivered to webhook endpoints only, never listed in the account's events. */
+      listed?: boolean;
+    } = {},
   ): StripeObject {
     const { random, settings } = this.state;
     const acct = this.state.accounts.get(account);
@@ -45,7 +49,7 @@ export class EventBus {
       type,
     });
     const delay = settings.eventVisibilityDelayMs ? random.int(0, settings.eventVisibilityDelayMs) : 0;
-    this.state.collection(account, mode, 'event').insert(event, delay ? this.state.nowMs() + delay : 0);
+    if (options.listed !== false) this.state.collection(account, mode, 'event').insert(event, delay ? this.state.nowMs() + delay : 0);
     if (options.notify !== false) for (const listener of this.listeners) listener(event, account, mode);
     return event;
   }

@@ -108,13 +108,17 @@ export class OAuthServer {
     };
   }
 
-  /** The merchant uninstalls: every token stops working and the app hears about it. */
+  /**
+   * The merchant uninstalls: every token stops working and the app hears about it, at its own
+   * webhook endpoint only. The app can no longer read the merchant's events (its tokens are gone),
+   * so the event is not listed there: a connector that only polls never sees it.
+   */
   uninstall(account: string, mode: Mode): boolean {
     const installation = this.installations.get(`${account}:${mode}`);
     if (!installation) return false;
     this.revoke(installation);
     this.installations.delete(`${account}:${mode}`);
-    this.bus.emit(account, mode, 'account.application.deauthorized', this.application(mode));
+    this.bus.emit(account, mode, 'account.application.deauthorized', this.application(mode), { listed: false });
     return true;
   }
 

@@ -62,7 +62,10 @@ export class Webhooks {
   dispatch(event: StripeObject, account: string, mode: Mode): void {
     for (const endpoint of this.endpoints.values()) {
       if (endpoint.mode !== mode) continue;
-      if (endpoint.account ? endpoint.account !== account : !this.isInstalled(account, mode) && !event.type?.toString().startsWith('account.application.')) continue;
+      // Stripe's event types: account.application.* is "sent to the related application only",
+      // never to an endpoint of the merchant's own account.
+      const lifecycle = String(event.type).startsWith('account.application.');
+      if (endpoint.account ? endpoint.account !== account || lifecycle : !this.isInstalled(account, mode) && !lifecycle) continue;
       if (!endpoint.enabledEvents.includes('*') && !endpoint.enabledEvents.includes(event.type as string)) continue;
       event.pending_webhooks = (event.pending_webhooks as number) + 1;
       this.schedule(endpoint, event, 1);

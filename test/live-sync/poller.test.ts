@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionDetail } from '../../shared/contracts/connection-status.js';
-import { control, createAccount } from '../support/emulator.js';
+import { control, createAccount, platformKey } from '../support/emulator.js';
 import { DIALECTS } from '../support/databases.js';
 import { install, startStack, type Stack } from '../support/stack.js';
 import { compareWithTruth, connectPaused, seededAccount } from '../backfill/support.js';
@@ -126,16 +126,39 @@ describe.each(DIALECTS)('live sync without webhooks on %s', (dialect) => {
     expect(keyed.state_reason).toContain('refused the API key');
     expect(keyed.what_to_do).toContain('Use "Replace API key" with a new (restricted) key');
 
-    // An app uninstalled while no webhook reaches us: the poller's 401 leads to a refresh that fails.
+    // A refresh token lost some other way (rotated by another copy of the backend): Stripe refuses
+    // it with invalid_grant, but the access token still works, so this is not an uninstall.
+    const rotated = await createAccount(stack.emulator, { name: 'Rotated Elsewhere' });
+    await install(stack, rotated.id);
+    await stack.services.jobs.idle();
+    const rotatedId = String((await stack.database.db('connections').where({ account_id: rotated.id }).first()).id);
+    const refresh = (await stack.services.secrets.get(rotatedId, 'refresh_token'))!.value;
+    const platform = await platformKey(stack.emulator, 'test');
+    expect((await fetch(`${stack.emulator.url}/v1/oauth/token`, {
+      method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${platform}:`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refresh }),
+    })).status).toBe(200);
+    await expect(stack.services.tokens.refresh(rotatedId)).rejects.toMatchObject({ code: 'reauthorization_required' });
+    const kept = await detail(rotatedId);
+    expect(kept).toMatchObject({ state: 'reauthorization_required', reauthorize_url: `${stack.url}/oauth/install?mode=test` });
+    expect(kept.state_reason).toContain('invalid_grant');
+    expect(await stack.database.db('connection_secrets').where({ connection_id: rotatedId })).not.toEqual([]);
+  });
+
+  it('disconnects a polled connection whose app was uninstalled, with no webhook: both tokens refused, tokens deleted', async () => {
+    // account.application.deauthorized goes to the app's endpoint only, and this deployment has
+    // none: the poller's 401 leads to a refresh (invalid_grant) and a check of the access token.
     const merchant = await createAccount(stack.emulator, { name: 'Quiet Leaver' });
     await install(stack, merchant.id);
     await stack.services.jobs.idle();
     const oauthId = String((await stack.database.db('connections').where({ account_id: merchant.id }).first()).id);
     await control(stack.emulator, 'POST', '/oauth/uninstall', { account: merchant.id, mode: 'test' });
-    await expect(stack.services.events.poll(oauthId)).rejects.toMatchObject({ code: 'reauthorization_required' });
+    await expect(stack.services.events.poll(oauthId)).rejects.toMatchObject({ code: 'disconnected' });
     const oauth = await detail(oauthId);
-    expect(oauth).toMatchObject({ state: 'reauthorization_required', reauthorize_url: `${stack.url}/oauth/install?mode=test` });
-    expect(oauth.state_reason).toContain('invalid_grant');
+    expect(oauth).toMatchObject({ state: 'disconnected', connected: false });
+    expect(oauth.state_reason).toContain('uninstalled the app');
+    expect(await stack.database.db('connection_secrets').where({ connection_id: oauthId })).toEqual([]);
+    expect(await stack.services.events.poll(oauthId)).toEqual({ stored: 0 });
   });
 
   it('disconnects and stops work when the merchant uninstalls the app', async () => {
