@@ -21,6 +21,17 @@ export interface EmulatorOptions {
   seed?: number;
   settings?: Partial<EmulatorSettings>;
   app?: Partial<AppRegistration>;
+  /** Sees every Stripe API request (not the control API) with its answer: conformance tests check them. */
+  onExchange?: (exchange: ApiExchange) => void;
+}
+
+export interface ApiExchange {
+  method: string;
+  path: string;
+  query: Record<string, unknown>;
+  body: Record<string, unknown>;
+  status: number;
+  response: unknown;
 }
 
 export interface Emulator extends EmulatorContext {
@@ -59,6 +70,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     next();
   });
   app.use(CONTROL_PREFIX, controlRoutes(ctx));
+  if (options.onExchange) {
+    const record = options.onExchange;
+    app.use('/v1', (req, res, next) => {
+      const send = res.send.bind(res);
+      res.send = (body: unknown) => {
+        let response: unknown = body;
+        if (typeof body === 'string' && res.get('content-type')?.includes('json')) response = JSON.parse(body);
+        record({ method: req.method, path: req.originalUrl.split('?')[0]!, query: { ...(req.query as object) }, body: { ...((req.body ?? {}) as object) }, status: res.statusCode, response });
+        return send(body);
+      };
+      next();
+    });
+  }
   app.use(oauthRoutes(ctx));
   app.use('/v1', express.urlencoded({ extended: true, parameterLimit: 1000 }));
   app.use(apiRoutes(ctx));

@@ -5,11 +5,12 @@ import { createApp } from '../../server/app.js';
 import type { Config } from '../../server/config.js';
 import type { Dialect } from '../../server/db/database.js';
 import { createServices, type ServiceOptions, type Services } from '../../server/services.js';
-import type { Emulator } from '../emulator/index.js';
+import type { ApiExchange, Emulator } from '../emulator/index.js';
 import { testConfig } from './config.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 import { control, overview, platformKey, withEmulator } from './emulator.js';
 import { capturedLogger } from './log-capture.js';
+import { checkRequest, checkResponse } from './openapi.js';
 
 export const SUPPORT_TOKEN = 'support-token-for-tests-0123456789';
 
@@ -24,12 +25,17 @@ export interface Stack {
   logs: () => string;
   support(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
+  /** Stripe API requests made so far, with the emulator's answers. */
+  exchanges: ApiExchange[];
 }
 
 export async function startStack(
   dialect: Dialect, overrides: Record<string, string> = {}, options: ServiceOptions = {}, stackOptions: { consoleDir?: string } = {},
 ): Promise<Stack> {
-  const emulator = await withEmulator();
+  // Every request the product makes, checked against Stripe's OpenAPI definitions when the stack
+  // closes: a request shape Stripe does not define fails the test file that made it.
+  const exchanges: ApiExchange[] = [];
+  const emulator = await withEmulator({ onExchange: (x) => exchanges.push(x) });
   const database = await createTestDatabase(dialect);
   // Listen first: the public URL (OAuth callback) must be known before the app is built.
   const target: { app?: Express } = {};
@@ -68,7 +74,10 @@ export async function startStack(
       await new Promise<void>((r) => server.close(() => r()));
       await emulator.close();
       await database.drop();
+      const problems = [...new Set(exchanges.flatMap((x) => [...checkRequest(x), ...checkResponse(x)]))];
+      if (problems.length) throw new Error(`requests or responses Stripe's OpenAPI definitions do not allow:\n${problems.slice(0, 30).join('\n')}`);
     },
+    exchanges,
   };
 }
 
