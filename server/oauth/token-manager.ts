@@ -26,8 +26,8 @@ export class UninstalledError extends AppError {
   }
 }
 
-export const UNINSTALL_CONFIRMED_REASON = 'the merchant uninstalled the app: Stripe refused the refresh token (invalid_grant) and the access token '
-  + 'it had not expired yet; tokens deleted';
+export const UNINSTALL_CONFIRMED_REASON = 'the merchant uninstalled the app: Stripe refused both the refresh token (invalid_grant) '
+  + 'and the access token, which had not expired yet; tokens deleted';
 
 /**
  * OAuth token lifecycle: refresh ahead of expiry or on demand, one refresh per connection at a

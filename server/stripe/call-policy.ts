@@ -61,7 +61,7 @@ export async function limitedCall<T>(limiter: AccountRateLimiter, endpoint: stri
     } finally {
       const reason = failure && failure.err instanceof Stripe.errors.StripeRateLimitError ? failure.err.headers?.['stripe-rate-limited-reason'] : undefined;
       if (isConcurrencyReason(reason)) gate.shrink();
-      gate.leave(!isConcurrencyReason(reason), sent);
+      gate.leave(sent && !isConcurrencyReason(reason), sent);
     }
     const { err } = failure;
     if (err instanceof Stripe.errors.StripeAuthenticationError && options.refreshAuth && !renewed && attempt + 1 < maxAttempts) {

@@ -39,7 +39,7 @@ export class ConcurrencyGate {
     this.sending++;
   }
 
-  /** The request is done: `ok` when Stripe answered it (any answer but a concurrency 429). */
+  /** The request is done: `ok` when it was sent and Stripe answered it (anything but a concurrency 429). */
   leave(ok: boolean, wasSent = true): void {
     this.active--;
     if (wasSent) this.sending--;
