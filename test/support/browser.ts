@@ -21,7 +21,9 @@ export async function launchChromium(): Promise<Browser> {
   // PI_TEST_BROWSER=bundled tries the package's binary even where Debian's is installed.
   if (existsSync(DEBIAN_CHROMIUM) && process.env.PI_TEST_BROWSER !== 'bundled') return chromium.launch({ executablePath: DEBIAN_CHROMIUM, args: DEBIAN_ARGS });
   const bundled = (await import('@sparticuz/chromium')).default;
-  return chromium.launch({ executablePath: await bundled.executablePath(), args: bundled.args, headless: true });
+  // Its args are made for AWS Lambda: `--single-process` there ends the whole browser when a test
+  // closes its page, and the next test's newPage() fails. Here every page is a normal tab.
+  return chromium.launch({ executablePath: await bundled.executablePath(), args: bundled.args.filter((a) => a !== '--single-process'), headless: true });
 }
 
 /** Builds the support console with its real Vite config into a fresh folder; returns the folder. */
