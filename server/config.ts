@@ -43,6 +43,12 @@ const envSchema = z.object({
   STRIPE_APP_CLIENT_ID_LIVE: optionalKey(/^ca_\w+$/, 'ca_…').describe('Stripe App OAuth client id, live mode'),
   STRIPE_APP_AUTHORIZE_URL_TEST: url.optional().describe('authorize URL override for test mode (channel links)'),
   STRIPE_APP_AUTHORIZE_URL_LIVE: url.optional().describe('authorize URL override for live mode'),
+  STRIPE_SECRET_KEY_SANDBOX: optionalKey(/^(sk|rk)_test_\w+$/, 'sk_test_…')
+    .describe('secret key of the app\'s managed sandbox, used for the token exchanges of installs into a Stripe sandbox'),
+  STRIPE_APP_CLIENT_ID_SANDBOX: optionalKey(/^ca_\w+$/, 'ca_…').describe('Stripe App OAuth client id of the managed sandbox'),
+  STRIPE_APP_AUTHORIZE_URL_SANDBOX: url.optional().describe('authorize URL override for the managed sandbox'),
+  STRIPE_WEBHOOK_SECRETS_SANDBOX: list(/^whsec_[\w+/=]+$/, 'whsec_…')
+    .describe('signing secrets of the managed sandbox\'s app webhook endpoint, comma-separated'),
   STRIPE_APP_SIGNING_SECRETS: list(/^absec_\w+$/, 'absec_…')
     .describe('app signing secrets verifying UI extension requests, comma-separated for rotation'),
   STRIPE_WEBHOOK_SECRETS: list(/^whsec_[\w+/=]+$/, 'whsec_…')
@@ -68,6 +74,10 @@ const envSchema = z.object({
 });
 
 export type Mode = 'test' | 'live';
+/** Where an OAuth install lives: test or live mode, or the app's managed sandbox (installs into a
+ *  Stripe sandbox, whose data is test-mode data with its own platform credentials). */
+export type Environment = Mode | 'sandbox';
+export const ENVIRONMENTS: readonly Environment[] = ['test', 'live', 'sandbox'];
 
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
@@ -75,7 +85,7 @@ export interface Config {
   port: number;
   publicUrl: string;
   stripeApiBase: string | undefined;
-  stripe: Record<Mode, { secretKey?: string; clientId?: string; authorizeUrl: string }>;
+  stripe: Record<Environment, { secretKey?: string; clientId?: string; authorizeUrl: string }>;
   appSigningSecrets: string[];
   webhookSecrets: string[];
   encryptionKeys: string[];
@@ -145,9 +155,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         clientId: e.STRIPE_APP_CLIENT_ID_LIVE,
         authorizeUrl: e.STRIPE_APP_AUTHORIZE_URL_LIVE ?? MARKETPLACE_AUTHORIZE_URL,
       },
+      sandbox: {
+        secretKey: e.STRIPE_SECRET_KEY_SANDBOX,
+        clientId: e.STRIPE_APP_CLIENT_ID_SANDBOX,
+        authorizeUrl: e.STRIPE_APP_AUTHORIZE_URL_SANDBOX ?? MARKETPLACE_AUTHORIZE_URL,
+      },
     },
     appSigningSecrets: e.STRIPE_APP_SIGNING_SECRETS,
-    webhookSecrets: e.STRIPE_WEBHOOK_SECRETS,
+    // One app webhook route: an event signed by the managed sandbox's endpoint is as good.
+    webhookSecrets: [...e.STRIPE_WEBHOOK_SECRETS, ...e.STRIPE_WEBHOOK_SECRETS_SANDBOX],
     encryptionKeys: e.ENCRYPTION_KEYS,
     supportTokens: e.SUPPORT_TOKENS,
     jobBackend: e.JOB_BACKEND,
@@ -174,6 +190,7 @@ function productionProblems(e: Env, sandbox: boolean) {
     'at least one of STRIPE_SECRET_KEY_TEST or STRIPE_SECRET_KEY_LIVE is required when NODE_ENV=production');
   if (e.STRIPE_SECRET_KEY_TEST) need('STRIPE_APP_CLIENT_ID_TEST', Boolean(e.STRIPE_APP_CLIENT_ID_TEST));
   if (e.STRIPE_SECRET_KEY_LIVE) need('STRIPE_APP_CLIENT_ID_LIVE', Boolean(e.STRIPE_APP_CLIENT_ID_LIVE));
+  if (e.STRIPE_SECRET_KEY_SANDBOX) need('STRIPE_APP_CLIENT_ID_SANDBOX', Boolean(e.STRIPE_APP_CLIENT_ID_SANDBOX));
   need('PUBLIC_URL', Boolean(e.PUBLIC_URL));
   need('ENCRYPTION_KEYS', e.ENCRYPTION_KEYS.length > 0);
   need('SUPPORT_TOKENS', e.SUPPORT_TOKENS.length > 0);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Environment } from '../config.js';
 import type { Db } from '../db/database.js';
 import { readBool, readJson, readNumber, readOptionalNumber } from '../db/rows.js';
 import type { AuthKind, ConnectionState } from '../../shared/connection-states.js';
@@ -10,6 +11,8 @@ export interface Connection {
   id: string;
   accountId: string;
   livemode: boolean;
+  /** Which platform credentials it belongs to: test or live mode, or the app's managed sandbox. */
+  environment: Environment;
   authKind: AuthKind;
   installSource: InstallSource | null;
   merchantId: string | null;
@@ -41,6 +44,7 @@ function toConnection(row: Record<string, unknown>): Connection {
     id: String(row.id),
     accountId: String(row.account_id),
     livemode: readBool(row.livemode),
+    environment: (text(row.environment) ?? (readBool(row.livemode) ? 'live' : 'test')) as Environment,
     authKind: row.auth_kind as AuthKind,
     installSource: text(row.install_source) as InstallSource | null,
     merchantId: text(row.merchant_id),
@@ -64,6 +68,8 @@ export const newConnectionId = () => `conn_${randomBytes(12).toString('base64url
 export interface NewConnection {
   accountId: string;
   livemode: boolean;
+  /** Default: live or test, from `livemode`. */
+  environment?: Environment;
   authKind: AuthKind;
   installSource: InstallSource;
   merchantId?: string | null;
@@ -77,7 +83,7 @@ export async function insertConnection(trx: Db, c: NewConnection, reason: string
   const now = Date.now();
   const id = newConnectionId();
   await trx('connections').insert({
-    id, account_id: c.accountId, livemode: c.livemode, auth_kind: c.authKind, install_source: c.installSource,
+    id, account_id: c.accountId, livemode: c.livemode, environment: c.environment ?? (c.livemode ? 'live' : 'test'), auth_kind: c.authKind, install_source: c.installSource,
     merchant_id: c.merchantId ?? null, name: c.name ?? null, country: c.country ?? null, state: 'connecting',
     state_reason: reason, state_changed_at: now, token_expires_at: c.tokenExpiresAt ?? null,
     token_refreshed_at: c.tokenExpiresAt ? now : null, authorized_at: c.authKind === 'oauth' ? now : null, created_at: now, updated_at: now,
@@ -87,7 +93,7 @@ export async function insertConnection(trx: Db, c: NewConnection, reason: string
 }
 
 export type ConnectionPatch = Partial<{
-  auth_kind: AuthKind; install_source: InstallSource; merchant_id: string | null; name: string | null; country: string | null;
+  auth_kind: AuthKind; install_source: InstallSource; environment: Environment; merchant_id: string | null; name: string | null; country: string | null;
   token_expires_at: number | null; token_refreshed_at: number | null; missing_permissions: string | null;
   last_error: string | null; last_error_at: number | null; refresh_lock_until: number | null; authorized_at: number | null;
 }>;

@@ -1,4 +1,4 @@
-import type { Mode } from '../config.js';
+import type { Environment, Mode } from '../config.js';
 import type { Db } from '../db/database.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { RESOURCES, resourceByName } from '../resources/registry.js';
@@ -36,10 +36,11 @@ export class ConnectionService {
 
   /** Stores (or re-links) an OAuth install with its tokens, then starts the sync. */
   async saveOAuthInstall(input: {
-    mode: Mode; account: AccountInfo; accessToken: string; refreshToken: string; source: InstallSource;
+    mode: Environment; account: AccountInfo; accessToken: string; refreshToken: string; source: InstallSource;
   }): Promise<Connection> {
     const { db, secrets } = this.deps;
     const livemode = input.mode === 'live';
+    const where = input.mode === 'sandbox' ? 'in a Stripe sandbox' : `${input.mode} mode`;
     const now = Date.now();
     const how = input.source === 'marketplace' ? 'installed from the Stripe Marketplace' : 'installed through the Connect button';
     const id = await db.transaction(async (trx) => {
@@ -48,16 +49,16 @@ export class ConnectionService {
       if (existing) {
         connectionId = existing.id;
         await updateConnection(trx, connectionId, {
-          auth_kind: 'oauth', install_source: input.source, name: input.account.name, country: input.account.country,
+          auth_kind: 'oauth', install_source: input.source, environment: input.mode, name: input.account.name, country: input.account.country,
           token_expires_at: now + ACCESS_TOKEN_TTL_MS, token_refreshed_at: now, missing_permissions: null, last_error: null, last_error_at: null,
           authorized_at: now,
         });
         await secrets.deleteAll(connectionId, trx, ['api_key']);
       } else {
         connectionId = await insertConnection(trx, {
-          accountId: input.account.id, livemode, authKind: 'oauth', installSource: input.source,
+          accountId: input.account.id, livemode, environment: input.mode, authKind: 'oauth', installSource: input.source,
           name: input.account.name, country: input.account.country, tokenExpiresAt: now + ACCESS_TOKEN_TTL_MS,
-        }, `${how} (${input.mode} mode)`);
+        }, `${how} (${where})`);
       }
       await secrets.put(connectionId, 'access_token', input.accessToken, trx);
       await secrets.put(connectionId, 'refresh_token', input.refreshToken, trx);

@@ -84,6 +84,7 @@ export function connectionIdentity(c: Connection): ConnectionIdentity {
     account_id: c.accountId,
     name: c.name,
     mode: c.livemode ? 'live' : 'test',
+    environment: c.environment,
     auth: c.authKind,
     install_source: c.installSource,
     merchant_id: c.merchantId,

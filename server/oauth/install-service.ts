@@ -1,4 +1,4 @@
-import type { Config, Mode } from '../config.js';
+import { ENVIRONMENTS, type Config, type Environment, type Mode } from '../config.js';
 import type { Connection, InstallSource } from '../connections/connection-repository.js';
 import type { ConnectionService } from '../connections/connection-service.js';
 import type { Logger } from '../logging/logger.js';
@@ -9,11 +9,11 @@ import { OAuthTokenError, requestToken, type TokenResponse } from './token-clien
 export class InstallService {
   constructor(private readonly deps: { config: Config; connections: ConnectionService; logger: Logger }) {}
 
-  exchange(mode: Mode, code: string): Promise<TokenResponse> {
+  exchange(mode: Environment, code: string): Promise<TokenResponse> {
     return requestToken(this.deps.config, mode, { grant_type: 'authorization_code', code });
   }
 
-  async complete(mode: Mode, tokens: TokenResponse, source: InstallSource): Promise<Connection> {
+  async complete(mode: Environment, tokens: TokenResponse, source: InstallSource): Promise<Connection> {
     const stripe = createStripeClient(tokens.access_token, { apiBase: this.deps.config.stripeApiBase });
     const account = await stripe.accounts.retrieveCurrent();
     if (account.id !== tokens.stripe_user_id) {
@@ -28,11 +28,13 @@ export class InstallService {
 
   /**
    * Installs started from the Marketplace arrive with a code and no `state`. The mode comes from
-   * the callback when Stripe says it; otherwise the test key is tried, then the live key (a code
-   * of the other mode is refused without being used up).
+   * the callback when Stripe says it; otherwise the test key is tried, then the live key, then the
+   * managed sandbox's (a code of another environment is refused without being used up). A
+   * sandbox install is not live mode, so `livemode=false` tries test and sandbox.
    */
   async marketplace(code: string, modeHint: Mode | undefined): Promise<Connection> {
-    const modes: Mode[] = modeHint ? [modeHint] : (['test', 'live'] as Mode[]).filter((m) => this.deps.config.stripe[m].secretKey);
+    const candidates: Environment[] = modeHint === 'live' ? ['live'] : modeHint === 'test' ? ['test', 'sandbox'] : [...ENVIRONMENTS];
+    const modes = candidates.filter((m) => this.deps.config.stripe[m].secretKey);
     let lastError: unknown = new OAuthTokenError('not_configured', 'no platform key is configured', 500);
     for (const mode of modes) {
       try {

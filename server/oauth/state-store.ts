@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Mode } from '../config.js';
+import type { Environment } from '../config.js';
 import type { Db } from '../db/database.js';
 
 const STATE_TTL_MS = 10 * 60 * 1000;
 
 const hash = (state: string) => createHash('sha256').update(state).digest('hex');
 
-export type StateCheck = { ok: true; mode: Mode } | { ok: false; reason: 'unknown' | 'used' | 'expired' };
+export type StateCheck = { ok: true; mode: Environment } | { ok: false; reason: 'unknown' | 'used' | 'expired' };
 
 /**
  * OAuth `state` values: random, stored only as a hash with their mode, valid ten minutes,
@@ -16,7 +16,7 @@ export type StateCheck = { ok: true; mode: Mode } | { ok: false; reason: 'unknow
 export class OAuthStateStore {
   constructor(private readonly db: Db) {}
 
-  async issue(mode: Mode): Promise<string> {
+  async issue(mode: Environment): Promise<string> {
     const state = randomBytes(32).toString('base64url');
     const now = Date.now();
     await this.db('oauth_states').insert({ state_hash: hash(state), mode, created_at: now, expires_at: now + STATE_TTL_MS });
@@ -38,7 +38,7 @@ export class OAuthStateStore {
       .update({ used_at: now });
     if (updated === 1) {
       const row = await this.db('oauth_states').where({ state_hash: hash(state) }).first();
-      return { ok: true, mode: row.mode as Mode };
+      return { ok: true, mode: row.mode as Environment };
     }
     return this.judge(await this.db('oauth_states').where({ state_hash: hash(state) }).first());
   }
@@ -47,6 +47,6 @@ export class OAuthStateStore {
     if (!row) return { ok: false, reason: 'unknown' };
     if (row.used_at !== null && row.used_at !== undefined) return { ok: false, reason: 'used' };
     if (Number(row.expires_at) <= Date.now()) return { ok: false, reason: 'expired' };
-    return { ok: true, mode: row.mode as Mode };
+    return { ok: true, mode: row.mode as Environment };
   }
 }

@@ -1,6 +1,6 @@
 import { Strategy as OAuth2Strategy, type StrategyOptions, type VerifyCallback } from 'passport-oauth2';
 import type { Request } from 'express';
-import type { Config, Mode } from '../config.js';
+import type { Config, Environment } from '../config.js';
 import type { Connection } from '../connections/connection-repository.js';
 import type { InstallService } from './install-service.js';
 import type { OAuthStateStore } from './state-store.js';
@@ -14,7 +14,7 @@ type TokenCallback = (err: { statusCode: number; data: string } | null, accessTo
  * the code exchange is Stripe's (Basic auth with the platform key of this mode), not the generic
  * client_id/client_secret form post.
  */
-export function createStripeAppsStrategy(mode: Mode, deps: { config: Config; states: OAuthStateStore; installs: InstallService }): OAuth2Strategy {
+export function createStripeAppsStrategy(mode: Environment, deps: { config: Config; states: OAuthStateStore; installs: InstallService }): OAuth2Strategy {
   const settings = deps.config.stripe[mode];
   const strategy = new OAuth2Strategy(
     {

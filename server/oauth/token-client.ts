@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Config, Mode } from '../config.js';
+import type { Config, Environment } from '../config.js';
 
 const STRIPE_API = 'https://api.stripe.com';
 
@@ -29,7 +29,7 @@ export class OAuthTokenError extends Error {
  */
 export async function requestToken(
   config: Config,
-  mode: Mode,
+  mode: Environment,
   form: { grant_type: 'authorization_code'; code: string } | { grant_type: 'refresh_token'; refresh_token: string },
 ): Promise<TokenResponse> {
   const key = config.stripe[mode].secretKey;

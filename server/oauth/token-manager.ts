@@ -103,7 +103,8 @@ export class TokenManager {
     const connection = await getConnection(db, connectionId);
     const refresh = await secrets.get(connectionId, 'refresh_token');
     if (!connection || !refresh) throw new ReauthorizationRequiredError(connectionId);
-    const mode = connection.livemode ? 'live' : 'test';
+    // The platform key of the install's environment (a sandbox install refreshes with the sandbox's).
+    const mode = connection.environment;
     let tokens;
     try {
       tokens = await requestToken(config, mode, { grant_type: 'refresh_token', refresh_token: refresh.value });

@@ -15,6 +15,8 @@ export interface ConnectionStatus {
   name: string | null;
   country: string | null;
   mode: 'test' | 'live';
+  /** Whose platform credentials: test or live mode, or the app's managed sandbox (an install into a Stripe sandbox; its data is test-mode data). */
+  environment: 'test' | 'live' | 'sandbox';
   auth: AuthKind;
   install_source: string | null;
   merchant_id: string | null;
@@ -94,7 +96,7 @@ export interface ConnectionDetail extends ConnectionStatus {
 
 /** Who a connection is and where it stands: shared by the full status and the list's summary. */
 export type ConnectionIdentity = Pick<ConnectionStatus,
-  'id' | 'account_id' | 'name' | 'mode' | 'auth' | 'install_source' | 'merchant_id' | 'state' | 'state_reason' | 'state_since' | 'connected' | 'last_error'>;
+  'id' | 'account_id' | 'name' | 'mode' | 'environment' | 'auth' | 'install_source' | 'merchant_id' | 'state' | 'state_reason' | 'state_since' | 'connected' | 'last_error'>;
 
 /** A row of the support console's list: enough to triage, cheap enough for 10,000 connections. */
 export interface ConnectionSummary extends ConnectionIdentity {

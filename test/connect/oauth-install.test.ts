@@ -108,6 +108,6 @@ describe.each(DIALECTS)('Stripe Apps install on %s', (dialect) => {
   });
 
   it('refuses an unknown mode and a mode that is not configured', async () => {
-    expect((await fetch(`${stack.url}/oauth/install?mode=sandbox`)).status).toBe(400);
+    expect((await fetch(`${stack.url}/oauth/install?mode=staging`)).status).toBe(400);
   });
 });

@@ -28,6 +28,7 @@ export function controlRoutes(ctx: EmulatorContext): Router {
   router.get('/', handle(() => ({
     api_base: ctx.baseUrl(),
     app: ctx.oauth.app,
+    sandbox_platform: state.sandboxPlatform.id,
     accounts: [...state.accounts.values()].map((a) => ({
       ...a,
       keys: [...state.keys.values()].filter((k) => k.account === a.id && k.kind !== 'oauth').map((k) => ({ key: k.key, kind: k.kind, mode: k.mode })),
@@ -101,7 +102,7 @@ export function controlRoutes(ctx: EmulatorContext): Router {
     if (Array.isArray(b.permissions)) ctx.oauth.app.permissions = b.permissions.map(String);
     return ctx.oauth.app;
   }));
-  router.post('/oauth/install', handle((b) => ({ redirect_url: marketplaceInstallUrl(ctx, String(b.account), mode(b.mode)) })));
+  router.post('/oauth/install', handle((b) => ({ redirect_url: marketplaceInstallUrl(ctx, String(b.account), b.mode === 'sandbox' ? 'sandbox' : mode(b.mode)) })));
   router.post('/oauth/uninstall', handle((b) => ({ uninstalled: ctx.oauth.uninstall(String(b.account), mode(b.mode)) })));
 
   router.post('/reporting/available_end', handle((b) => {

@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import type { EmulatorContext } from './context.js';
 import { OAuthError } from './errors.js';
-import type { Mode } from './state.js';
+import type { Environment } from './state.js';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -21,7 +21,7 @@ export function oauthRoutes(ctx: EmulatorContext): Router {
 
   const authorizePage: express.RequestHandler = (req, res) => {
     const clientId = String(req.query.client_id ?? '');
-    const mode = oauth.modeOfClient(clientId);
+    const mode = oauth.environmentOfClient(clientId);
     const redirectUri = String(req.query.redirect_uri ?? oauth.app.redirectUris[0] ?? '');
     if (!mode) return void res.status(400).type('html').send(`<h1>Unknown client_id</h1><p>${escape(clientId)}</p>`);
     if (oauth.app.redirectUris.length && !oauth.app.redirectUris.includes(redirectUri)) {
@@ -30,7 +30,7 @@ export function oauthRoutes(ctx: EmulatorContext): Router {
     const accounts = [...state.accounts.values()].filter((a) => !a.platform);
     const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escape(value)}">`;
     res.type('html').send(`<!doctype html><html><head><title>Install ${escape(oauth.app.name)}</title></head><body>
-<h1>Install ${escape(oauth.app.name)} (${mode} mode)</h1>
+<h1>Install ${escape(oauth.app.name)} (${mode === 'sandbox' ? 'into a sandbox' : `${mode} mode`})</h1>
 <p>This emulates the Stripe Marketplace. The app asks for: ${oauth.app.permissions.map(escape).join(', ')}.</p>
 <form method="post" action="/oauth/v2/authorize">
 ${hidden('client_id', clientId)}${hidden('redirect_uri', redirectUri)}${req.query.state !== undefined ? hidden('state', String(req.query.state)) : ''}
@@ -44,7 +44,7 @@ ${hidden('client_id', clientId)}${hidden('redirect_uri', redirectUri)}${req.quer
 
   router.post('/oauth/v2/authorize', express.urlencoded({ extended: false }), (req, res) => {
     const body = req.body as Record<string, string>;
-    const mode = oauth.modeOfClient(body.client_id ?? '');
+    const mode = oauth.environmentOfClient(body.client_id ?? '');
     if (!mode || !body.redirect_uri) return void res.status(400).send('bad request');
     if (body.decision !== 'approve') {
       return void res.redirect(302, redirectWith(body.redirect_uri, {
@@ -77,7 +77,7 @@ ${hidden('client_id', clientId)}${hidden('redirect_uri', redirectUri)}${req.quer
 }
 
 /** A Marketplace-started install: the redirect Stripe sends with a code and no `state`. */
-export function marketplaceInstallUrl(ctx: EmulatorContext, account: string, mode: Mode): string {
+export function marketplaceInstallUrl(ctx: EmulatorContext, account: string, mode: Environment): string {
   const redirectUri = ctx.oauth.app.redirectUris[0];
   if (!redirectUri) throw new Error('the emulated app has no redirect URI');
   return redirectWith(redirectUri, {

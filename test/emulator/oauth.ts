@@ -1,12 +1,13 @@
 import type { EventBus } from './events.js';
 import { OAuthError } from './errors.js';
 import * as objects from './objects.js';
-import type { EmulatorState, Mode } from './state.js';
+import { modeOfEnvironment, type EmulatorState, type Environment, type Mode } from './state.js';
 
 export interface AppRegistration {
   // Mutable through the control API (`POST /_emulator/app`).
   name: string;
-  clientIds: Record<Mode, string>;
+  /** One client id per environment; the managed sandbox's is its own (Stripe: sandbox installs). */
+  clientIds: Record<Environment, string>;
   redirectUris: string[];
   permissions: string[];
 }
@@ -14,7 +15,7 @@ export interface AppRegistration {
 interface Grant {
   code: string;
   account: string;
-  mode: Mode;
+  environment: Environment;
   expiresAt: number;
   used: boolean;
 }
@@ -22,6 +23,7 @@ interface Grant {
 interface Installation {
   account: string;
   mode: Mode;
+  environment: Environment;
   refreshToken: string;
   accessTokens: string[];
   installedAt: number;
@@ -38,20 +40,21 @@ export class OAuthServer {
 
   constructor(private readonly state: EmulatorState, private readonly bus: EventBus, readonly app: AppRegistration) {}
 
-  modeOfClient(clientId: string): Mode | undefined {
-    return (Object.entries(this.app.clientIds) as [Mode, string][]).find(([, id]) => id === clientId)?.[0];
+  environmentOfClient(clientId: string): Environment | undefined {
+    return (Object.entries(this.app.clientIds) as [Environment, string][]).find(([, id]) => id === clientId)?.[0];
   }
 
   /** The merchant approved the install: a code for the redirect. */
-  approve(account: string, mode: Mode): string {
+  approve(account: string, environment: Environment): string {
     // Approving installs the app; the tokens come with the code exchange.
+    const mode = modeOfEnvironment(environment);
     const key = `${account}:${mode}`;
     if (!this.installations.has(key)) {
-      this.installations.set(key, { account, mode, refreshToken: '', accessTokens: [], installedAt: this.state.now() });
+      this.installations.set(key, { account, mode, environment, refreshToken: '', accessTokens: [], installedAt: this.state.now() });
       this.bus.emit(account, mode, 'account.application.authorized', this.application(mode));
     }
     const code = this.state.random.id('ac_');
-    this.grants.set(code, { code, account, mode, expiresAt: this.state.now() + this.state.settings.authorizationCodeTtlSeconds, used: false });
+    this.grants.set(code, { code, account, environment, expiresAt: this.state.now() + this.state.settings.authorizationCodeTtlSeconds, used: false });
     return code;
   }
 
@@ -61,29 +64,31 @@ export class OAuthServer {
     if (!caller || caller.kind !== 'platform' || caller.revoked) {
       throw new OAuthError(401, 'invalid_client', 'No valid API key provided; use HTTP Basic auth with your platform secret key.');
     }
-    if (body.grant_type === 'authorization_code') return this.exchangeCode(caller.mode, String(body.code ?? ''));
-    if (body.grant_type === 'refresh_token') return this.refresh(caller.mode, String(body.refresh_token ?? ''));
+    // The managed sandbox's platform key exchanges sandbox installs, and only those.
+    const environment: Environment = caller.account === this.state.sandboxPlatform.id ? 'sandbox' : caller.mode;
+    if (body.grant_type === 'authorization_code') return this.exchangeCode(environment, String(body.code ?? ''));
+    if (body.grant_type === 'refresh_token') return this.refresh(environment, String(body.refresh_token ?? ''));
     throw new OAuthError(400, 'unsupported_grant_type', `Unsupported grant type: ${String(body.grant_type)}`);
   }
 
-  private exchangeCode(mode: Mode, code: string) {
+  private exchangeCode(environment: Environment, code: string) {
     const grant = this.grants.get(code);
     if (!grant) throw new OAuthError(400, 'invalid_grant', `Authorization code does not exist: ${code}`);
     if (grant.used) throw new OAuthError(400, 'invalid_grant', `Authorization code has already been used: ${code}`);
     if (grant.expiresAt <= this.state.now()) throw new OAuthError(400, 'invalid_grant', `Authorization code expired: ${code}`);
-    if (grant.mode !== mode) {
-      throw new OAuthError(400, 'invalid_grant', `Authorization code provided does not belong to you (${grant.mode} mode code, ${mode} mode key).`);
+    if (grant.environment !== environment) {
+      throw new OAuthError(400, 'invalid_grant', `Authorization code provided does not belong to you (${grant.environment} code, ${environment} key).`);
     }
     grant.used = true;
-    const installation = this.installations.get(`${grant.account}:${mode}`);
+    const installation = this.installations.get(`${grant.account}:${modeOfEnvironment(environment)}`);
     if (!installation) throw new OAuthError(400, 'invalid_grant', 'The app was uninstalled from this account.');
     // A new exchange replaces earlier tokens of the same installation.
     this.revoke(installation);
     return this.issue(installation);
   }
 
-  private refresh(mode: Mode, refreshToken: string) {
-    const installation = [...this.installations.values()].find((i) => i.refreshToken === refreshToken && i.mode === mode);
+  private refresh(environment: Environment, refreshToken: string) {
+    const installation = [...this.installations.values()].find((i) => i.refreshToken === refreshToken && i.environment === environment);
     if (!installation) throw new OAuthError(400, 'invalid_grant', `Invalid refresh token: ${refreshToken.slice(0, 8)}…`);
     return this.issue(installation);
   }

@@ -48,7 +48,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let url = '';
   const oauth = new OAuthServer(state, bus, {
     name: 'Payments Intelligence',
-    clientIds: { test: state.random.id('ca_'), live: state.random.id('ca_') },
+    clientIds: { test: state.random.id('ca_'), live: state.random.id('ca_'), sandbox: state.random.id('ca_') },
     redirectUris: [],
     permissions: ALL_PERMISSIONS,
     ...options.app,

@@ -2,6 +2,10 @@ import { Collection, type StripeObject } from './collection.js';
 import { Random } from './random.js';
 
 export type Mode = 'test' | 'live';
+/** Where an app install lives: test or live mode, or the app's managed sandbox (installs into a
+ *  Stripe sandbox: test-mode data, exchanged with the managed sandbox's own platform key). */
+export type Environment = Mode | 'sandbox';
+export const modeOfEnvironment = (env: Environment): Mode => (env === 'sandbox' ? 'test' : env);
 export const API_VERSION = '2026-10-28.endive';
 
 export const RESOURCE_TYPES = [
@@ -77,11 +81,14 @@ export class EmulatorState {
   private readonly stores = new Map<string, Map<ResourceType, Collection>>();
   private clockOffsetSeconds = 0;
   readonly platformAccount: Account;
+  /** The app's managed sandbox: its own platform account, key and (in the app registration) client id. */
+  readonly sandboxPlatform: Account;
 
   constructor(seed: number, settings: Partial<EmulatorSettings> = {}) {
     this.random = new Random(seed);
     this.settings = { ...defaultSettings(), ...settings };
     this.platformAccount = this.addAccount({ name: 'Payments Intelligence (platform)', platform: true });
+    this.sandboxPlatform = this.addAccount({ name: 'Payments Intelligence (managed sandbox)', platform: true });
   }
 
   /** Unix seconds on the emulator's clock (real time plus any advance from the control API). */

@@ -35,16 +35,19 @@ export async function withEmulator(options: EmulatorOptions = {}): Promise<Emula
 
 interface Overview {
   accounts: { id: string; platform: boolean; keys: { key: string; kind: string; mode: string }[] }[];
-  app: { clientIds: { test: string; live: string }; redirectUris: string[] };
+  app: { clientIds: { test: string; live: string; sandbox: string }; redirectUris: string[] };
+  sandbox_platform: string;
 }
 
 export async function overview(emulator: Emulator): Promise<Overview> {
   return control<Overview>(emulator, 'GET', '/');
 }
 
-export async function platformKey(emulator: Emulator, mode: 'test' | 'live' = 'test'): Promise<string> {
-  const platform = (await overview(emulator)).accounts.find((a) => a.platform)!;
-  return platform.keys.find((k) => k.kind === 'platform' && k.mode === mode)!.key;
+/** The app's platform key of a mode, or (`sandbox`) its managed sandbox's. */
+export async function platformKey(emulator: Emulator, mode: 'test' | 'live' | 'sandbox' = 'test'): Promise<string> {
+  const view = await overview(emulator);
+  const platform = mode === 'sandbox' ? view.accounts.find((a) => a.id === view.sandbox_platform)! : view.accounts.find((a) => a.platform)!;
+  return platform.keys.find((k) => k.kind === 'platform' && k.mode === (mode === 'sandbox' ? 'test' : mode))!.key;
 }
 
 /**

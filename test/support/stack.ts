@@ -52,6 +52,8 @@ export async function startStack(
     STRIPE_SECRET_KEY_LIVE: await platformKey(emulator, 'live'),
     STRIPE_APP_CLIENT_ID_TEST: registration.clientIds.test,
     STRIPE_APP_CLIENT_ID_LIVE: registration.clientIds.live,
+    STRIPE_SECRET_KEY_SANDBOX: await platformKey(emulator, 'sandbox'),
+    STRIPE_APP_CLIENT_ID_SANDBOX: registration.clientIds.sandbox,
     STRIPE_APP_AUTHORIZE_URL_TEST: `${emulator.url}/oauth/v2/authorize`,
     STRIPE_APP_AUTHORIZE_URL_LIVE: `${emulator.url}/oauth/v2/authorize`,
     SUPPORT_TOKENS: SUPPORT_TOKEN,
@@ -82,7 +84,7 @@ export async function startStack(
 }
 
 /** Walks the install as a merchant's browser would: our install link, Stripe's page, the callback. */
-export async function install(stack: Pick<Stack, 'url' | 'emulator'>, account: string, options: { mode?: 'test' | 'live'; decision?: 'approve' | 'deny' } = {}) {
+export async function install(stack: Pick<Stack, 'url' | 'emulator'>, account: string, options: { mode?: 'test' | 'live' | 'sandbox'; decision?: 'approve' | 'deny' } = {}) {
   const start = await fetch(`${stack.url}/oauth/install?mode=${options.mode ?? 'test'}`, { redirect: 'manual' });
   if (start.status !== 302) throw new Error(`install answered ${start.status}`);
   const authorize = new URL(start.headers.get('location')!);

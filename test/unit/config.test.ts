@@ -64,6 +64,17 @@ describe('config', () => {
     expect(config.appSigningSecrets).toEqual(['absec_one', 'absec_two']);
   });
 
+  it('takes the managed sandbox as a third credential set: key, client id, its endpoint\'s webhook secrets', () => {
+    const config = parseConfig({
+      STRIPE_SECRET_KEY_TEST: 'sk_test_main', STRIPE_SECRET_KEY_SANDBOX: 'sk_test_managed', STRIPE_APP_CLIENT_ID_SANDBOX: 'ca_sandbox',
+      STRIPE_WEBHOOK_SECRETS: 'whsec_app', STRIPE_WEBHOOK_SECRETS_SANDBOX: 'whsec_sandboxapp',
+    });
+    expect(config.stripe.sandbox).toMatchObject({ secretKey: 'sk_test_managed', clientId: 'ca_sandbox' });
+    expect(config.webhookSecrets).toEqual(['whsec_app', 'whsec_sandboxapp']);
+    expect(problemsOf({ STRIPE_SECRET_KEY_SANDBOX: 'sk_live_nope' })).toEqual(['STRIPE_SECRET_KEY_SANDBOX']);
+    expect(problemsOf({ NODE_ENV: 'production', STRIPE_SECRET_KEY_SANDBOX: 'sk_test_managed' })).toContain('STRIPE_APP_CLIENT_ID_SANDBOX');
+  });
+
   it('turns sandbox off when platform keys are given, and refuses real Stripe in sandbox', () => {
     expect(parseConfig({ STRIPE_SECRET_KEY_TEST: 'sk_test_abc' }).sandbox).toBe(false);
     expect(problemsOf({ SANDBOX: '1', STRIPE_API_BASE: 'https://api.stripe.com' })).toEqual(['STRIPE_API_BASE']);

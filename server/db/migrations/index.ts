@@ -9,6 +9,7 @@ import * as reportReconciliation from './20261130000700_report_reconciliation.js
 import * as supportConsole from './20261130000800_support_console.js';
 import * as scaleOut from './20261130000900_scale_out.js';
 import * as stateTruth from './20261203000100_state_truth.js';
+import * as sandboxEnvironment from './20261204000100_sandbox_environment.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -32,6 +33,7 @@ export const migrations: [name: string, migration: Migration][] = [
   ['20261130000800_support_console', supportConsole],
   ['20261130000900_scale_out', scaleOut],
   ['20261203000100_state_truth', stateTruth],
+  ['20261204000100_sandbox_environment', sandboxEnvironment],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response, type NextFunction } from 'express';
 import { Passport } from 'passport';
 import { z } from 'zod';
-import type { Config, Mode } from '../../config.js';
+import { ENVIRONMENTS, type Config, type Environment } from '../../config.js';
 import type { Connection } from '../../connections/connection-repository.js';
 import type { Logger } from '../../logging/logger.js';
 import type { InstallService } from '../../oauth/install-service.js';
@@ -17,19 +17,19 @@ const STATE_PROBLEMS = {
   mode: 'This install link belongs to the other mode.',
 } as const;
 
-const modeQuery = z.object({ mode: z.enum(['test', 'live']).default('test') });
+const modeQuery = z.object({ mode: z.enum(['test', 'live', 'sandbox']).default('test') });
 
 /** Stripe Apps OAuth: the install redirect and the callback Stripe sends the merchant back to. */
 export function oauthRoutes(deps: { config: Config; states: OAuthStateStore; installs: InstallService; logger: Logger }): Router {
   const router = Router();
   const passport = new Passport();
-  for (const mode of ['test', 'live'] as const) passport.use(createStripeAppsStrategy(mode, deps));
-  const configured = (mode: Mode) => Boolean(deps.config.stripe[mode].clientId && deps.config.stripe[mode].secretKey);
+  for (const mode of ENVIRONMENTS) passport.use(createStripeAppsStrategy(mode, deps));
+  const configured = (mode: Environment) => Boolean(deps.config.stripe[mode].clientId && deps.config.stripe[mode].secretKey);
 
   const success = (res: Response, c: Connection) => {
     const mode = c.livemode ? 'live' : 'test';
     sendPage(res, 200, 'Connected', [
-      `${c.name ?? c.accountId} (${c.accountId}) is connected in ${mode} mode.`,
+      `${c.name ?? c.accountId} (${c.accountId}) is connected ${c.environment === 'sandbox' ? 'in a Stripe sandbox' : `in ${mode} mode`}.`,
       'Your payment history is being imported; you can follow it in the app in your Stripe Dashboard.',
     ], { href: dashboardUrl(mode), text: 'Back to the Stripe Dashboard' });
   };
@@ -48,10 +48,10 @@ export function oauthRoutes(deps: { config: Config; states: OAuthStateStore; ins
 
   router.get('/oauth/install', (req, res, next) => {
     const parsed = modeQuery.safeParse(req.query);
-    if (!parsed.success) return sendPage(res, 400, 'Unknown mode', ['The mode must be test or live.']);
+    if (!parsed.success) return sendPage(res, 400, 'Unknown mode', ['The mode must be test, live or sandbox.']);
     const { mode } = parsed.data;
     if (!configured(mode)) {
-      return sendPage(res, 503, 'Not available', [`Connecting in ${mode} mode is not configured on this server.`]);
+      return sendPage(res, 503, 'Not available', [`Connecting ${mode === 'sandbox' ? 'Stripe sandboxes' : `in ${mode} mode`} is not configured on this server.`]);
     }
     passport.authenticate(`stripe-apps-${mode}`, { session: false })(req, res, next);
   });

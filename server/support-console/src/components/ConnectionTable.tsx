@@ -18,7 +18,7 @@ export function ConnectionTable({ rows }: { rows: ConnectionSummary[] }) {
               <div className="muted mono">{c.account_id}{c.merchant_id ? ` · ${c.merchant_id}` : ''}</div>
             </th>
             <td><StateBadge state={c.state} /></td>
-            <td>{c.mode}</td>
+            <td>{c.environment === 'sandbox' ? 'sandbox' : c.mode}</td>
             <td>
               <ProgressBar label={`Import of ${c.name ?? c.account_id}`} value={c.import.objects} max={c.import.estimated_total} done={c.import.done} />
               <span className="muted">{c.import.done ? 'done' : c.import.resources === 0 ? 'not started' : `${count(c.import.objects)} objects`}{c.import.failed ? ` · ${c.import.failed} failed` : ''}</span>

@@ -35,7 +35,7 @@ export function ConnectionPage({ id }: { id: string }) {
             <h2 id="summary" className="visually-hidden">Summary</h2>
             <p className="lead">
               <StateBadge state={c.state} />{' '}
-              {c.connected ? `Connected since ${when(c.connected_since)}` : c.state === 'paused' ? `Paused (connected since ${when(c.connected_since)})` : 'Not connected'} · {c.mode} mode · {c.auth === 'oauth' ? 'Stripe App (OAuth)' : 'API key'}
+              {c.connected ? `Connected since ${when(c.connected_since)}` : c.state === 'paused' ? `Paused (connected since ${when(c.connected_since)})` : 'Not connected'} · {c.environment === 'sandbox' ? 'Stripe sandbox (managed sandbox credentials)' : `${c.mode} mode`} · {c.auth === 'oauth' ? 'Stripe App (OAuth)' : 'API key'}
             </p>
             <dl className="facts">
               <dt>Account</dt><dd className="mono">{c.account_id}</dd>
