@@ -89,6 +89,25 @@ describe('emulator Stripe Apps OAuth', () => {
     await control(emulator, 'POST', '/clock', { advance_seconds: -3601 });
   });
 
+  it('installs into a sandbox through the app\'s managed sandbox: its client id, and only its platform key exchanges the code', async () => {
+    // Stripe Apps, "sandbox_install_compatible": installs into a sandbox connect to the app's
+    // managed sandbox, an environment with its own platform keys (stripe-facts.md, field report).
+    const view = await overview(emulator);
+    expect(view.app.clientIds.sandbox).toMatch(/^ca_/);
+    expect(new Set(Object.values(view.app.clientIds)).size).toBe(3);
+    const sandbox = await createAccount(emulator, { name: 'Sandbox Co' });
+    const page = await fetch(`${emulator.url}/oauth/v2/authorize?client_id=${view.app.clientIds.sandbox}&redirect_uri=${encodeURIComponent(REDIRECT)}`);
+    expect(await page.text()).toContain('into a sandbox');
+    const { redirect_url } = await control<{ redirect_url: string }>(emulator, 'POST', '/oauth/install', { account: sandbox.id, mode: 'sandbox' });
+    const code = new URL(redirect_url).searchParams.get('code')!;
+    expect(await token(emulator, await platformKey(emulator, 'test'), { grant_type: 'authorization_code', code })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    const exchanged = await token(emulator, await platformKey(emulator, 'sandbox'), { grant_type: 'authorization_code', code });
+    expect(exchanged).toMatchObject({ status: 200, body: { stripe_user_id: sandbox.id, livemode: false } });
+    const refresh = { grant_type: 'refresh_token', refresh_token: exchanged.body.refresh_token! };
+    expect((await token(emulator, await platformKey(emulator, 'test'), refresh)).status).toBe(400);
+    expect((await token(emulator, await platformKey(emulator, 'sandbox'), refresh)).status).toBe(200);
+  });
+
   it('sends Marketplace installs without state, and uninstall revokes tokens with a deauthorized event', async () => {
     const { redirect_url } = await control<{ redirect_url: string }>(emulator, 'POST', '/oauth/install', { account: merchant.id, mode: 'test' });
     const redirect = new URL(redirect_url);
