@@ -5,6 +5,14 @@ import { DIALECTS } from '../support/databases.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { compareWithTruth, connectPaused, requestCount, seededAccount } from './support.js';
 
+/** Every table of a `compareWithTruth` report has each of Stripe's ids, and none twice. */
+function expectEveryIdOnce(report: Awaited<ReturnType<typeof compareWithTruth>>): void {
+  for (const [table, r] of Object.entries(report)) {
+    expect(r.missing, table).toEqual([]);
+    expect(r.duplicates, table).toBe(0);
+  }
+}
+
 describe.each(DIALECTS)('historical import on %s', (dialect) => {
   let stack: Stack;
 
@@ -43,11 +51,7 @@ describe.each(DIALECTS)('historical import on %s', (dialect) => {
     await control(stack.emulator, 'POST', '/faults', { path: '^/v1/', action: 429, rate: 0.05 });
     try {
       const id = await connectPaused(stack, account.keys.test);
-      const report = await compareWithTruth(stack, account.id);
-      for (const [table, r] of Object.entries(report)) {
-        expect(r.missing, table).toEqual([]);
-        expect(r.duplicates, table).toBe(0);
-      }
+      expectEveryIdOnce(await compareWithTruth(stack, account.id));
       expect((await detail(id)).state).toBe('live');
       const { faults } = await control<{ faults: { action: number | string; hits: number }[] }>(stack.emulator, 'GET', '/');
       const hits = Object.fromEntries(faults.map((f) => [f.action, f.hits]));
@@ -66,11 +70,7 @@ describe.each(DIALECTS)('historical import on %s', (dialect) => {
     await control(stack.emulator, 'POST', '/settings', { latencyMs: 30, latencyMaxMs: 300, concurrency: { global: 2, endpoint: 0 } });
     try {
       const id = await connectPaused(stack, account.keys.test);
-      const report = await compareWithTruth(stack, account.id);
-      for (const [table, r] of Object.entries(report)) {
-        expect(r.missing, table).toEqual([]);
-        expect(r.duplicates, table).toBe(0);
-      }
+      expectEveryIdOnce(await compareWithTruth(stack, account.id));
       expect((await detail(id)).state).toBe('live');
       const traffic = await control<{ concurrency_limited: number; max_in_flight: Record<string, number> }>(stack.emulator, 'GET', `/traffic?account=${account.id}`);
       const requests = await requestCount(stack);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionDetail } from '../../shared/contracts/connection-status.js';
-import { control, createAccount, platformKey } from '../support/emulator.js';
+import { control, createAccount, oauthToken, platformKey } from '../support/emulator.js';
 import { DIALECTS } from '../support/databases.js';
 import { install, startStack, type Stack } from '../support/stack.js';
 
@@ -18,10 +18,6 @@ describe.each(DIALECTS)('installs into a Stripe sandbox on %s', (dialect) => {
   afterAll(() => stack.close());
 
   const detail = async (id: string) => (await (await stack.support(`/connections/${id}`)).json()) as ConnectionDetail;
-  const tokenWith = async (key: string, form: Record<string, string>) => fetch(`${stack.emulator.url}/v1/oauth/token`, {
-    method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(form),
-  });
 
   it('connects through the managed sandbox\'s client id, imports, refreshes with the sandbox key and shows the environment', async () => {
     const sandbox = await createAccount(stack.emulator, { name: 'Sandbox Bakery' });
@@ -40,7 +36,7 @@ describe.each(DIALECTS)('installs into a Stripe sandbox on %s', (dialect) => {
 
     // The refresh goes with the sandbox's platform key: the test key is refused for its tokens.
     const refresh = (await stack.services.secrets.get(String(row.id), 'refresh_token'))!.value;
-    expect((await tokenWith(await platformKey(stack.emulator, 'test'), { grant_type: 'refresh_token', refresh_token: refresh })).status).toBe(400);
+    expect((await oauthToken(stack.emulator, await platformKey(stack.emulator, 'test'), { grant_type: 'refresh_token', refresh_token: refresh })).status).toBe(400);
     await stack.services.tokens.refresh(String(row.id));
     expect((await detail(String(row.id))).state).toBe('live');
 

@@ -2,18 +2,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../emulator/index.js';
-import { control, createAccount, overview, platformKey, stripeAt, withEmulator, type DemoAccount } from '../support/emulator.js';
+import { control, createAccount, oauthToken, overview, platformKey, stripeAt, withEmulator, type DemoAccount } from '../support/emulator.js';
 
 const REDIRECT = 'http://127.0.0.1:1/oauth/callback';
 
-async function token(emulator: Emulator, key: string, form: Record<string, string>) {
-  const res = await fetch(`${emulator.url}/v1/oauth/token`, {
-    method: 'POST',
-    headers: { Authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(form),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, string> };
-}
 
 describe('emulator Stripe Apps OAuth', () => {
   let emulator: Emulator;
@@ -52,15 +44,15 @@ describe('emulator Stripe Apps OAuth', () => {
   it('exchanges a code once, with the platform key of the same mode only', async () => {
     const code = (await approve('s')).searchParams.get('code')!;
     const liveKey = await platformKey(emulator, 'live');
-    expect(await token(emulator, liveKey, { grant_type: 'authorization_code', code })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
-    expect(await token(emulator, merchant.keys.test, { grant_type: 'authorization_code', code })).toMatchObject({ status: 401 });
+    expect(await oauthToken(emulator, liveKey, { grant_type: 'authorization_code', code })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(await oauthToken(emulator, merchant.keys.test, { grant_type: 'authorization_code', code })).toMatchObject({ status: 401 });
 
     const testKey = await platformKey(emulator, 'test');
-    const first = await token(emulator, testKey, { grant_type: 'authorization_code', code });
+    const first = await oauthToken(emulator, testKey, { grant_type: 'authorization_code', code });
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ stripe_user_id: merchant.id, livemode: false, scope: 'stripe_apps', token_type: 'bearer' });
     expect(first.body).not.toHaveProperty('expires_in');
-    expect(await token(emulator, testKey, { grant_type: 'authorization_code', code })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(await oauthToken(emulator, testKey, { grant_type: 'authorization_code', code })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
 
     // The access token is an API key for the merchant's account, no Stripe-Account needed.
     expect((await stripeAt(emulator, first.body.access_token!).accounts.retrieveCurrent()).id).toBe(merchant.id);
@@ -69,19 +61,19 @@ describe('emulator Stripe Apps OAuth', () => {
   it('rotates refresh tokens: the old one fails with invalid_grant', async () => {
     const testKey = await platformKey(emulator, 'test');
     const code = (await approve()).searchParams.get('code')!;
-    const issued = (await token(emulator, testKey, { grant_type: 'authorization_code', code })).body;
-    const refreshed = await token(emulator, testKey, { grant_type: 'refresh_token', refresh_token: issued.refresh_token! });
+    const issued = (await oauthToken(emulator, testKey, { grant_type: 'authorization_code', code })).body;
+    const refreshed = await oauthToken(emulator, testKey, { grant_type: 'refresh_token', refresh_token: issued.refresh_token! });
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.refresh_token).not.toBe(issued.refresh_token);
-    expect(await token(emulator, testKey, { grant_type: 'refresh_token', refresh_token: issued.refresh_token! }))
+    expect(await oauthToken(emulator, testKey, { grant_type: 'refresh_token', refresh_token: issued.refresh_token! }))
       .toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
-    expect((await token(emulator, testKey, { grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token! })).status).toBe(200);
+    expect((await oauthToken(emulator, testKey, { grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token! })).status).toBe(200);
   });
 
   it('expires access tokens after their TTL with 401 api_key_expired', async () => {
     const testKey = await platformKey(emulator, 'test');
     const code = (await approve()).searchParams.get('code')!;
-    const { access_token } = (await token(emulator, testKey, { grant_type: 'authorization_code', code })).body;
+    const { access_token } = (await oauthToken(emulator, testKey, { grant_type: 'authorization_code', code })).body;
     const client = stripeAt(emulator, access_token!);
     await client.charges.list();
     await control(emulator, 'POST', '/clock', { advance_seconds: 3601 });
@@ -100,12 +92,12 @@ describe('emulator Stripe Apps OAuth', () => {
     expect(await page.text()).toContain('into a sandbox');
     const { redirect_url } = await control<{ redirect_url: string }>(emulator, 'POST', '/oauth/install', { account: sandbox.id, mode: 'sandbox' });
     const code = new URL(redirect_url).searchParams.get('code')!;
-    expect(await token(emulator, await platformKey(emulator, 'test'), { grant_type: 'authorization_code', code })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
-    const exchanged = await token(emulator, await platformKey(emulator, 'sandbox'), { grant_type: 'authorization_code', code });
+    expect(await oauthToken(emulator, await platformKey(emulator, 'test'), { grant_type: 'authorization_code', code })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    const exchanged = await oauthToken(emulator, await platformKey(emulator, 'sandbox'), { grant_type: 'authorization_code', code });
     expect(exchanged).toMatchObject({ status: 200, body: { stripe_user_id: sandbox.id, livemode: false } });
     const refresh = { grant_type: 'refresh_token', refresh_token: exchanged.body.refresh_token! };
-    expect((await token(emulator, await platformKey(emulator, 'test'), refresh)).status).toBe(400);
-    expect((await token(emulator, await platformKey(emulator, 'sandbox'), refresh)).status).toBe(200);
+    expect((await oauthToken(emulator, await platformKey(emulator, 'test'), refresh)).status).toBe(400);
+    expect((await oauthToken(emulator, await platformKey(emulator, 'sandbox'), refresh)).status).toBe(200);
   });
 
   it('sends Marketplace installs without state, and uninstall revokes tokens with a deauthorized event', async () => {
@@ -114,7 +106,7 @@ describe('emulator Stripe Apps OAuth', () => {
     expect(redirect.searchParams.has('state')).toBe(false);
     expect(redirect.searchParams.get('account_id')).toBe(merchant.id);
     const testKey = await platformKey(emulator, 'test');
-    const { access_token } = (await token(emulator, testKey, { grant_type: 'authorization_code', code: redirect.searchParams.get('code')! })).body;
+    const { access_token } = (await oauthToken(emulator, testKey, { grant_type: 'authorization_code', code: redirect.searchParams.get('code')! })).body;
 
     // The app's endpoint and one of the merchant's own, both answering 200 (this is the last test here).
     const received: { path: string; type: string }[] = [];

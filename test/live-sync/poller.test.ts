@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionDetail } from '../../shared/contracts/connection-status.js';
-import { control, createAccount, platformKey } from '../support/emulator.js';
+import { control, createAccount, oauthToken, platformKey } from '../support/emulator.js';
 import { DIALECTS } from '../support/databases.js';
 import { install, startStack, type Stack } from '../support/stack.js';
 import { compareWithTruth, connectPaused, seededAccount } from '../backfill/support.js';
@@ -134,10 +134,7 @@ describe.each(DIALECTS)('live sync without webhooks on %s', (dialect) => {
     const rotatedId = String((await stack.database.db('connections').where({ account_id: rotated.id }).first()).id);
     const refresh = (await stack.services.secrets.get(rotatedId, 'refresh_token'))!.value;
     const platform = await platformKey(stack.emulator, 'test');
-    expect((await fetch(`${stack.emulator.url}/v1/oauth/token`, {
-      method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${platform}:`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refresh }),
-    })).status).toBe(200);
+    expect((await oauthToken(stack.emulator, platform, { grant_type: 'refresh_token', refresh_token: refresh })).status).toBe(200);
     await expect(stack.services.tokens.refresh(rotatedId)).rejects.toMatchObject({ code: 'reauthorization_required' });
     const kept = await detail(rotatedId);
     expect(kept).toMatchObject({ state: 'reauthorization_required', reauthorize_url: `${stack.url}/oauth/install?mode=test` });

@@ -43,6 +43,16 @@ export async function overview(emulator: Emulator): Promise<Overview> {
   return control<Overview>(emulator, 'GET', '/');
 }
 
+/** POST /v1/oauth/token with HTTP Basic auth of `key`, as the product's token client sends it. */
+export async function oauthToken(emulator: Emulator, key: string, form: Record<string, string>) {
+  const res = await fetch(`${emulator.url}/v1/oauth/token`, {
+    method: 'POST',
+    headers: { Authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(form),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, string> };
+}
+
 /** The app's platform key of a mode, or (`sandbox`) its managed sandbox's. */
 export async function platformKey(emulator: Emulator, mode: 'test' | 'live' | 'sandbox' = 'test'): Promise<string> {
   const view = await overview(emulator);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { ApiExchange } from '../emulator/index.js';
 
 /**
  * Checks requests and responses against Stripe's OpenAPI definitions (the trimmed 2023-08-16 copy
@@ -36,14 +37,8 @@ export const NEWER = new Set([
  *  (connect host) and file contents (files host); stripe-facts.md describes both. */
 export const OUTSIDE_OPENAPI = ['POST /v1/oauth/token', 'GET /v1/files/{file}/contents'];
 
-export interface Exchange {
-  method: string;
-  path: string;
-  query: Record<string, unknown>;
-  body: Record<string, unknown>;
-  status: number;
-  response: unknown;
-}
+/** A recorded request and its answer (the emulator's `onExchange`). */
+export type Exchange = ApiExchange;
 
 /** The OpenAPI path template a concrete path matches (`/v1/charges/ch_1` → `/v1/charges/{charge}`). */
 export function templateOf(path: string): string | undefined {
