@@ -4,7 +4,7 @@ import type { ConnectionStatus } from '../../shared/contracts/connection-status'
 
 export function status(overrides: Partial<ConnectionStatus> = {}): ConnectionStatus & { install_url: string } {
   return {
-    id: 'conn_abcdefghijklmnop', account_id: 'acct_1Test', name: 'Roast & Co', country: 'US', mode: 'test', auth: 'oauth',
+    id: 'conn_abcdefghijklmnop', account_id: 'acct_1Test', name: 'Roast & Co', country: 'US', mode: 'test', environment: 'test', auth: 'oauth',
     install_source: 'oauth_install', merchant_id: null, state: 'live', state_reason: 'historical import complete (1200 objects); verified',
     state_since: '2026-11-30T10:00:00.000Z', connected: true, connected_since: '2026-11-30T09:00:00.000Z',
     token: { expires_at: '2026-11-30T11:00:00.000Z', refreshed_at: null }, missing_permissions: [],
