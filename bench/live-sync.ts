@@ -56,7 +56,7 @@ async function runOnce(handle: EmulatorChild, dialect: Dialect) {
   const started = Date.now();
   const { stored } = await services.events.poll(connection.id);
   const polled = Date.now();
-  const applied = await services.events.processPending(connection.accountId, { refresh: false });
+  const applied = await services.events.processPending(connection.accountId);
   const finished = Date.now();
   const requestsOf = async () => Object.entries(await control<Record<string, number>>(emulator, 'GET', '/requests'))
     .filter(([k]) => k.startsWith(`${emulator.account} `)).reduce((n, [, v]) => n + v, 0);

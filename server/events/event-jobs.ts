@@ -15,6 +15,9 @@ export function registerEventJobs(jobs: Jobs, events: EventService, imports: Imp
   jobs.register('events.process', async (p) => {
     await events.processPending(String(p.accountId));
   });
+  jobs.register('events.refresh_versions', async (p) => {
+    await events.refreshVersions(String(p.accountId));
+  });
   jobs.register('events.poll', async (p) => {
     await events.poll(String(p.connectionId));
   });

@@ -74,10 +74,11 @@ export class EventService {
     return result;
   }
 
-  /** Applies the account's pending events; then (unless `refresh: false`) one round of version refresh. */
-  async processPending(accountId: string, options: { refresh?: boolean } = {}): Promise<number> {
+  /** Applies the account's pending events; queues a version refresh if any was stored as an older version rendered it. */
+  async processPending(accountId: string): Promise<number> {
     const { db, logger } = this.deps;
     const scopes = new Map<string, Promise<EventScope | null>>();
+    let otherVersions = false;
     // A failing event is retried in a later round; it must not hold back the events after it
     // (a deauthorization queued behind a report whose download now fails, say).
     const failed: number[] = [];
@@ -85,14 +86,14 @@ export class EventService {
     for (;;) {
       const batch = await pendingEvents(db, accountId, PENDING_BATCH, failed);
       if (!batch.length) {
-        if (options.refresh !== false) await this.refreshVersions(accountId, scopes);
+        if (otherVersions) await this.deps.jobs.enqueue('events.refresh_versions', { accountId }, { key: accountId });
         return processed;
       }
       const done: number[] = [];
       const orphans: number[] = [];
       const apply = async ({ id, event }: InboxEvent) => {
         const key = String(event.livemode);
-        if (!scopes.has(key)) scopes.set(key, this.scope(accountId, event.livemode));
+        if (!scopes.has(key)) scopes.set(key, this.scope(accountId, event.livemode).then((s) => s && { ...s, onOtherVersionStored: () => void (otherVersions = true) }));
         const scope = await scopes.get(key)!;
         if (!scope) return void orphans.push(id);
         try {
@@ -123,23 +124,18 @@ export class EventService {
   }
 
   /**
-   * After a backlog, one bounded batch of objects stored in an older API version is fetched again
-   * in ours (version-refresh.ts); while more remain, another round is queued behind new events.
+   * Job `events.refresh_versions`: one bounded batch of the account's objects stored in an older
+   * API version is fetched again in ours (version-refresh.ts); while more remain, the job queues
+   * itself again. Queued only when processing stored such a payload, so no round scans for them.
    */
-  async refreshVersions(accountId: string, scopes = new Map<string, Promise<EventScope | null>>()): Promise<number> {
+  async refreshVersions(accountId: string): Promise<number> {
     let fetched = 0;
-    // A round queued by the refresh itself has no events, hence no scopes yet.
-    for (const livemode of [false, true]) if (!scopes.has(String(livemode))) scopes.set(String(livemode), this.scope(accountId, livemode));
-    for (const pending of scopes.values()) {
-      const scope = await pending;
+    for (const livemode of [false, true]) {
+      const scope = await this.scope(accountId, livemode);
       if (!scope) continue;
-      try {
-        const n = await refreshOtherVersions(scope);
-        fetched += n;
-        if (n >= REFRESH_BATCH) await this.deps.jobs.enqueue('events.process', { accountId }, { key: accountId });
-      } catch (err) {
-        this.deps.logger.warn({ err, accountId }, 'refreshing objects stored in an older API version failed; tried again after the next events');
-      }
+      const n = await refreshOtherVersions(scope);
+      fetched += n;
+      if (n >= REFRESH_BATCH) await this.deps.jobs.enqueue('events.refresh_versions', { accountId }, { key: accountId });
     }
     return fetched;
   }

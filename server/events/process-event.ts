@@ -22,6 +22,8 @@ export interface EventScope {
   limiter: AccountRateLimiter;
   /** Called for `account.application.deauthorized`. */
   disconnect: (connectionId: string, reason: string) => Promise<void>;
+  /** Told when an object is stored as an older API version rendered it (to refresh it later). */
+  onOtherVersionStored?: () => void;
   /** The reports pipeline: report runs that finished, and new data to report on. */
   reports?: {
     runFinished: (run: Stripe.Reporting.ReportRun) => Promise<void>;
@@ -79,7 +81,9 @@ async function applySnapshot(scope: EventScope, resource: ResourceModule, object
     accountId: connection.accountId, livemode: connection.livemode, renderedAt: event.created,
     apiVersion: event.api_version ?? STRIPE_API_VERSION, sourceEventId: event.id,
   });
-  return version === 'store_then_refresh' ? `applied as rendered in ${event.api_version}; refreshed later` : 'applied';
+  if (version !== 'store_then_refresh') return 'applied';
+  scope.onOtherVersionStored?.();
+  return `applied as rendered in ${event.api_version}; refreshed later`;
 }
 
 export async function refetch(scope: EventScope, resource: ResourceModule, id: string, lane?: Lane): Promise<void> {

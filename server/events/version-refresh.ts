@@ -3,7 +3,7 @@ import { RESOURCES } from '../resources/registry.js';
 import { STRIPE_API_VERSION } from '../stripe/client.js';
 import { refetch, type EventScope } from './process-event.js';
 
-/** At most this many objects are fetched again per round of event processing. */
+/** At most this many objects are fetched again per round (job `events.refresh_versions`). */
 export const REFRESH_BATCH = 25;
 
 /**

@@ -14,6 +14,8 @@ describe.each(DIALECTS)('events rendered in an account\'s older API version on %
   let stack: Stack;
   const merchants: Record<'ours' | 'recent' | 'old', { account: DemoAccount; id: string }> = {} as never;
   const applyFetches: Record<string, number> = {};
+  let autoEvents: string[] = [];
+  let autoRefreshed = false;
 
   const fetchesOf = async (account: DemoAccount) => {
     const { retrieves } = await control<{ retrieves: Record<string, number> }>(stack.emulator, 'GET', `/traffic?account=${account.id}`);
@@ -32,6 +34,21 @@ describe.each(DIALECTS)('events rendered in an account\'s older API version on %
       const account = await createAccount(stack.emulator, { name: `Version ${key}`, ...(version ? { api_version: version } : {}) });
       merchants[key] = { account, id: await connectPaused(stack, account.keys.test) };
     }
+    // With the jobs running, as in production: processing stores the older rendering and queues
+    // events.refresh_versions, which fetches those objects again until none is left.
+    const auto = await createAccount(stack.emulator, { name: 'Version auto', api_version: '2024-06-20' });
+    const autoId = await connectPaused(stack, auto.keys.test);
+    await control(stack.emulator, 'POST', '/scenarios/payment', { account: auto.id, amount: 1500 });
+    for (let waited = 0; ; waited += 500) {
+      await stack.services.events.poll(autoId);
+      await stack.services.jobs.idle();
+      const processed = await stack.database.db('event_inbox').where({ account_id: auto.id, status: 'processed' }).whereNot('type', 'like', 'account.%');
+      autoRefreshed = processed.length > 0 && (await otherVersionRows(auto)) === 0 && (await stack.database.db('charges').where({ account_id: auto.id })).length === 1;
+      if (autoRefreshed || waited > 20_000) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    autoEvents = await stack.database.db('event_inbox').where({ account_id: auto.id }).pluck('api_version');
+
     // From here the test polls and processes by hand, so it can count what applying costs.
     await stack.services.jobs.stop();
     for (const { account } of Object.values(merchants)) {
@@ -44,11 +61,17 @@ describe.each(DIALECTS)('events rendered in an account\'s older API version on %
     for (const [key, { account, id }] of Object.entries(merchants)) {
       const before = await fetchesOf(account);
       expect((await stack.services.events.poll(id)).stored).toBeGreaterThan(20);
-      await stack.services.events.processPending(account.id, { refresh: false });
+      await stack.services.events.processPending(account.id);
       applyFetches[key] = (await fetchesOf(account)) - before;
     }
   }, 60_000);
   afterAll(() => stack.close());
+
+  it('refreshes through its own job while jobs run: the older rendering is replaced in our version', () => {
+    expect(autoEvents.length).toBeGreaterThan(0);
+    expect(new Set(autoEvents)).toEqual(new Set(['2024-06-20']));
+    expect(autoRefreshed).toBe(true);
+  });
 
   it('stores a payload whose version changed nothing we store as sent: no more fetches than in our own version', async () => {
     const { recent, ours } = merchants;
