@@ -155,6 +155,26 @@ export class ConnectionService {
     await transition(db, id, 'disconnected', reason);
   }
 
+  /**
+   * An uninstall learned from refused tokens: disconnects only if the refresh token Stripe refused
+   * is still the stored one (`refreshVersion`). Deleting it at that version is the check, in the
+   * same transaction as the rest, so a reinstall storing new tokens meanwhile is never undone:
+   * then nothing happens and this answers false.
+   */
+  async disconnectUninstalled(id: string, reason: string, refreshVersion: number): Promise<boolean> {
+    const { db, secrets } = this.deps;
+    const done = await db.transaction(async (trx) => {
+      const gone = await trx('connection_secrets').where({ connection_id: id, kind: 'refresh_token', version: refreshVersion }).delete();
+      if (!gone) return false;
+      await secrets.deleteAll(id, trx);
+      await updateConnection(trx, id, { token_expires_at: null });
+      await transition(trx, id, 'disconnected', reason);
+      return true;
+    });
+    if (done) this.deps.stopWork?.(id);
+    return done;
+  }
+
   /** Moves to `backfilling` and queues the import and live sync for the connection. */
   /** Replaces the signing secret of the merchant's own webhook endpoint; the timeline records it. */
   async rotateWebhookSecret(id: string, secret: string): Promise<Connection> {

@@ -39,8 +39,11 @@ export class TokenManager {
 
   constructor(private readonly deps: {
     db: Db; secrets: SecretStore; config: Config; logger: Logger;
-    /** An uninstall confirmed without its webhook: disconnects the connection and deletes its tokens. */
-    onUninstalled?: (connectionId: string, reason: string) => Promise<void>;
+    /**
+     * An uninstall confirmed without its webhook: disconnects the connection and deletes its
+     * tokens if the refused refresh token (at this version) is still the stored one; false if not.
+     */
+    onUninstalled?: (connectionId: string, reason: string, refreshVersion: number) => Promise<boolean>;
   }) {}
 
   async accessToken(connectionId: string): Promise<string> {
@@ -124,8 +127,10 @@ export class TokenManager {
         // here. One refusal is not proof (a refresh token can be lost otherwise): the access token
         // must be refused too, before its hour is up, for the tokens to be deleted.
         if (this.deps.onUninstalled && (await this.accessTokenRevoked(connectionId))) {
-          await this.deps.onUninstalled(connectionId, UNINSTALL_CONFIRMED_REASON);
-          throw new UninstalledError(connectionId);
+          if (await this.deps.onUninstalled(connectionId, UNINSTALL_CONFIRMED_REASON, refresh.version)) throw new UninstalledError(connectionId);
+          // A reinstall stored new tokens while we checked: those are the connection's now.
+          const fresh = await secrets.get(connectionId, 'access_token');
+          if (fresh) return fresh.value;
         }
         await transition(db, connectionId, 'reauthorization_required',
           'Stripe refused the refresh token (invalid_grant): the app was uninstalled or access was revoked; the merchant must reinstall');

@@ -149,6 +149,11 @@ describe.each(DIALECTS)('live sync without webhooks on %s', (dialect) => {
     await install(stack, merchant.id);
     await stack.services.jobs.idle();
     const oauthId = String((await stack.database.db('connections').where({ account_id: merchant.id }).first()).id);
+    // A refusal of a refresh token the connection no longer holds (a reinstall replaced it) undoes nothing.
+    const stored = (await stack.services.secrets.get(oauthId, 'refresh_token'))!;
+    expect(await stack.services.connections.disconnectUninstalled(oauthId, 'stale', stored.version + 1)).toBe(false);
+    expect((await detail(oauthId)).state).toBe('live');
+    expect(await stack.services.secrets.get(oauthId, 'refresh_token')).toMatchObject({ value: stored.value });
     await control(stack.emulator, 'POST', '/oauth/uninstall', { account: merchant.id, mode: 'test' });
     await expect(stack.services.events.poll(oauthId)).rejects.toMatchObject({ code: 'disconnected' });
     const oauth = await detail(oauthId);
