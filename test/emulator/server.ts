@@ -72,14 +72,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   app.use(CONTROL_PREFIX, controlRoutes(ctx));
   if (options.onExchange) {
     const record = options.onExchange;
+    // Every JSON answer goes through res.json: seen as the object it is, before serialising.
+    // and file contents (CSV) through res.send as a Buffer.
     app.use('/v1', (req, res, next) => {
+      const seen = (response: unknown) => record({
+        method: req.method, path: req.originalUrl.split('?')[0]!, query: { ...(req.query as object) }, body: { ...((req.body ?? {}) as object) }, status: res.statusCode, response,
+      });
+      const json = res.json.bind(res);
       const send = res.send.bind(res);
-      res.send = (body: unknown) => {
-        let response: unknown = body;
-        if (typeof body === 'string' && res.get('content-type')?.includes('json')) response = JSON.parse(body);
-        record({ method: req.method, path: req.originalUrl.split('?')[0]!, query: { ...(req.query as object) }, body: { ...((req.body ?? {}) as object) }, status: res.statusCode, response });
-        return send(body);
-      };
+      res.json = (response: unknown) => (seen(response), json(response));
+      res.send = (body: unknown) => (Buffer.isBuffer(body) && seen(body), send(body));
       next();
     });
   }

@@ -60,7 +60,7 @@ export class Traffic {
     this.inFlight.set(key, n);
     this.maxInFlight.set(key, Math.max(n, this.maxInFlight.get(key) ?? 0));
     const total = this.inFlight.get(all)!;
-    this.maxInFlight.set(`${account} ${mode} *`, Math.max(total, this.maxInFlight.get(`${account} ${mode} *`) ?? 0));
+    this.maxInFlight.set(all, Math.max(total, this.maxInFlight.get(all) ?? 0));
     return () => {
       for (const k of [key, all, `${key} ${mode}`]) this.inFlight.set(k, (this.inFlight.get(k) ?? 1) - 1);
     };
