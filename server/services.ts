@@ -80,7 +80,8 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
   const installs = new InstallService({ config, connections, logger });
   const reports = new ReportService({ db, stripe, limiters, logger, retryDelayMs: options.reportRetryDelayMs, onChunk: options.onReportChunk });
   const events = new EventService({
-    db, stripe, limiters, connections, imports, reports, jobs, logger, lagSeconds: options.eventLagSeconds ?? config.eventPollLagSeconds,
+    db, stripe, limiters, connections, imports, reports, jobs, logger,
+    appClientIds: Object.values(config.stripe).flatMap((e) => (e.clientId ? [e.clientId] : [])), lagSeconds: options.eventLagSeconds ?? config.eventPollLagSeconds,
     lanes: options.eventLanes, delayedAfterMs: options.delayedAfterMs, backoffBaseMs: options.backoffBaseMs, pollMinMs: options.pollMinMs, pollMaxMs: options.pollMaxMs ?? config.eventPollMaxSeconds * 1000, onEventLag: (s) => jobMetrics.eventLag.observe(s),
   });
   // With pg-boss, an import is a job per resource in slices shorter than the lease, so any worker

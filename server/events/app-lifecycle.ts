@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { recordNote } from '../connections/connection-repository.js';
 import { limitedCall } from '../stripe/call-policy.js';
+import type { EventSource } from './inbox.js';
 import type { EventScope, Outcome } from './process-event.js';
 
 /**
@@ -16,13 +17,18 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * than the install (or reauthorization) the connection has now. Events arrive late and out of
  * order (poll and webhook): an uninstall from before a reinstall is recorded, not applied.
  */
-export async function applyDeauthorization(scope: EventScope, event: Stripe.Event): Promise<Outcome> {
+export async function applyDeauthorization(scope: EventScope, event: Stripe.Event, source: EventSource): Promise<Outcome> {
   const { connection } = scope;
   const eventMs = event.created * 1000;
   const notApplied = async (why: string) => {
     await recordNote(scope.db, connection.id, `uninstall event ${event.id} of ${iso(eventMs)} not applied: ${why}`);
     return { status: 'processed' as const, note: `not applied: ${why}` };
   };
+  // Stripe sends lifecycle events to the application's own endpoint only: one arriving at a
+  // merchant's endpoint is signed with the merchant's secret, which proves nothing about the app.
+  if (source === 'merchant_webhook') return notApplied('it came to a merchant endpoint; uninstalls count only from the app endpoint');
+  const application = (event.data.object as { id?: unknown }).id;
+  if (typeof application !== 'string' || !scope.appClientIds.includes(application)) return notApplied(`it names application ${String(application)}, not ours`);
   if (connection.authKind !== 'oauth') return notApplied('this connection uses an API key, which uninstalling the app does not revoke');
   const installedAt = connection.authorizedAt;
   if (installedAt !== null && eventMs < installedAt - LIFECYCLE_CLOCK_SKEW_MS) {

@@ -17,7 +17,7 @@ export function eventLanes(batch: InboxEvent[]): InboxEvent[][][] {
     lanes = new Map();
   };
   for (const item of batch) {
-    const objectId = resourceForEvent(item.event.type) ? (item.event.data.object as { id?: unknown }).id : undefined;
+    const objectId = resourceForEvent(item.event.type) ? (item.event.data?.object as { id?: unknown } | undefined)?.id : undefined;
     if (typeof objectId !== 'string') {
       close();
       steps.push([[item]]);

@@ -12,7 +12,8 @@ import type { ImportService } from '../sync/import-service.js';
 import { runPool } from '../sync/run-pool.js';
 import { ACTIVE_STATES } from '../../shared/connection-states.js';
 import { eventLanes } from './event-lanes.js';
-import { markEvent, markEvents, pendingEvents, type EventSource, type InboxEvent } from './inbox.js';
+import { deadLetterEvent, markEvent, markEvents, pendingEvents, type EventSource, type InboxEvent } from './inbox.js';
+import { checkEvent } from './event-schema.js';
 import { InboxWriter } from './inbox-writer.js';
 import { processEvent, type EventScope } from './process-event.js';
 import { REFRESH_BATCH, refreshOtherVersions } from './version-refresh.js';
@@ -46,6 +47,8 @@ export class EventService {
   constructor(private readonly deps: {
     db: Db; stripe: ConnectionStripe; limiters: RateLimiters; connections: ConnectionService; imports: ImportService;
     reports: ReportService; jobs: Jobs; logger: Logger;
+    /** Our app's client ids (`ca_…`): only an uninstall naming one of them is ours. */
+    appClientIds: string[];
     /** Overrides of LAG_SECONDS and OVERLAP_SECONDS (tests shorten the lag). */
     lagSeconds?: number; overlapSeconds?: number;
     /** Overrides of POLL_MIN_MS and POLL_MAX_MS. */
@@ -91,13 +94,13 @@ export class EventService {
       }
       const done: number[] = [];
       const orphans: number[] = [];
-      const apply = async ({ id, event }: InboxEvent) => {
+      const apply = async ({ id, event, source }: InboxEvent) => {
         const key = String(event.livemode);
         if (!scopes.has(key)) scopes.set(key, this.scope(accountId, event.livemode).then((s) => s && { ...s, onOtherVersionStored: () => void (otherVersions = true) }));
         const scope = await scopes.get(key)!;
         if (!scope) return void orphans.push(id);
         try {
-          const outcome = await processEvent(scope, event);
+          const outcome = await processEvent(scope, event, source);
           if (outcome.status === 'processed') done.push(id);
           else await markEvent(db, id, outcome.status, outcome.note);
           processed++;
@@ -148,6 +151,7 @@ export class EventService {
     return {
       db: this.deps.db,
       connection,
+      appClientIds: this.deps.appClientIds,
       client: () => {
         if (!session) throw new Error('the connection has no usable credentials');
         return session.client();
@@ -156,7 +160,7 @@ export class EventService {
       limiter: this.deps.limiters.for(accountId, livemode ? 'live' : 'test'),
       disconnect: (id, reason) => this.deps.connections.disconnect(id, reason),
       reports: {
-        runFinished: (run) => this.deps.reports.onRunEvent(run),
+        runFinished: (run) => this.deps.reports.onRunEvent(connection, run.id),
         dataAvailable: async (id) => this.deps.jobs.enqueue('reports.schedule', { connectionId: id }, { key: id }),
       },
     };
@@ -207,6 +211,12 @@ export class EventService {
       const known = new Set(page.data.length ? await db('event_inbox').where({ account_id: connection.accountId })
         .whereIn('event_id', page.data.map((e) => e.id)).pluck('event_id') : []);
       for (const event of page.data) {
+        const check = checkEvent(event);
+        if (!check.ok) {
+          // Not an event we can apply: kept as failed, where the overview counts it; the poll goes on.
+          if (await deadLetterEvent(db, connection.accountId, connection.livemode, event, check.reason)) stored++;
+          continue;
+        }
         newest = Math.max(newest ?? 0, event.created);
         if (known.has(event.id)) continue;
         if (!(await this.ingest(connection.accountId, event, 'poll', undefined, { process: false })).duplicate) stored++;

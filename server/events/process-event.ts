@@ -4,6 +4,7 @@ import type { Db } from '../db/database.js';
 import { balanceTransactions } from '../resources/balance-transactions.js';
 import { charges } from '../resources/charges.js';
 import { paymentIntents } from '../resources/payment-intents.js';
+import { payouts } from '../resources/payouts.js';
 import type { ResourceModule } from '../resources/resource.js';
 import { limitedCall } from '../stripe/call-policy.js';
 import { STRIPE_API_VERSION } from '../stripe/client.js';
@@ -11,6 +12,7 @@ import { versionHandling } from '../stripe/api-versions.js';
 import type { AccountRateLimiter, Lane } from '../stripe/rate-limiter.js';
 import { upsertObjects } from '../sync/object-store.js';
 import { applyDeauthorization } from './app-lifecycle.js';
+import type { EventSource } from './inbox.js';
 import { INBOX_ONLY_PREFIXES, resourceForEvent } from './object-events.js';
 
 /** What processing needs for one connection: its database, a client and its rate limiter. */
@@ -20,12 +22,15 @@ export interface EventScope {
   client: () => Stripe;
   refreshAuth: () => Promise<void>;
   limiter: AccountRateLimiter;
+  /** Our app's client ids: lifecycle events naming another application are not ours. */
+  appClientIds: string[];
   /** Called for `account.application.deauthorized`. */
   disconnect: (connectionId: string, reason: string) => Promise<void>;
   /** Told when an object is stored as an older API version rendered it (to refresh it later). */
   onOtherVersionStored?: () => void;
   /** The reports pipeline: report runs that finished, and new data to report on. */
   reports?: {
+    /** A run named by an event: looked up within this connection, fetched with its credentials. */
     runFinished: (run: Stripe.Reporting.ReportRun) => Promise<void>;
     dataAvailable: (connectionId: string) => Promise<void>;
   };
@@ -40,8 +45,8 @@ const now = () => Math.floor(Date.now() / 1000);
  * webhook). Object events go through the resource registry with "newer wins"; ties, and payloads
  * in a version where a stored field differs (api-versions.ts), are settled by fetching the object.
  */
-export async function processEvent(scope: EventScope, event: Stripe.Event): Promise<Outcome> {
-  if (event.type === 'account.application.deauthorized') return applyDeauthorization(scope, event);
+export async function processEvent(scope: EventScope, event: Stripe.Event, source: EventSource): Promise<Outcome> {
+  if (event.type === 'account.application.deauthorized') return applyDeauthorization(scope, event, source);
   if (event.type === 'account.application.authorized') return { status: 'processed', note: 'install recorded' };
   if (event.type === 'reporting.report_run.succeeded' || event.type === 'reporting.report_run.failed') {
     await scope.reports?.runFinished(event.data.object as Stripe.Reporting.ReportRun);
@@ -59,7 +64,15 @@ export async function processEvent(scope: EventScope, event: Stripe.Event): Prom
   const object = event.data.object as unknown as { id: string; created: number };
   const note = await applySnapshot(scope, resource, object, event);
   await fetchMissingLinks(scope, resource, object);
-  if (event.type === 'payout.paid' || event.type === 'payout.reconciliation_completed') await settle(scope, object as unknown as Stripe.Payout);
+  // What a payout settled is never taken from an event's word: the payout is fetched first.
+  if (event.type === 'payout.paid' || event.type === 'payout.reconciliation_completed') {
+    const payout = await refetch(scope, payouts, object.id).catch((err: unknown) => {
+      if (err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404) return null;
+      throw err;
+    });
+    if (!payout) return { status: 'processed', note: `${note}; Stripe knows no payout ${object.id}, so nothing was settled` };
+    await settle(scope, payout as Stripe.Payout);
+  }
   return { status: 'processed', note };
 }
 
@@ -86,11 +99,13 @@ async function applySnapshot(scope: EventScope, resource: ResourceModule, object
   return `applied as rendered in ${event.api_version}; refreshed later`;
 }
 
-export async function refetch(scope: EventScope, resource: ResourceModule, id: string, lane?: Lane): Promise<void> {
+/** Fetches the object with the connection's credentials and stores it; returns it as fetched. */
+export async function refetch(scope: EventScope, resource: ResourceModule, id: string, lane?: Lane): Promise<{ id: string }> {
   const object = await limitedCall(scope.limiter, resource.name, () => resource.retrieve(scope.client(), id), { refreshAuth: scope.refreshAuth, lane });
   await upsertObjects(scope.db, resource, [object], {
     accountId: scope.connection.accountId, livemode: scope.connection.livemode, renderedAt: now(), apiVersion: STRIPE_API_VERSION,
   });
+  return object;
 }
 
 /**

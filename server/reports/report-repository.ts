@@ -58,8 +58,9 @@ export async function getRun(db: Db, id: number): Promise<ReportRunRow | null> {
   return row ? toRun(row) : null;
 }
 
-export async function runByStripeId(db: Db, stripeRunId: string): Promise<ReportRunRow | null> {
-  const row = await db('report_runs').where({ stripe_run_id: stripeRunId }).first();
+/** A connection's run by Stripe's run id (never another connection's, whatever the id). */
+export async function runByStripeId(db: Db, connectionId: string, stripeRunId: string): Promise<ReportRunRow | null> {
+  const row = await db('report_runs').where({ connection_id: connectionId, stripe_run_id: stripeRunId }).first();
   return row ? toRun(row) : null;
 }
 

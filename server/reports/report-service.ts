@@ -133,10 +133,35 @@ export class ReportService {
     await updateRun(this.deps.db, id, { stripe_run_id: created.id, attempts: run.attempts + 1, status: 'pending', next_check_at: Date.now() + 5_000, error: null });
   }
 
-  /** A `reporting.report_run.*` event: act on it (at most once, however often it arrives). */
-  async onRunEvent(run: Stripe.Reporting.ReportRun): Promise<void> {
-    const ours = await runByStripeId(this.deps.db, run.id);
-    if (ours) await this.settle(ours, run);
+  /**
+   * A `reporting.report_run.*` event that arrived for `connection`: only a run of that connection
+   * is looked for, and what it says is not taken from the event (anyone who can sign for an
+   * endpoint can write one): the run is fetched with the connection's own credentials and settled
+   * as Stripe has it (at most once, however often the event arrives).
+   */
+  async onRunEvent(connection: Connection, stripeRunId: string): Promise<void> {
+    const ours = await runByStripeId(this.deps.db, connection.id, stripeRunId);
+    if (!ours) return;
+    const stripeRun = await this.fetchRun(connection, stripeRunId).catch((err: unknown) => {
+      // Stripe shows this connection no such run: the event was not Stripe's word; checkDue asks again later.
+      if (err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404) return null;
+      throw err;
+    });
+    if (stripeRun) await this.settle(ours, stripeRun);
+  }
+
+  private async fetchRun(connection: Connection, stripeRunId: string): Promise<Stripe.Reporting.ReportRun> {
+    const s = await this.session(connection);
+    try {
+      return await limitedCall(s.limiter, 'reporting', () => s.client().reporting.reportRuns.retrieve(stripeRunId), { refreshAuth: s.refreshAuth });
+    } catch (err) {
+      // stripe-node throws for any body with a top-level `error`, and a failed run has one;
+      // the run's error text ends up in `rawType` (it takes a string error for an OAuth one).
+      if (err instanceof Stripe.errors.StripeError && err.statusCode === 200) {
+        return { id: stripeRunId, status: 'failed', error: err.rawType || err.message || 'the report run failed' } as Stripe.Reporting.ReportRun;
+      }
+      throw err;
+    }
   }
 
   /** Runs whose next check is due: request retries, poll pending ones with growing intervals. */
@@ -149,19 +174,7 @@ export class ReportService {
           await this.request(connection, run.id);
           continue;
         }
-        const s = await this.session(connection);
-        let stripeRun: Stripe.Reporting.ReportRun;
-        try {
-          stripeRun = await limitedCall(s.limiter, 'reporting', () => s.client().reporting.reportRuns.retrieve(run.stripeRunId!), { refreshAuth: s.refreshAuth });
-        } catch (err) {
-          // stripe-node throws for any body with a top-level `error`, and a failed run has one;
-          // the run's error text ends up in `rawType` (it takes a string error for an OAuth one).
-          if (err instanceof Stripe.errors.StripeError && err.statusCode === 200) {
-            const text = err.rawType || err.message || 'the report run failed';
-            stripeRun = { id: run.stripeRunId, status: 'failed', error: text } as Stripe.Reporting.ReportRun;
-          } else throw err;
-        }
-        await this.settle(run, stripeRun);
+        await this.settle(run, await this.fetchRun(connection, run.stripeRunId));
       } catch (err) {
         this.deps.logger.warn({ err, reportRun: run.id }, 'report run check failed');
         await updateRun(this.deps.db, run.id, { next_check_at: Date.now() + 60_000, error: (err as Error).message });

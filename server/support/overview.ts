@@ -11,6 +11,8 @@ const minutesSince = (ms: number) => { const m = Math.round((Date.now() - ms) / 
 export const STALE_POLL_MS = 10 * 60_000;
 /** An import with no page stored for this long is stalled (pages come every second or so while it runs). */
 export const STALLED_AFTER_MS = 3 * 60_000;
+/** Events are applied seconds after they arrive; still pending after this, something holds them. */
+export const PENDING_TOO_LONG_MS = 3 * 60_000;
 
 const PROBLEMS: Partial<Record<ConnectionState, string>> = {
   reauthorization_required: 'Stripe refuses the stored credentials',
@@ -36,15 +38,22 @@ export async function supportOverview(db: Db): Promise<SupportOverview> {
     note(String(c.id), delayed ? `events delayed: polls failing (degraded for ${minutesSince(readNumber(c.state_changed_at))})` : PROBLEMS[c.state as ConnectionState]!);
   }
 
-  const failing = await db('event_inbox').where('status', 'failed').groupBy('account_id', 'livemode')
-    .select('account_id', 'livemode').count({ n: '*' }).orderBy('n', 'desc').limit(ATTENTION_LIMIT);
-  const owners = failing.length
-    ? await db('connections').whereIn('account_id', (failing as Record<string, unknown>[]).map((f) => String(f.account_id))).select('id', 'account_id', 'livemode')
-    : [];
-  for (const f of failing as Record<string, unknown>[]) {
-    const c = owners.find((o: Record<string, unknown>) => o.account_id === f.account_id && readBool(o.livemode) === readBool(f.livemode));
-    if (c) note(String(c.id), `${Number(f.n)} event(s) failed to apply`);
-  }
+  // Events by account and mode, told to the connection they belong to.
+  const noteEvents = async (groups: Record<string, unknown>[], say: (g: Record<string, unknown>) => string) => {
+    const owners = groups.length
+      ? await db('connections').whereIn('account_id', groups.map((g) => String(g.account_id))).select('id', 'account_id', 'livemode')
+      : [];
+    for (const g of groups) {
+      const c = owners.find((o: Record<string, unknown>) => o.account_id === g.account_id && readBool(o.livemode) === readBool(g.livemode));
+      if (c) note(String(c.id), say(g));
+    }
+  };
+  await noteEvents(await db('event_inbox').where('status', 'failed').groupBy('account_id', 'livemode')
+    .select('account_id', 'livemode').count({ n: '*' }).orderBy('n', 'desc').limit(ATTENTION_LIMIT), (g) => `${Number(g.n)} event(s) failed to apply`);
+  // Events that stay pending: processing of the account is stuck (or far behind), whatever its state says.
+  await noteEvents(await db('event_inbox').where('status', 'pending').where('received_at', '<', Date.now() - PENDING_TOO_LONG_MS)
+    .groupBy('account_id', 'livemode').select('account_id', 'livemode').count({ n: '*' }).min({ since: 'received_at' })
+    .orderBy('since').limit(ATTENTION_LIMIT), (g) => `${Number(g.n)} event(s) pending for ${minutesSince(readNumber(g.since))}`);
 
   const staleBefore = Date.now() - STALE_POLL_MS;
   const stale = await db({ c: 'connections' }).leftJoin({ w: 'event_watermarks' }, 'w.connection_id', 'c.id')

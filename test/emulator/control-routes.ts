@@ -89,6 +89,12 @@ export function controlRoutes(ctx: EmulatorContext): Router {
   router.delete('/faults', handle(() => void ctx.traffic.faults.splice(0)));
 
   router.post('/settings', handle((b) => Object.assign(state.settings, b)));
+  // An event exactly as given, listed and delivered like any other: an object of `type` that is
+  // not what the product expects (no id, say), to prove one such event stops nothing else.
+  router.post('/events', handle((b) => {
+    if (!state.accounts.get(String(b.account))) throw new Error(`no account ${String(b.account)}`);
+    return ctx.bus.emit(String(b.account), mode(b.mode), String(b.type), (b.object ?? {}) as Record<string, unknown>);
+  }));
   router.get('/requests', handle(() => Object.fromEntries(ctx.traffic.counters)));
   router.get('/traffic', handle((_b, req) => ctx.traffic.report(String(req.query.account))));
   router.delete('/requests', handle(() => void ctx.traffic.counters.clear()));

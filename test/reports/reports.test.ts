@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionDetail } from '../../shared/contracts/connection-status.js';
+import { getConnection } from '../../server/connections/connection-repository.js';
 import { control, stripeAt } from '../support/emulator.js';
 import { DIALECTS } from '../support/databases.js';
 import { startStack, type Stack } from '../support/stack.js';
@@ -71,7 +72,8 @@ describe.each(DIALECTS)('Stripe reports on %s', (dialect) => {
 
     const downloads = await fileDownloads();
     const events = await stripeAt(stack.emulator, key).events.list({ type: 'reporting.report_run.succeeded', limit: 10 });
-    for (const e of events.data) await stack.services.reports.onRunEvent(e.data.object as Stripe.Reporting.ReportRun);
+    const connection = (await getConnection(db(), connectionId))!;
+    for (const e of events.data) await stack.services.reports.onRunEvent(connection, (e.data.object as Stripe.Reporting.ReportRun).id);
     expect(await fileDownloads()).toBe(downloads);
     expect(await db()('report_rows').where({ report_run_id: activity.id })).toHaveLength(stored.length);
 

@@ -9,7 +9,7 @@ function pending(type: string, objectId: string, livemode = false): InboxEvent {
   const event = fixtureEvent(type, 'acct_lanes', nextId);
   (event.data.object as { id: string }).id = objectId;
   event.livemode = livemode;
-  return { id: nextId++, accountId: 'acct_lanes', event };
+  return { id: nextId++, accountId: 'acct_lanes', source: 'poll', event };
 }
 
 /** Each step as lanes of `type@object`, to read the grouping at a glance. */

@@ -1,14 +1,15 @@
 import express, { Router, type Request, type Response } from 'express';
-import Stripe from 'stripe';
-import { signatureVerifier } from '../../stripe/client.js';
+import type Stripe from 'stripe';
 import type { Config } from '../../config.js';
 import type { SecretStore } from '../../connections/secret-store.js';
 import type { Db } from '../../db/database.js';
 import { AppError, NotFoundError, UnavailableError } from '../../errors.js';
 import type { EventService } from '../../events/event-service.js';
 import type { EventSource } from '../../events/inbox.js';
+import { MAX_EVENT_BYTES, checkEventText } from '../../events/event-schema.js';
+import { checkSignature } from '../../stripe/signatures.js';
 
-const MAX_BODY = '512kb';
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 class SignatureError extends AppError {
   constructor(message: string) {
@@ -16,17 +17,32 @@ class SignatureError extends AppError {
   }
 }
 
-/** The event, if the raw body is signed by any of the secrets (rotation keeps two alive). */
-function verify(raw: Buffer, header: string | undefined, secrets: string[]): Stripe.Event {
-  if (!header) throw new SignatureError('Missing Stripe-Signature header');
-  for (const secret of secrets) {
-    try {
-      return signatureVerifier.webhooks.constructEvent(raw, header, secret);
-    } catch (err) {
-      if (!(err instanceof Stripe.errors.StripeSignatureVerificationError)) throw err;
-    }
+class InvalidEventError extends AppError {
+  constructor(reason: string) {
+    super('invalid_event', `The signed body is not a Stripe event: ${reason}`, 400);
   }
-  throw new SignatureError('No valid signature for this payload (checked every active secret)');
+}
+
+/**
+ * The event, if the raw body is signed by any of the secrets (rotation keeps two alive) at a time
+ * near now, and is an event (event-schema.ts). The text returned is what Stripe's verifier signed:
+ * UTF-8 decoded, without a byte order mark; that text, never the raw bytes, is what gets stored.
+ */
+function verify(raw: Buffer, header: string | undefined, secrets: string[]): { event: Stripe.Event; text: string } {
+  if (!header) throw new SignatureError('Missing Stripe-Signature header');
+  if (!Buffer.isBuffer(raw) || !raw.length) throw new SignatureError('No payload to verify');
+  const signature = checkSignature(raw, header, secrets);
+  if (signature === 'unsigned') throw new SignatureError('No valid signature for this payload (checked every active secret)');
+  if (signature === 'future') throw new SignatureError('The signature is dated more than 300 s in the future');
+  let text: string;
+  try {
+    text = strictUtf8.decode(raw);
+  } catch {
+    throw new InvalidEventError('the body is not UTF-8');
+  }
+  const check = checkEventText(text);
+  if (!check.ok) throw new InvalidEventError(check.reason);
+  return { event: check.event, text };
 }
 
 /**
@@ -36,12 +52,12 @@ function verify(raw: Buffer, header: string | undefined, secrets: string[]): Str
  */
 export function webhookRoutes(deps: { config: Config; db: Db; secrets: SecretStore; events: EventService }): Router {
   const router = Router();
-  const raw = express.raw({ type: () => true, limit: MAX_BODY });
+  const raw = express.raw({ type: () => true, limit: MAX_EVENT_BYTES });
 
-  const accept = async (req: Request, res: Response, accountId: string, event: Stripe.Event, source: EventSource) => {
+  const accept = async (res: Response, accountId: string, { event, text }: { event: Stripe.Event; text: string }, source: EventSource) => {
     let duplicate: boolean;
     try {
-      ({ duplicate } = await deps.events.ingest(accountId, event, source, (req.body as Buffer).toString('utf8')));
+      ({ duplicate } = await deps.events.ingest(accountId, event, source, text));
     } catch {
       // Not stored: a 503 makes Stripe deliver it again later.
       throw new UnavailableError('The event could not be stored; retry later');
@@ -50,9 +66,9 @@ export function webhookRoutes(deps: { config: Config; db: Db; secrets: SecretSto
   };
 
   router.post('/webhooks/stripe', raw, async (req: Request, res: Response) => {
-    const event = verify(req.body as Buffer, req.get('stripe-signature'), deps.config.webhookSecrets);
-    if (!event.account) throw new SignatureError('Events on the app endpoint must name their account');
-    await accept(req, res, event.account, event, 'app_webhook');
+    const verified = verify(req.body as Buffer, req.get('stripe-signature'), deps.config.webhookSecrets);
+    if (!verified.event.account) throw new InvalidEventError('events on the app endpoint must name their account');
+    await accept(res, verified.event.account, verified, 'app_webhook');
   });
 
   router.post('/webhooks/stripe/:merchantId', raw, async (req: Request, res: Response) => {
@@ -70,20 +86,21 @@ export function webhookRoutes(deps: { config: Config; db: Db; secrets: SecretSto
     }
     if (!secrets.length) throw new NotFoundError(`No webhook endpoint for merchant ${merchantId}`);
     const header = req.get('stripe-signature');
-    let match: { event: Stripe.Event; row: (typeof rows)[number] } | undefined;
+    let match: { verified: ReturnType<typeof verify>; row: (typeof rows)[number] } | undefined;
     for (const { secret, row } of secrets) {
       try {
-        match = { event: verify(req.body as Buffer, header, [secret]), row };
+        match = { verified: verify(req.body as Buffer, header, [secret]), row };
         break;
-      } catch {
-        // another merchant connection's secret may match
+      } catch (err) {
+        // Signed by this secret but not an event: say so. Otherwise another connection's secret may match.
+        if (err instanceof InvalidEventError) throw err;
       }
     }
     if (!match) throw new SignatureError('No valid signature for this payload');
-    const { event } = match;
+    const { event } = match.verified;
     const livemode = match.row.livemode === true || match.row.livemode === 1;
     if (event.livemode !== livemode) throw new SignatureError(`A ${event.livemode ? 'live' : 'test'}-mode event reached a ${livemode ? 'live' : 'test'}-mode connection`);
-    await accept(req, res, match.row.account_id, event, 'merchant_webhook');
+    await accept(res, match.row.account_id, match.verified, 'merchant_webhook');
   });
   return router;
 }
