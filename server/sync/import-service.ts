@@ -7,6 +7,7 @@ import { RESOURCES, resourceByName } from '../resources/registry.js';
 import type { ResourceModule } from '../resources/resource.js';
 import type { Lane, RateLimiters } from '../stripe/rate-limiter.js';
 import { connectionSettings } from '../connections/connection-settings.js';
+import { historySinceProblem } from '../../shared/contracts/app-api.js';
 import { STOPPED_STATES } from '../../shared/connection-states.js';
 import {
   activeRun, cancelRunning, createRun, finishRun, lastSucceededRun, latestRuns, pickUpRun, recordRunError, saveVerification, type BackfillRun,
@@ -44,11 +45,16 @@ export interface ResourceOutcome {
   permission?: string;
 }
 
-/** `history_since` (an ISO date) in Unix seconds; null when unset or unreadable. */
+/** `history_since` (a calendar date) in Unix seconds; null when unset. One that is not a usable date throws. */
 function sinceOf(historySince: string | null): number | null {
-  const ms = historySince ? Date.parse(historySince) : NaN;
-  return Number.isFinite(ms) ? Math.floor(ms / 1000) : null;
+  if (historySince === null) return null;
+  const problem = historySinceProblem(historySince);
+  if (problem) throw new ImportCannotStart(`the history_since setting ${problem}; choose another date in the app's settings, then resync`);
+  return Math.floor(Date.parse(`${historySince}T00:00:00Z`) / 1000);
 }
+
+/** A setting that makes any import wrong: the import stops at once and the connection says why. */
+class ImportCannotStart extends Error {}
 
 /**
  * The historical import of one connection: every resource in parallel under the account's rate
@@ -92,10 +98,17 @@ export class ImportService {
     this.controllers.set(connectionId, controller);
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     try {
+      // History has no known start: the merchant's `history_since`, or else everything Stripe holds.
+      let since: number | null;
+      try {
+        since = options.since ?? sinceOf((await connectionSettings(db, connectionId)).historySince);
+      } catch (err) {
+        if (!(err instanceof ImportCannotStart)) throw err;
+        await transition(db, connectionId, 'degraded', `the import cannot start: ${err.message}`);
+        return [];
+      }
       if (connection.state !== 'backfilling') await transition(db, connectionId, 'backfilling', 'historical import running');
       const base = await this.resourceDeps(connection, { signal, onRetry: options.onRetry, onRequest: options.onRequest });
-      // History has no known start: the merchant's `history_since`, or else everything Stripe holds.
-      const since = options.since ?? sinceOf((await connectionSettings(db, connectionId)).historySince);
       const ceiling = Math.floor(Date.now() / 1000) + 1;
       const resources = (options.resources ?? RESOURCES.map((r) => r.name)).map((n) => resourceByName(n)!);
       const outcomes = await Promise.all(resources.map((r) => this.runResource(connection, r, { ...base, onProgress: (p) => options.onProgress?.({ ...p, state: 'importing' }) }, {

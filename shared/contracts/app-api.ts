@@ -9,12 +9,65 @@ export const appIdentity = z.object({
 });
 export type AppIdentity = z.infer<typeof appIdentity>;
 
-/** The signed string: exactly this key order, as `fetchStripeSignature({mode})` signs it. */
-export const signedPayload = (id: AppIdentity) => JSON.stringify({ user_id: id.user_id, account_id: id.account_id, mode: id.mode });
+/**
+ * What a signature binds besides the caller: the method, the target (path and query, without the
+ * identity parameters, sorted) and the SHA-256 of the exact body sent ('' for GET), so a
+ * signature taken from one request authorizes no other.
+ */
+export interface SignedRequest {
+  method: string;
+  path: string;
+  body_sha256: string;
+}
+
+const IDENTITY_PARAMS = new Set(['user_id', 'account_id', 'mode']);
+
+/** A request's target below `/api/app` as signed: `/insights?days=30`, the same text on both sides. */
+export function signedTarget(url: string): string {
+  const parsed = new URL(url, 'http://app.invalid');
+  const rest: [string, string][] = [];
+  parsed.searchParams.forEach((value, key) => {
+    if (!IDENTITY_PARAMS.has(key)) rest.push([key, value]);
+  });
+  rest.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return rest.length ? `${parsed.pathname}?${new URLSearchParams(rest).toString()}` : parsed.pathname;
+}
+
+/**
+ * The additional payload the app passes to `fetchStripeSignature`; Stripe signs
+ * `{user_id, account_id, ...it}`, in this key order.
+ */
+export const signatureFields = (mode: AppIdentity['mode'], request: SignedRequest) =>
+  ({ mode, method: request.method.toUpperCase(), path: request.path, body_sha256: request.body_sha256 });
+
+/** The signed string the backend rebuilds: exactly the key order Stripe signs. */
+export const signedPayload = (id: AppIdentity, request: SignedRequest) =>
+  JSON.stringify({ user_id: id.user_id, account_id: id.account_id, ...signatureFields(id.mode, request) });
+
+/** True for a time zone this runtime knows (the IANA database, as `Intl` holds it). */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Why `history_since` cannot be used, or null when it is a real calendar date not in the future. */
+export function historySinceProblem(value: string, now = Date.now()): string | null {
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
+  if (!Number.isFinite(ms) || new Date(ms).toISOString().slice(0, 10) !== value) return `"${value}" is not a calendar date like 2025-01-31`;
+  if (ms > now) return `${value} is in the future`;
+  return null;
+}
 
 export const appSettings = z.object({
-  reporting_timezone: z.string().min(1).max(64),
-  history_since: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2025-01-31').nullable(),
+  reporting_timezone: z.string().min(1).max(64).refine(isTimeZone, 'must be a time zone like Europe/Berlin'),
+  history_since: z.string().max(10, 'must be a date like 2025-01-31').superRefine((v, ctx) => {
+    const problem = historySinceProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }).nullable(),
   report_families: z.array(z.enum(REPORT_FAMILIES.map((f) => f.family) as [string, ...string[]])).min(1, 'choose at least one report'),
 });
 export type AppSettings = z.infer<typeof appSettings>;

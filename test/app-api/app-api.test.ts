@@ -1,4 +1,3 @@
-import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeInsights } from '../../server/app-api/insights.js';
 import { appApiRoutes } from '../../server/http/routes/app-api.js';
@@ -8,9 +7,9 @@ import { routeTable } from '../support/routes.js';
 import { control, createAccount } from '../support/emulator.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { connectPaused, seededAccount } from '../backfill/support.js';
+import { callApp, type AppSigner } from '../support/app-signing.js';
 
 const SECRETS = ['absec_currentSecret123', 'absec_previousSecret456'];
-const sdk = new Stripe('sk_test_signing_only');
 
 
 describe.each(DIALECTS)('/api/app on %s', (dialect) => {
@@ -28,17 +27,9 @@ describe.each(DIALECTS)('/api/app on %s', (dialect) => {
   afterAll(() => stack.close());
 
   const identity = (account: string) => ({ user_id: 'usr_1Merchant', account_id: account, mode: 'test' });
-  const sign = (id: ReturnType<typeof identity>, secret = SECRETS[0]!, timestamp?: number) =>
-    sdk.webhooks.generateTestHeaderString({ payload: JSON.stringify(id), secret, ...(timestamp ? { timestamp } : {}) });
-  const call = async (method: string, path: string, id: ReturnType<typeof identity>, header: string | null, body: Record<string, unknown> = {}) => {
-    const query = method === 'GET' ? `${path.includes('?') ? '&' : '?'}${new URLSearchParams(id)}` : '';
-    const res = await fetch(`${stack.url}/api/app${path}${query}`, {
-      method,
-      headers: { ...(header ? { 'Stripe-Signature': header } : {}), 'Content-Type': 'application/json' },
-      ...(method === 'GET' ? {} : { body: JSON.stringify({ ...id, ...body }) }),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  const sign = (id: ReturnType<typeof identity>, secret = SECRETS[0]!, timestamp?: number): AppSigner => ({ id, secret, timestamp });
+  const call = (method: string, path: string, id: ReturnType<typeof identity>, signer: AppSigner | string | null, body: Record<string, unknown> = {}) =>
+    callApp(stack.url, method, path, id, signer, body);
 
   it('refuses missing, expired, forged and other-account signatures on every route', async () => {
     const table = routeTable(appApiRoutes({ config: stack.config, db: stack.database.db, connections: stack.services.connections }));
@@ -46,7 +37,7 @@ describe.each(DIALECTS)('/api/app on %s', (dialect) => {
     const me = identity(alpha.account);
     for (const { method, path } of table) {
       const p = path.replace(':action', 'pause');
-      const attempts: [string, ReturnType<typeof identity>, string | null][] = [
+      const attempts: [string, ReturnType<typeof identity>, AppSigner | string | null][] = [
         ['missing', me, null],
         ['expired', me, sign(me, SECRETS[0], Math.floor(Date.now() / 1000) - 600)],
         ['forged', me, `t=${Math.floor(Date.now() / 1000)},v1=${'00'.repeat(32)}`],
@@ -116,7 +107,7 @@ describe.each(DIALECTS)('/api/app on %s', (dialect) => {
   it('validates settings with clear messages', async () => {
     const a = identity(alpha.account);
     const bad = async (body: Record<string, unknown>) => (await call('PUT', '/settings', a, sign(a), body)).body as { error: { message: string } };
-    expect((await bad({ reporting_timezone: 'Mars/Olympus', history_since: null, report_families: ['payouts.itemized'] })).error.message).toContain('not a time zone');
+    expect((await bad({ reporting_timezone: 'Mars/Olympus', history_since: null, report_families: ['payouts.itemized'] })).error.message).toContain('must be a time zone');
     expect((await bad({ reporting_timezone: 'UTC', history_since: '31/01/2025', report_families: ['payouts.itemized'] })).error.message).toContain('history_since');
     expect((await bad({ reporting_timezone: 'UTC', history_since: null, report_families: [] })).error.message).toContain('choose at least one report');
     expect((await call('POST', '/actions/explode', a, sign(a))).status).toBe(400);

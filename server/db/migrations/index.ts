@@ -10,6 +10,7 @@ import * as supportConsole from './20261130000800_support_console.js';
 import * as scaleOut from './20261130000900_scale_out.js';
 import * as stateTruth from './20261203000100_state_truth.js';
 import * as sandboxEnvironment from './20261204000100_sandbox_environment.js';
+import * as hostileInput from './20261204000200_hostile_input.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -34,6 +35,7 @@ export const migrations: [name: string, migration: Migration][] = [
   ['20261130000900_scale_out', scaleOut],
   ['20261203000100_state_truth', stateTruth],
   ['20261204000100_sandbox_environment', sandboxEnvironment],
+  ['20261204000200_hostile_input', hostileInput],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,6 +1,6 @@
-import express, { Router, type Request } from 'express';
+import { Router, type Request } from 'express';
 import type { Config } from '../../config.js';
-import { findByAccount, updateConnection, type Connection } from '../../connections/connection-repository.js';
+import { findByAccount, merchantIdHolder, updateConnection, type Connection } from '../../connections/connection-repository.js';
 import type { ConnectionService } from '../../connections/connection-service.js';
 import { connectionSettings } from '../../connections/connection-settings.js';
 import { connectionStatus } from '../../connections/status.js';
@@ -9,7 +9,8 @@ import { AppError, ValidationError } from '../../errors.js';
 import { computeInsights } from '../../app-api/insights.js';
 import { appSettings, insightsQuery, type AppSettings } from '../../../shared/contracts/app-api.js';
 import { REPORT_FAMILIES } from '../../../shared/report-families.js';
-import { appAuth, appCors } from '../app-auth.js';
+import { appAuth, appCors, appJson } from '../app-auth.js';
+import { SignatureUses } from '../../app-api/signature-uses.js';
 
 class NotConnectedError extends AppError {
   constructor(installUrl: string) {
@@ -17,14 +18,6 @@ class NotConnectedError extends AppError {
   }
 }
 
-const validTimezone = (tz: string) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * `/api/app/*`: what the Stripe App's views call. The account comes only from the signed
@@ -33,7 +26,7 @@ const validTimezone = (tz: string) => {
 export function appApiRoutes(deps: { config: Config; db: Db; connections: ConnectionService }): Router {
   const { config, db, connections } = deps;
   const router = Router();
-  router.use(appCors, express.json({ limit: '16kb' }), appAuth(config.appSigningSecrets));
+  router.use(appCors, appJson, appAuth(config.appSigningSecrets, new SignatureUses(db)));
 
   const installUrl = (req: Request) => `${config.publicUrl}/oauth/install?mode=${req.appIdentity!.mode}`;
   /** The caller's own connection; a Marketplace install is linked on its first signed request. */
@@ -41,7 +34,8 @@ export function appApiRoutes(deps: { config: Config; db: Db; connections: Connec
     const { account_id, mode } = req.appIdentity!;
     const connection = await findByAccount(db, account_id, mode === 'live');
     if (!connection || connection.state === 'disconnected') throw new NotConnectedError(installUrl(req));
-    if (!connection.merchantId && connection.installSource === 'marketplace') {
+    // (Unless support already gave that name to another account's connection: it keeps none then.)
+    if (!connection.merchantId && connection.installSource === 'marketplace' && !(await merchantIdHolder(db, account_id, account_id))) {
       await updateConnection(db, connection.id, { merchant_id: account_id });
     }
     return connection;
@@ -75,8 +69,6 @@ export function appApiRoutes(deps: { config: Config; db: Db; connections: Connec
     const connection = await own(req);
     const body = req.body as Record<string, unknown>;
     const settings = appSettings.parse({ reporting_timezone: body.reporting_timezone, history_since: body.history_since ?? null, report_families: body.report_families });
-    if (!validTimezone(settings.reporting_timezone)) throw new ValidationError(`reporting_timezone: "${settings.reporting_timezone}" is not a time zone`);
-    if (settings.history_since && Date.parse(settings.history_since) > Date.now()) throw new ValidationError('history_since: must not be in the future');
     await db('connections').where({ id: connection.id }).update({
       reporting_timezone: settings.reporting_timezone,
       settings: JSON.stringify({ history_since: settings.history_since, report_families: settings.report_families }),
