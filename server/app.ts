@@ -6,6 +6,8 @@ import type { Logger } from './logging/logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { requestContext } from './http/request-context.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
+import { inputGuard } from './http/input-guard.js';
+import { FailureLimiter, type FailureLimit } from './http/failure-limiter.js';
 import { healthRoutes } from './http/routes/health.js';
 import { oauthRoutes } from './http/routes/oauth.js';
 import { supportActionRoutes } from './http/routes/support-actions.js';
@@ -26,6 +28,8 @@ export interface AppDeps {
   services?: Services;
   /** The built support console (default: `dist/support-console` of this checkout). */
   consoleDir?: string;
+  /** Failed support logins and bearer tokens allowed per client address (default: DEFAULT_FAILURE_LIMIT). */
+  failureLimit?: FailureLimit;
 }
 
 export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../dist/support-console', import.meta.url));
@@ -39,15 +43,17 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(requestContext(logger, metrics));
+  app.use(inputGuard);
   app.use(healthRoutes({ db, registries: [metrics.registry, services.registry] }));
   app.use(webhookRoutes({ config, db, secrets: services.secrets, events: services.events }));
   app.use(oauthRoutes({ config, logger, states: services.states, installs: services.installs }));
   app.use('/api/app', appApiRoutes({ config, db, connections: services.connections }));
   const sessions = new SupportSessions(db);
+  const failures = new FailureLimiter(deps.failureLimit);
   const support = { config, db, connections: services.connections, limiters: services.limiters };
   app.use(supportConsoleRoutes({ sessions, consoleDir: deps.consoleDir ?? DEFAULT_CONSOLE_DIR }));
-  app.use('/api/support', supportSessionRoutes({ config, sessions }));
-  app.use('/api/support', supportAuth(config.supportTokens, sessions), supportConnectionRoutes(support), supportActionRoutes({ ...support, reports: services.reports }));
+  app.use('/api/support', supportSessionRoutes({ config, sessions, failures }));
+  app.use('/api/support', supportAuth(config.supportTokens, sessions, failures), supportConnectionRoutes(support), supportActionRoutes({ ...support, reports: services.reports }));
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
   return app;

@@ -132,6 +132,15 @@ export async function findByAccount(db: Db, accountId: string, livemode: boolean
   return row ? toConnection(row) : null;
 }
 
+/**
+ * The connection of another account that already answers to `merchantId` (its webhook URL), if
+ * any: one URL belongs to one merchant (a unique index holds it per mode; this covers both modes).
+ */
+export async function merchantIdHolder(db: Db, merchantId: string, accountId: string): Promise<Connection | null> {
+  const row = await db('connections').where({ merchant_id: merchantId }).whereNot({ account_id: accountId }).first();
+  return row ? toConnection(row) : null;
+}
+
 export interface ConnectionFilter {
   state?: ConnectionState;
   mode?: 'test' | 'live';

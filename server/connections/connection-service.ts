@@ -7,7 +7,7 @@ import type { Logger } from '../logging/logger.js';
 import { ACCESS_TOKEN_TTL_MS } from '../oauth/token-manager.js';
 import { validActions, type ConnectionAction } from '../../shared/connection-states.js';
 import {
-  findByAccount, getConnection, insertConnection, recordNote, transition, updateConnection, type Connection, type InstallSource,
+  findByAccount, getConnection, insertConnection, merchantIdHolder, recordNote, transition, updateConnection, type Connection, type InstallSource,
 } from './connection-repository.js';
 import type { SecretStore } from './secret-store.js';
 
@@ -85,6 +85,10 @@ export class ConnectionService {
       }
       if (existing && existing.state !== 'disconnected' && existing.id !== input.replacing) {
         throw new ConflictError(`Account ${input.account.id} (${input.mode} mode) is already connected as "${existing.name ?? existing.accountId}" (${existing.id}). To give it a new key, use "Replace API key" on that connection's page.`);
+      }
+      const holder = input.merchantId ? await merchantIdHolder(trx, input.merchantId, input.account.id) : null;
+      if (holder) {
+        throw new ConflictError(`Merchant id "${input.merchantId}" already names the webhook URL of "${holder.name ?? holder.accountId}" (${holder.id}); choose another`);
       }
       const connectionId = existing?.id ?? await insertConnection(trx, {
         accountId: input.account.id, livemode, authKind: 'api_key', installSource: 'api_key',

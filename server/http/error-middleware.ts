@@ -11,6 +11,12 @@ function isClientBodyError(err: unknown): err is { status: number; type: string 
     && candidate.status >= 400 && candidate.status < 500;
 }
 
+/** Errors from Express's own parts (static files, routing) that say they are the client's: `http-errors`. */
+function isClientHttpError(err: unknown): err is { status: number } {
+  const candidate = err as { status?: unknown; expose?: unknown } | null;
+  return candidate?.expose === true && typeof candidate.status === 'number' && candidate.status >= 400 && candidate.status < 500;
+}
+
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new NotFoundError(`No route for ${req.method} ${req.path}`));
 };
@@ -33,6 +39,9 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     } else if (isClientBodyError(err)) {
       status = err.status;
       body = { code: err.type === 'entity.parse.failed' ? 'invalid_json' : 'invalid_body', message: 'The request body could not be read' };
+    } else if (isClientHttpError(err)) {
+      status = err.status;
+      body = status === 404 ? { code: 'not_found', message: `Nothing at ${req.path}` } : { code: 'invalid_request', message: 'The request could not be served' };
     } else {
       body = { code: 'internal_error', message: 'Internal server error' };
     }

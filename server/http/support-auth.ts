@@ -3,6 +3,7 @@ import { parse as parseCookies } from 'cookie';
 import type { Request, RequestHandler } from 'express';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { SupportSession, SupportSessions } from '../support/session-store.js';
+import type { FailureLimiter } from './failure-limiter.js';
 
 export const SESSION_COOKIE = 'pi_support_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -36,11 +37,17 @@ export async function sessionOf(req: Request, sessions: SupportSessions): Promis
  * session cookie. A cookie is sent by the browser on its own, so the console's unsafe requests
  * must also echo the session's CSRF token (SameSite=Strict is the first line, this the second).
  */
-export function supportAuth(tokens: string[], sessions: SupportSessions): RequestHandler {
+export function supportAuth(tokens: string[], sessions: SupportSessions, failures: FailureLimiter): RequestHandler {
   return async (req, res, next) => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     if (bearer) {
+      try {
+        failures.check(req, res);
+      } catch (err) {
+        return next(err);
+      }
       if (isSupportToken(tokens, bearer[1]!)) return next();
+      failures.failed(req);
     } else {
       const session = await sessionOf(req, sessions);
       if (session) {

@@ -1,7 +1,7 @@
 /**
- * Scrubbing of secrets from anything that may be logged or printed. Two nets: keys whose name
- * says "secret" lose their value whatever it is, and strings anywhere are searched for the
- * shapes Stripe gives its secrets.
+ * Scrubbing of secrets from anything that may be logged or printed. Two nets: fields and URL or
+ * form parameters named like a credential (token, key, secret, signature…) lose their value
+ * whatever it is, and strings anywhere are searched for the shapes Stripe gives its secrets.
  */
 const SECRET_PATTERNS: RegExp[] = [
   // Whole, by prefix or masked to a tail: Stripe's own errors echo "rt_L7X6I…" and
@@ -19,15 +19,51 @@ const SECRET_PATTERNS: RegExp[] = [
 const SECRET_KEY_NAMES =
   /^(authorization|cookie|set-cookie|stripe-signature|x-api-key|password|secret|client_secret|api_?key|access_?token|refresh_?token|token|webhook_?secret|signing_?secret|encryption_?keys?|support_?tokens?)$/i;
 
+/** Words that make a parameter's name say "credential", in snake, kebab or camel case. */
+const SECRET_WORDS = new Set([
+  'token', 'tokens', 'key', 'keys', 'apikey', 'secret', 'secrets', 'signature', 'signatures', 'sig', 'password', 'passwd',
+  'credential', 'credentials', 'authorization', 'cookie', 'csrf',
+]);
+
+/** True when a name (query parameter, body field, header) is named like a credential. */
+export function secretName(name: string): boolean {
+  if (SECRET_KEY_NAMES.test(name)) return true;
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split(/[^a-z0-9]+/).some((w) => SECRET_WORDS.has(w));
+}
+
+/** `name=value` pairs in URLs and form bodies, whatever secret the value is. */
+const PARAMETER = /([?&;]|^)([^=&#?\s]{1,100})=([^&#\s]*)/g;
+
 export const REDACTED = '[redacted]';
 
-/** What may be stored or shown of an error message: scrubbed, and bounded. */
+/** Longest error text stored or shown; longer ones end with an ellipsis. */
+export const STORED_ERROR_MAX = 500;
+
+/** Knex puts the statement before the database's own words: "insert into … - UNIQUE constraint failed". */
+const SQL_STATEMENT = /(^|: )\s*(?:select\s[\s\S]*?\sfrom\s|insert\s+into\s|update\s+[`"\w.]+\s+set\s|delete\s+from\s|with\s+[`"\w]+\s+as\s|(?:create|alter|drop)\s+(?:table|index)\s|pragma\s)[\s\S]* - (?=\S)/i;
+
+/**
+ * What may be stored or shown of an error message: the database's words without the statement
+ * (which holds merchant data), scrubbed of secrets, and bounded.
+ */
 export function storedError(message: string): string {
-  return redactString(message).slice(0, 2000);
+  const text = redactString(message.replace(SQL_STATEMENT, '$1database error: '));
+  return text.length > STORED_ERROR_MAX ? `${text.slice(0, STORED_ERROR_MAX - 1)}…` : text;
 }
 
 export function redactString(value: string): string {
   let out = value;
+  if (out.includes('=')) {
+    out = out.replace(PARAMETER, (whole, lead: string, name: string) => {
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name);
+      } catch {
+        // a name that is not valid percent-encoding is judged as it is
+      }
+      return secretName(decoded) ? `${lead}${name}=${REDACTED}` : whole;
+    });
+  }
   for (const pattern of SECRET_PATTERNS) out = out.replace(pattern, REDACTED);
   return out;
 }
@@ -49,7 +85,7 @@ export function redactValue(value: unknown, depth = 0, seen = new WeakSet<object
   }
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    out[key] = SECRET_KEY_NAMES.test(key) && v != null ? REDACTED : redactValue(v, depth + 1, seen);
+    out[key] = secretName(key) && v != null ? REDACTED : redactValue(v, depth + 1, seen);
   }
   return out;
 }

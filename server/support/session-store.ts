@@ -10,6 +10,8 @@ export interface SupportSession {
 }
 
 const hash = (id: string) => createHash('sha256').update(id).digest('hex');
+/** The CSRF token of a session: derived from its id (only the cookie holds it), stored nowhere. */
+const csrfOf = (id: string) => createHash('sha256').update(`csrf:${id}`).digest('base64url');
 
 /** Console logins. The cookie holds a random id; the table holds only its hash. */
 export class SupportSessions {
@@ -18,16 +20,16 @@ export class SupportSessions {
   async create(): Promise<SupportSession & { id: string }> {
     const id = randomBytes(32).toString('base64url');
     const now = Date.now();
-    const session = { csrfToken: randomBytes(32).toString('base64url'), expiresAt: now + SESSION_TTL_MS };
+    const session = { csrfToken: csrfOf(id), expiresAt: now + SESSION_TTL_MS };
     await this.db('support_sessions').where('expires_at', '<', now).delete();
-    await this.db('support_sessions').insert({ id_hash: hash(id), csrf_token: session.csrfToken, created_at: now, expires_at: session.expiresAt });
+    await this.db('support_sessions').insert({ id_hash: hash(id), created_at: now, expires_at: session.expiresAt });
     return { id, ...session };
   }
 
   async find(id: string): Promise<SupportSession | null> {
     const row = await this.db('support_sessions').where({ id_hash: hash(id) }).first();
     if (!row || readNumber(row.expires_at) <= Date.now()) return null;
-    return { csrfToken: String(row.csrf_token), expiresAt: readNumber(row.expires_at) };
+    return { csrfToken: csrfOf(id), expiresAt: readNumber(row.expires_at) };
   }
 
   async destroy(id: string): Promise<void> {

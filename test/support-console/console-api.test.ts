@@ -1,3 +1,4 @@
+import { FailureLimiter } from '../../server/http/failure-limiter.js';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { supportActionRoutes } from '../../server/http/routes/support-actions.js';
@@ -40,7 +41,7 @@ describe.each(DIALECTS)('support console API on %s', (dialect) => {
     const deps = { config: stack.config, db: stack.database.db, connections: stack.services.connections, limiters: stack.services.limiters };
     const table = [
       ...routeTable(supportConnectionRoutes(deps)), ...routeTable(supportActionRoutes({ ...deps, reports: stack.services.reports })),
-      ...routeTable(supportSessionRoutes({ config: stack.config, sessions })).filter((r) => r.method !== 'POST'),
+      ...routeTable(supportSessionRoutes({ config: stack.config, sessions, failures: new FailureLimiter() })).filter((r) => r.method !== 'POST'),
     ];
     expect(table.length).toBeGreaterThanOrEqual(10);
     for (const { method, path } of table) {

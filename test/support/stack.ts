@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../server/app.js';
+import type { FailureLimit } from '../../server/http/failure-limiter.js';
 import type { Config } from '../../server/config.js';
 import type { Dialect } from '../../server/db/database.js';
 import { createServices, type ServiceOptions, type Services } from '../../server/services.js';
@@ -32,7 +33,8 @@ export interface Stack {
 }
 
 export async function startStack(
-  dialect: Dialect, overrides: Record<string, string> = {}, options: ServiceOptions = {}, stackOptions: { consoleDir?: string } = {},
+  dialect: Dialect, overrides: Record<string, string> = {}, options: ServiceOptions = {},
+  stackOptions: { consoleDir?: string; failureLimit?: FailureLimit } = {},
 ): Promise<Stack> {
   // Every request the product makes, checked against Stripe's OpenAPI definitions when the stack
   // closes: a request shape Stripe does not define fails the test file that made it.
@@ -71,7 +73,10 @@ export async function startStack(
   });
   const { logger, output } = capturedLogger('info');
   const services = createServices(config, database.db, logger, { backoffBaseMs: 20, eventLagSeconds: 1, reportRetryDelayMs: 50, ...options });
-  const app = createApp({ config, db: database.db, logger, services, consoleDir: stackOptions.consoleDir });
+  // Suites that try many wrong tokens on purpose (bad-input) share one address with their valid
+  // calls: the failure limit is proved where it is the subject (hostile-input), and lifted here.
+  const failureLimit = stackOptions.failureLimit ?? { max: 100_000, windowMs: 60_000 };
+  const app = createApp({ config, db: database.db, logger, services, consoleDir: stackOptions.consoleDir, failureLimit });
   target.app = app;
   return {
     url, config, database, emulator, services, app, logs: output,

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import express, { Router, type Response } from 'express';
 import type { SupportSessions } from '../../support/session-store.js';
+import { NotFoundError } from '../../errors.js';
 import { sendPage } from '../pages.js';
 import { sessionOf } from '../support-auth.js';
 
@@ -32,7 +33,9 @@ export function supportConsoleRoutes(deps: { sessions: SupportSessions; consoleD
     }).send(indexHtml);
   };
 
-  router.use('/support/assets', express.static(join(deps.consoleDir, 'assets'), { index: false, immutable: true, maxAge: '365d', fallthrough: false }));
+  router.use('/support/assets', express.static(join(deps.consoleDir, 'assets'), { index: false, immutable: true, maxAge: '365d' }), (req, _res, next) => {
+    next(new NotFoundError(`The console has no asset ${req.path}`));
+  });
   router.get('/support/login', (_req, res) => sendIndex(res));
   router.get(['/support', '/support/{*page}'], async (req, res) => {
     if (!(await sessionOf(req, deps.sessions))) return res.redirect(302, `/support/login?next=${encodeURIComponent(req.originalUrl)}`);
