@@ -54,6 +54,22 @@ export class SecretStore {
   }
 
   /**
+   * Whether the configured keys open what is stored: one secret of each key id is tried. Null when
+   * at least one opens (or nothing is stored); otherwise a one-line reason. A process started with
+   * the wrong ENCRYPTION_KEYS would fail on every connection, over and over.
+   */
+  async keysProblem(): Promise<string | null> {
+    const samples = (await this.db('connection_secrets').groupBy('key_id').select('key_id').min({ connection_id: 'connection_id' })) as { key_id: string; connection_id: string }[];
+    if (!samples.length) return null;
+    for (const sample of samples) {
+      const row = await this.db('connection_secrets').where({ key_id: sample.key_id, connection_id: sample.connection_id }).first('kind');
+      if (row && (await this.get(sample.connection_id, row.kind as SecretKind).then(() => true, () => false))) return null;
+    }
+    const ids = samples.map((s) => s.key_id).join(', ');
+    return `ENCRYPTION_KEYS opens none of the stored secrets (sealed with key id ${ids}; this process has ${this.box.currentKeyId} first): set the keys they were encrypted with`;
+  }
+
+  /**
    * Key rotation: re-encrypts, with the current key, every secret still sealed with an older one,
    * in batches. Each row is swapped only at the version it was decrypted at, so a token refreshed
    * meanwhile keeps its newer value (already under the current key). Returns how many were

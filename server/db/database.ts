@@ -1,5 +1,5 @@
 import knexFactory, { type Knex } from 'knex';
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import pg from 'pg';
 import { migrationSource } from './migrations/index.js';
@@ -8,6 +8,30 @@ export type Db = Knex;
 export type Dialect = 'sqlite' | 'postgres';
 
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/** A database that cannot be used at all: the message says what and how to fix it, in one line. */
+export class DatabaseUnusableError extends Error {}
+
+/** The first 16 bytes of every SQLite 3 database file. */
+const SQLITE_HEADER = 'SQLite format 3\u0000';
+/** Kernel and device trees: their "files" are not files SQLite can lock or grow (one hangs, spinning). */
+const NOT_FILES = ['/proc', '/sys', '/dev'];
+
+/** Refuses, before SQLite sees it, a path that cannot hold a database file. */
+function checkSqliteFile(filename: string): void {
+  const say = (why: string) => new DatabaseUnusableError(`DATABASE_URL points at ${filename}, ${why}`);
+  if (NOT_FILES.some((root) => filename === root || filename.startsWith(`${root}/`))) throw say('which is a system path, not a place for a database file');
+  if (!existsSync(filename)) return;
+  if (!statSync(filename).isFile()) throw say('which is not a regular file');
+  const fd = openSync(filename, 'r');
+  try {
+    const header = Buffer.alloc(16);
+    const read = readSync(fd, header, 0, 16, 0);
+    if (read > 0 && header.toString('latin1', 0, read) !== SQLITE_HEADER.slice(0, read)) throw say('which is not a SQLite database');
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export function dialectOf(databaseUrl: string): Dialect {
   return databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres';
@@ -22,7 +46,14 @@ export function createDb(databaseUrl: string): Db {
   if (dialectOf(databaseUrl) === 'sqlite') {
     const file = databaseUrl.slice('sqlite:'.length);
     const filename = file === ':memory:' ? ':memory:' : resolve(file);
-    if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+    if (filename !== ':memory:') {
+      checkSqliteFile(filename);
+      try {
+        mkdirSync(dirname(filename), { recursive: true });
+      } catch (err) {
+        throw new DatabaseUnusableError(`DATABASE_URL points at ${filename}, whose folder cannot be created (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }
+    }
     return knexFactory({
       client: 'sqlite3',
       connection: { filename },
@@ -35,7 +66,8 @@ export function createDb(databaseUrl: string): Db {
             'PRAGMA journal_mode = WAL',
             `PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`,
             'PRAGMA foreign_keys = ON',
-            'PRAGMA synchronous = NORMAL',
+            // FULL: a commit (an acknowledged webhook) survives power loss; NORMAL in WAL mode may roll it back.
+            'PRAGMA synchronous = FULL',
           ];
           const next = (i: number): void => {
             if (i === pragmas.length) return done(null, conn);
@@ -50,6 +82,8 @@ export function createDb(databaseUrl: string): Db {
     client: 'pg',
     connection: { connectionString: databaseUrl, types: pgTypes },
     pool: { min: 0, max: 10 },
+    // A failed connect is thrown to the query that waited for it; knex would also print its stack.
+    log: { warn: (message: string) => void (message.startsWith('Acquire connection error') || console.warn(message)) },
   });
 }
 
