@@ -13,9 +13,11 @@ export const LIFECYCLE_CLOCK_SKEW_MS = 5_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
- * `account.application.deauthorized`: the uninstall it reports is applied only if it is not older
- * than the install (or reauthorization) the connection has now. Events arrive late and out of
- * order (poll and webhook): an uninstall from before a reinstall is recorded, not applied.
+ * `account.application.deauthorized`: the uninstall it reports is applied only if it came to the
+ * app endpoint, names our application, is not older than the install (or reauthorization) the
+ * connection has now, and Stripe refuses the connection's tokens. Events arrive late and out of
+ * order: an uninstall from before a reinstall is recorded, not applied. (Without an app endpoint,
+ * the token manager notices the uninstall when Stripe refuses the refresh token.)
  */
 export async function applyDeauthorization(scope: EventScope, event: Stripe.Event, source: EventSource): Promise<Outcome> {
   const { connection } = scope;
@@ -26,7 +28,7 @@ export async function applyDeauthorization(scope: EventScope, event: Stripe.Even
   };
   // Stripe sends lifecycle events to the application's own endpoint only: one arriving at a
   // merchant's endpoint is signed with the merchant's secret, which proves nothing about the app.
-  if (source === 'merchant_webhook') return notApplied('it came to a merchant endpoint; uninstalls count only from the app endpoint');
+  if (source !== 'app_webhook') return notApplied(`it came by ${source.replace('_', ' ')}; uninstalls count only from the app endpoint`);
   const application = (event.data.object as { id?: unknown }).id;
   if (typeof application !== 'string' || !scope.appClientIds.includes(application)) return notApplied(`it names application ${String(application)}, not ours`);
   if (connection.authKind !== 'oauth') return notApplied('this connection uses an API key, which uninstalling the app does not revoke');
@@ -34,8 +36,11 @@ export async function applyDeauthorization(scope: EventScope, event: Stripe.Even
   if (installedAt !== null && eventMs < installedAt - LIFECYCLE_CLOCK_SKEW_MS) {
     return notApplied(`the app was installed again at ${iso(installedAt)}, after it`);
   }
-  if (installedAt !== null && eventMs <= installedAt + LIFECYCLE_CLOCK_SKEW_MS && (await tokensWork(scope))) {
-    return notApplied(`it is as old as the install of ${iso(installedAt)}, and Stripe still accepts that install's tokens`);
+  // Whatever the timestamps say, Stripe has the last word: tokens it still accepts were not revoked.
+  if (await tokensWork(scope)) {
+    return notApplied(installedAt !== null && eventMs <= installedAt + LIFECYCLE_CLOCK_SKEW_MS
+      ? `it is as old as the install of ${iso(installedAt)}, and Stripe still accepts that install's tokens`
+      : 'Stripe still accepts the connection\'s tokens, so the app was not uninstalled');
   }
   await scope.disconnect(connection.id, 'the merchant uninstalled the app (account.application.deauthorized); tokens deleted');
   return { status: 'processed', note: 'disconnected' };

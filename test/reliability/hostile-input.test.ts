@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,7 +18,7 @@ import { createTestDatabase, DIALECTS, POSTGRES_ADMIN_URL } from '../support/dat
 import { freePort } from '../support/http.js';
 import { capturedLogger } from '../support/log-capture.js';
 import { seedConnections } from '../support/seed-connections.js';
-import { control, createAccount, stripeAt, type DemoAccount } from '../support/emulator.js';
+import { control, createAccount, overview, stripeAt, type DemoAccount } from '../support/emulator.js';
 import { install, startStack, SUPPORT_TOKEN, type Stack } from '../support/stack.js';
 import { seededAccount } from '../backfill/support.js';
 
@@ -207,11 +209,16 @@ describe.each(DIALECTS)('hostile and malformed input on %s', (dialect) => {
     const installed = (await db()('connections').where({ account_id: shop.id }).first()).id as string;
     const other = JSON.stringify({ ...event('account.application.deauthorized', { id: 'ca_someOtherApplication', object: 'application' }), account: shop.id, created: now() + 10 });
     expect((await post('/webhooks/stripe', other, signed(other, APP_WEBHOOK_SECRET))).status).toBe(200);
+    // Naming our application, but Stripe still accepts the tokens: not an uninstall.
+    const ours = JSON.stringify({ ...event('account.application.deauthorized', { id: (await overview(stack.emulator)).app.clientIds.test, object: 'application' }), account: shop.id, created: now() + 10 });
+    expect((await post('/webhooks/stripe', ours, signed(ours, APP_WEBHOOK_SECRET))).status).toBe(200);
     await stack.services.jobs.idle();
     expect((await getConnection(db(), installed))!.state).not.toBe('disconnected');
+    expect(await stack.services.secrets.get(installed, 'refresh_token')).not.toBeNull();
     const notes = await db()('connection_state_changes').whereIn('connection_id', [bravo.id, installed]).pluck('reason');
     expect(notes.join('\n')).toContain('uninstalls count only from the app endpoint');
     expect(notes.join('\n')).toContain('names application ca_someOtherApplication, not ours');
+    expect(notes.join('\n')).toContain('Stripe still accepts the connection\'s tokens');
   }, 60_000);
 
   it('5. secrets are scrubbed by parameter name, and stored errors hold no SQL', async () => {
@@ -358,6 +365,22 @@ describe.each(DIALECTS)('start-up failures on %s say one line and exit', (dialec
     }
     rmSync(dir, { recursive: true, force: true });
   }, 90_000);
+
+  it('9. a port something else holds', async () => {
+    const holder = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => holder.once('listening', r));
+    const port = (holder.address() as AddressInfo).port;
+    const database = await createTestDatabase(dialect);
+    try {
+      const url = database.url;
+      const { code, stderr } = await startServer({ DATABASE_URL: url, ENCRYPTION_KEYS: randomBytes(32).toString('base64'), PORT: String(port) });
+      expect(code).toBe(1);
+      expect(stderr).toBe(`pi-stripe: port ${port} is already in use (another npm start?): stop that process, or set PORT to a free port\n`);
+    } finally {
+      holder.close();
+      await database.drop();
+    }
+  }, 60_000);
 
   it('9. ENCRYPTION_KEYS that open none of the stored secrets stop the start', async () => {
     const database = await createTestDatabase(dialect);
