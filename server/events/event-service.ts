@@ -208,8 +208,8 @@ export class EventService {
         limit: 100, created: { gte: from, lt: upTo }, ...(startingAfter ? { starting_after: startingAfter } : {}),
       }), { refreshAuth: session.refreshAuth, maxAttempts: POLL_ATTEMPTS, backoffBaseMs: this.deps.backoffBaseMs });
       // The overlap re-reads what earlier polls stored: one lookup per page, and no write for those.
-      const known = new Set(page.data.length ? await db('event_inbox').where({ account_id: connection.accountId })
-        .whereIn('event_id', page.data.map((e) => e.id)).pluck('event_id') : []);
+      const ids = page.data.map((e) => (e as { id?: unknown }).id).filter((id): id is string => typeof id === 'string');
+      const known = new Set(ids.length ? await db('event_inbox').where({ account_id: connection.accountId }).whereIn('event_id', ids).pluck('event_id') : []);
       for (const event of page.data) {
         const check = checkEvent(event);
         if (!check.ok) {
@@ -222,7 +222,10 @@ export class EventService {
         if (!(await this.ingest(connection.accountId, event, 'poll', undefined, { process: false })).duplicate) stored++;
       }
       if (!page.has_more || !page.data.length) break;
-      startingAfter = page.data[page.data.length - 1]!.id;
+      // The cursor is the last listed id (an entry without one, dead-lettered above, is passed over).
+      const last = ids[ids.length - 1];
+      if (last === undefined || last === startingAfter) throw new Error('Stripe listed a page of events without ids; cannot page past it');
+      startingAfter = last;
     }
     if (stored) await this.deps.jobs.enqueue('events.process', { accountId: connection.accountId }, { key: connection.accountId });
     const previous = mark?.last_event_created === null || mark?.last_event_created === undefined ? null : Number(mark.last_event_created);
