@@ -1,13 +1,32 @@
 import knexFactory, { type Knex } from 'knex';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import pg from 'pg';
 import { migrationSource } from './migrations/index.js';
 
 export type Db = Knex;
 export type Dialect = 'sqlite' | 'postgres';
 
-const SQLITE_BUSY_TIMEOUT_MS = 5000;
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+// knex's own SQLite client, with one change: transactions begin IMMEDIATE. A deferred one that
+// reads, then writes, fails at once with SQLITE_BUSY (no busy wait) when another process (the CLI,
+// a worker) committed in between; an immediate one takes the write lock first and waits its turn.
+const require = createRequire(import.meta.url);
+type KnexClass = new (...args: unknown[]) => { query: (conn: unknown, sql: string) => Promise<unknown> };
+const SqliteClient = require('knex/lib/dialects/sqlite3/index.js') as KnexClass;
+const SqliteTransaction = require('knex/lib/dialects/sqlite3/execution/sqlite-transaction.js') as KnexClass;
+class ImmediateTransaction extends SqliteTransaction {
+  begin(conn: unknown) {
+    return this.query(conn, 'BEGIN IMMEDIATE;');
+  }
+}
+class ImmediateSqliteClient extends SqliteClient {
+  transaction(...args: unknown[]) {
+    return new ImmediateTransaction(this, ...args);
+  }
+}
 
 /** A database that cannot be used at all: the message says what and how to fix it, in one line. */
 export class DatabaseUnusableError extends Error {}
@@ -33,6 +52,11 @@ function checkSqliteFile(filename: string): void {
   }
 }
 
+/** The engine under a Db (its client is knex's sqlite3 one, or our subclass of it, or pg). */
+export function dialectOfDb(db: Db): Dialect {
+  return (db.client as { dialect?: string }).dialect === 'postgresql' ? 'postgres' : 'sqlite';
+}
+
 export function dialectOf(databaseUrl: string): Dialect {
   return databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres';
 }
@@ -55,7 +79,7 @@ export function createDb(databaseUrl: string): Db {
       }
     }
     return knexFactory({
-      client: 'sqlite3',
+      client: ImmediateSqliteClient as unknown as typeof Knex.Client,
       connection: { filename },
       useNullAsDefault: true,
       pool: {
@@ -132,7 +156,7 @@ export async function rollbackLast(db: Db): Promise<string[]> {
  * checks that they are.
  */
 async function enforceForeignKeys(db: Db): Promise<void> {
-  if (db.client.config.client !== 'sqlite3') return;
+  if (dialectOfDb(db) !== 'sqlite') return;
   await db.raw('PRAGMA foreign_keys = ON');
   const [row] = (await db.raw('PRAGMA foreign_keys')) as { foreign_keys: number }[];
   if (row?.foreign_keys !== 1) throw new Error('SQLite refused to enforce foreign keys after a schema change');

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { appSignature } from '../support/app-signing.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Dialect } from '../../server/db/database.js';
+import { dialectOfDb, type Dialect } from '../../server/db/database.js';
 import type { ConnectionStatus } from '../../shared/contracts/connection-status.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 import { control, createAccount, overview, platformKey, withEmulator } from '../support/emulator.js';
@@ -178,7 +178,7 @@ describe.each(DIALECTS)('secrets stay secret on %s', (dialect: Dialect) => {
 /** Every value of every column of every table of ours, as text. */
 async function databaseText(database: TestDatabase): Promise<string> {
   const db = database.db;
-  const tables = db.client.config.client === 'pg'
+  const tables = dialectOfDb(db) === 'postgres'
     ? (await db.raw("select tablename as name from pg_tables where schemaname = 'public'")).rows as { name: string }[]
     : (await db.raw("select name from sqlite_master where type = 'table'")) as { name: string }[];
   const parts: string[] = [];
