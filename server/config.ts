@@ -74,6 +74,9 @@ const envSchema = z.object({
 });
 
 export type Mode = 'test' | 'live';
+
+/** The mode of a connection or an object: the one spelling of `livemode ? 'live' : 'test'`. */
+export const modeOf = (livemode: boolean): Mode => (livemode ? 'live' : 'test');
 /** Where an OAuth install lives: test or live mode, or the app's managed sandbox (installs into a
  *  Stripe sandbox, whose data is test-mode data with its own platform credentials). */
 export type Environment = Mode | 'sandbox';

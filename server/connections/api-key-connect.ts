@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import type { Config, Mode } from '../config.js';
+import { modeOf, type Config, type Mode } from '../config.js';
 import { ValidationError } from '../errors.js';
 import { limitedCall } from '../stripe/call-policy.js';
 import { createStripeClient } from '../stripe/client.js';
@@ -54,7 +54,7 @@ export async function connectWithApiKey(
     throw err;
   }
   if (replacing && (account.id !== replacing.accountId || (mode === 'live') !== replacing.livemode)) {
-    throw new ValidationError(`This key is for ${account.id} in ${mode} mode, but the connection is ${replacing.accountId} in ${replacing.livemode ? 'live' : 'test'} mode.`, { field: 'api_key' });
+    throw new ValidationError(`This key is for ${account.id} in ${mode} mode, but the connection is ${replacing.accountId} in ${modeOf(replacing.livemode)} mode.`, { field: 'api_key' });
   }
   const { missing } = await probePermissions(stripe, limiters.for(account.id, mode));
   const connection = await service.saveApiKeyConnection({

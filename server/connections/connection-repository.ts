@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Environment } from '../config.js';
+import { modeOf, type Environment } from '../config.js';
 import type { Db } from '../db/database.js';
 import { readBool, readJson, readNumber, readOptionalNumber } from '../db/rows.js';
 import type { AuthKind, ConnectionState } from '../../shared/connection-states.js';
@@ -44,7 +44,7 @@ function toConnection(row: Record<string, unknown>): Connection {
     id: String(row.id),
     accountId: String(row.account_id),
     livemode: readBool(row.livemode),
-    environment: (text(row.environment) ?? (readBool(row.livemode) ? 'live' : 'test')) as Environment,
+    environment: (text(row.environment) ?? modeOf(readBool(row.livemode))) as Environment,
     authKind: row.auth_kind as AuthKind,
     installSource: text(row.install_source) as InstallSource | null,
     merchantId: text(row.merchant_id),
@@ -83,7 +83,7 @@ export async function insertConnection(trx: Db, c: NewConnection, reason: string
   const now = Date.now();
   const id = newConnectionId();
   await trx('connections').insert({
-    id, account_id: c.accountId, livemode: c.livemode, environment: c.environment ?? (c.livemode ? 'live' : 'test'), auth_kind: c.authKind, install_source: c.installSource,
+    id, account_id: c.accountId, livemode: c.livemode, environment: c.environment ?? modeOf(c.livemode), auth_kind: c.authKind, install_source: c.installSource,
     merchant_id: c.merchantId ?? null, name: c.name ?? null, country: c.country ?? null, state: 'connecting',
     state_reason: reason, state_changed_at: now, token_expires_at: c.tokenExpiresAt ?? null,
     token_refreshed_at: c.tokenExpiresAt ? now : null, authorized_at: c.authKind === 'oauth' ? now : null, created_at: now, updated_at: now,
@@ -211,3 +211,6 @@ export async function stateHistory(db: Db, id: string, limit = 100): Promise<Sta
     at: readNumber(r.created_at),
   }));
 }
+
+/** Access tokens live one hour; Stripe does not say so in the response (no `expires_in`). */
+export const ACCESS_TOKEN_TTL_MS = 60 * 60 * 1000;

@@ -4,10 +4,9 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { RESOURCES, resourceByName } from '../resources/registry.js';
 import type { Jobs } from '../jobs/jobs.js';
 import type { Logger } from '../logging/logger.js';
-import { ACCESS_TOKEN_TTL_MS } from '../oauth/token-manager.js';
 import { validActions, type ConnectionAction } from '../../shared/connection-states.js';
 import {
-  findByAccount, getConnection, insertConnection, merchantIdHolder, recordNote, transition, updateConnection, type Connection, type InstallSource,
+  ACCESS_TOKEN_TTL_MS, findByAccount, getConnection, insertConnection, merchantIdHolder, recordNote, transition, updateConnection, type Connection, type InstallSource,
 } from './connection-repository.js';
 import type { SecretStore } from './secret-store.js';
 

@@ -1,4 +1,4 @@
-import type { Config } from '../config.js';
+import { modeOf, type Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import { readNumber, readOptionalNumber, isoOrNull as iso } from '../db/rows.js';
 import { readVerification } from '../sync/backfill/verify.js';
@@ -83,7 +83,7 @@ export function connectionIdentity(c: Connection): ConnectionIdentity {
     id: c.id,
     account_id: c.accountId,
     name: c.name,
-    mode: c.livemode ? 'live' : 'test',
+    mode: modeOf(c.livemode),
     environment: c.environment,
     auth: c.authKind,
     install_source: c.installSource,
@@ -122,7 +122,7 @@ export async function connectionStatus(db: Db, config: Config, c: Connection): P
   const sources = await inbox.clone().groupBy('source').select('source').count({ n: '*' });
   const statuses = await inbox.clone().whereIn('status', ['pending', 'failed']).groupBy('status').select('status').count({ n: '*' });
   const countOf = (status: string) => Number((statuses as { status: string; n: unknown }[]).find((s) => s.status === status)?.n ?? 0);
-  const mode = c.livemode ? 'live' : 'test';
+  const mode = modeOf(c.livemode);
   return {
     ...connectionIdentity(c),
     country: c.country,

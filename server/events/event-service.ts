@@ -157,7 +157,7 @@ export class EventService {
         return session.client();
       },
       refreshAuth: () => session?.refreshAuth() ?? Promise.resolve(),
-      limiter: this.deps.limiters.for(accountId, livemode ? 'live' : 'test'),
+      limiter: this.deps.limiters.forConnection(connection),
       disconnect: (id, reason) => this.deps.connections.disconnect(id, reason),
       reports: {
         runFinished: (run) => this.deps.reports.onRunEvent(connection, run.id),
@@ -198,7 +198,7 @@ export class EventService {
       await this.deps.jobs.enqueue('import.range', { connectionId, since: gapFrom }, { key: connectionId });
     }
     const session = await this.deps.stripe.session(connection);
-    const limiter = this.deps.limiters.for(connection.accountId, connection.livemode ? 'live' : 'test');
+    const limiter = this.deps.limiters.forConnection(connection);
     const from = Math.max(watermark - overlap, now - RETENTION_SECONDS);
     let stored = 0;
     let newest: number | null = null;

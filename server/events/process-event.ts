@@ -2,9 +2,8 @@ import Stripe from 'stripe';
 import type { Connection } from '../connections/connection-repository.js';
 import type { Db } from '../db/database.js';
 import { balanceTransactions } from '../resources/balance-transactions.js';
-import { charges } from '../resources/charges.js';
-import { paymentIntents } from '../resources/payment-intents.js';
 import { payouts } from '../resources/payouts.js';
+import { resourceByName } from '../resources/registry.js';
 import type { ResourceModule } from '../resources/resource.js';
 import { limitedCall } from '../stripe/call-policy.js';
 import { STRIPE_API_VERSION } from '../stripe/client.js';
@@ -40,22 +39,32 @@ export type Outcome = { status: 'processed' | 'ignored'; note: string };
 
 const now = () => Math.floor(Date.now() / 1000);
 
+type Handler = (scope: EventScope, event: Stripe.Event, source: EventSource) => Promise<Outcome>;
+
+const runFinished: Handler = async (scope, event) => {
+  await scope.reports?.runFinished(event.data.object as Stripe.Reporting.ReportRun);
+  return { status: 'processed', note: 'report run settled' };
+};
+
+/** Events about no object of ours: the app's lifecycle and the reports pipeline. */
+const EVENT_HANDLERS: Record<string, Handler> = {
+  'account.application.deauthorized': applyDeauthorization,
+  'account.application.authorized': async () => ({ status: 'processed', note: 'install recorded' }),
+  'reporting.report_run.succeeded': runFinished,
+  'reporting.report_run.failed': runFinished,
+  'reporting.report_type.updated': async (scope) => {
+    await scope.reports?.dataAvailable(scope.connection.id);
+    return { status: 'processed', note: 'new report data scheduled' };
+  },
+};
+
 /**
  * The one place every event is applied, whatever brought it (poller, app webhook, merchant
  * webhook). Object events go through the resource registry with "newer wins"; ties, and payloads
  * in a version where a stored field differs (api-versions.ts), are settled by fetching the object.
  */
 export async function processEvent(scope: EventScope, event: Stripe.Event, source: EventSource): Promise<Outcome> {
-  if (event.type === 'account.application.deauthorized') return applyDeauthorization(scope, event, source);
-  if (event.type === 'account.application.authorized') return { status: 'processed', note: 'install recorded' };
-  if (event.type === 'reporting.report_run.succeeded' || event.type === 'reporting.report_run.failed') {
-    await scope.reports?.runFinished(event.data.object as Stripe.Reporting.ReportRun);
-    return { status: 'processed', note: 'report run settled' };
-  }
-  if (event.type === 'reporting.report_type.updated') {
-    await scope.reports?.dataAvailable(scope.connection.id);
-    return { status: 'processed', note: 'new report data scheduled' };
-  }
+  if (Object.hasOwn(EVENT_HANDLERS, event.type)) return EVENT_HANDLERS[event.type]!(scope, event, source);
   const resource = resourceForEvent(event.type);
   if (!resource) {
     const forReports = INBOX_ONLY_PREFIXES.some((p) => event.type.startsWith(p));
@@ -112,24 +121,23 @@ export async function refetch(scope: EventScope, resource: ResourceModule, id: s
  * Event payloads are not expanded: a refund may point to a charge we have not seen yet. And
  * balance transactions have no events of their own: the one a charge, refund or payout points to
  * (and a dispute's withdrawals) is fetched when first referenced, so fees are complete before any
- * payout settles them.
+ * payout settles them. What each resource points to is declared in its module (`links`).
  */
 async function fetchMissingLinks(scope: EventScope, resource: ResourceModule, object: { id: string }): Promise<void> {
-  const links: [ResourceModule, unknown][] = resource === charges
-    ? [[paymentIntents, (object as { payment_intent?: unknown }).payment_intent]]
-    : resource === paymentIntents ? [] : [[charges, (object as { charge?: unknown }).charge]];
-  const { balance_transaction: txn, balance_transactions: txns } = object as { balance_transaction?: unknown; balance_transactions?: unknown[] };
-  for (const ref of [txn, ...(Array.isArray(txns) ? txns : [])]) links.push([balanceTransactions, ref]);
-  for (const [parent, ref] of links) {
-    const id = typeof ref === 'string' ? ref : (ref as { id?: string } | null)?.id;
-    if (!id) continue;
-    const exists = await scope.db(parent.table).where({ account_id: scope.connection.accountId, id }).first('id');
-    if (exists) continue;
-    try {
-      await refetch(scope, parent, id);
-    } catch (err) {
-      // A parent Stripe cannot show us (another account's, or gone) is not this event's failure.
-      if (!(err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404)) throw err;
+  for (const link of resource.links) {
+    const parent = resourceByName(link.resource)!;
+    const value = (object as unknown as Record<string, unknown>)[link.field];
+    for (const ref of Array.isArray(value) ? value : [value]) {
+      const id = typeof ref === 'string' ? ref : (ref as { id?: string } | null | undefined)?.id;
+      if (!id) continue;
+      const exists = await scope.db(parent.table).where({ account_id: scope.connection.accountId, id }).first('id');
+      if (exists) continue;
+      try {
+        await refetch(scope, parent, id);
+      } catch (err) {
+        // A parent Stripe cannot show us (another account's, or gone) is not this event's failure.
+        if (!(err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404)) throw err;
+      }
     }
   }
 }

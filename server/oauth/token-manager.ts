@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import type { Config } from '../config.js';
-import { getConnection, transition, updateConnection } from '../connections/connection-repository.js';
+import { ACCESS_TOKEN_TTL_MS, getConnection, transition, updateConnection } from '../connections/connection-repository.js';
 import type { SecretStore } from '../connections/secret-store.js';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
@@ -8,8 +8,6 @@ import type { Logger } from '../logging/logger.js';
 import { createStripeClient } from '../stripe/client.js';
 import { OAuthTokenError, requestToken } from './token-client.js';
 
-/** Access tokens live one hour; Stripe does not say so in the response (no `expires_in`). */
-export const ACCESS_TOKEN_TTL_MS = 60 * 60 * 1000;
 /** Refresh this long before expiry, so that no request goes out with a dying token. */
 export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 const LEASE_MS = 30_000;

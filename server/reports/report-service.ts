@@ -75,7 +75,7 @@ export class ReportService {
 
   private async session(connection: Connection) {
     const session = await this.deps.stripe.session(connection);
-    return { ...session, limiter: this.deps.limiters.for(connection.accountId, connection.livemode ? 'live' : 'test') };
+    return { ...session, limiter: this.deps.limiters.forConnection(connection) };
   }
 
   async schedule(connectionId: string, options: { families?: ReportFamily[]; force?: boolean } = {}): Promise<number[]> {

@@ -12,6 +12,7 @@ export const balanceTransactions: ResourceModule<Stripe.BalanceTransaction> = {
   table: 'balance_transactions',
   permission: 'balance_transaction_source_read',
   eventTypes: [],
+  links: [],
   list: (stripe, params) => stripe.balanceTransactions.list(params),
   retrieve: (stripe, id) => stripe.balanceTransactions.retrieve(id),
   toRow: (t) => ({

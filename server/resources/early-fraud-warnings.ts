@@ -8,6 +8,7 @@ export const earlyFraudWarnings: ResourceModule<Stripe.Radar.EarlyFraudWarning> 
   table: 'early_fraud_warnings',
   permission: 'review_read',
   eventTypes: EVENT_GROUPS.Radar,
+  links: [{ field: 'charge', resource: 'charges' }],
   list: (stripe, params) => stripe.radar.earlyFraudWarnings.list(params),
   retrieve: (stripe, id) => stripe.radar.earlyFraudWarnings.retrieve(id),
   toRow: (w) => ({

@@ -8,6 +8,7 @@ export const paymentIntents: ResourceModule<Stripe.PaymentIntent> = {
   table: 'payment_intents',
   permission: 'payment_intent_read',
   eventTypes: EVENT_GROUPS['Payment intent'],
+  links: [],
   list: (stripe, params) => stripe.paymentIntents.list(params),
   retrieve: (stripe, id) => stripe.paymentIntents.retrieve(id),
   toRow: (p) => ({

@@ -8,6 +8,7 @@ export const payouts: ResourceModule<Stripe.Payout> = {
   table: 'payouts',
   permission: 'payout_read',
   eventTypes: EVENT_GROUPS.Payout,
+  links: [{ field: 'balance_transaction', resource: 'balance_transactions' }],
   list: (stripe, params) => stripe.payouts.list(params),
   retrieve: (stripe, id) => stripe.payouts.retrieve(id),
   toRow: (p) => ({

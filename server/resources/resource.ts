@@ -33,6 +33,18 @@ export interface ResourceModule<T extends { id: string; created: number } = { id
   retrieve(stripe: Stripe, id: string): Promise<T>;
   /** The typed columns of this resource's table (the common ones are added by the store). */
   toRow(object: T): Row;
+  /**
+   * What its objects point to that we store too: an event's payload is not expanded, so live sync
+   * fetches a linked object it has not seen yet (a refund's charge, a charge's fee transaction).
+   */
+  links: readonly ResourceLink[];
+}
+
+/** A field holding the id (or expanded object, or a list of them) of an object of `resource`. */
+export interface ResourceLink {
+  field: string;
+  /** The linked resource's `name` (by name: modules link both ways, charges ↔ payment intents). */
+  resource: string;
 }
 
 /** Stripe fields that are either an id or an expanded object: keep the id. */

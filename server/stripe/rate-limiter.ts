@@ -1,4 +1,4 @@
-import type { Mode } from '../config.js';
+import { modeOf, type Mode } from '../config.js';
 import { RecentUse } from './recent-use.js';
 
 export interface RateLimits {
@@ -143,6 +143,11 @@ export class RateLimiters {
     private readonly fraction = DEFAULT_LIMIT_FRACTION,
     private readonly factory: LimiterFactory = (_key, l, f) => new MemoryRateLimiter(l, f),
   ) {}
+
+  /** The limiter of a connection's account in its mode (Stripe limits each mode separately). */
+  forConnection(connection: { accountId: string; livemode: boolean }): AccountRateLimiter {
+    return this.for(connection.accountId, modeOf(connection.livemode));
+  }
 
   for(accountId: string, mode: Mode): AccountRateLimiter {
     const key = `${accountId}:${mode}`;

@@ -1,10 +1,11 @@
 import type { Db } from '../db/database.js';
+import { modeOf } from '../config.js';
 import { readBool, readNumber, readOptionalNumber, isoOrNull as iso } from '../db/rows.js';
 import { listConnections, type ConnectionFilter, type ListedConnection } from '../connections/connection-repository.js';
 import type { ConnectionSummary } from '../../shared/contracts/connection-status.js';
 import { connectionIdentity } from '../connections/status.js';
 
-const accountKey = (accountId: string, livemode: unknown) => `${accountId}:${readBool(livemode) ? 'live' : 'test'}`;
+const accountKey = (accountId: string, livemode: unknown) => `${accountId}:${modeOf(readBool(livemode))}`;
 
 /**
  * Summaries of a page of connections in a fixed number of queries, whatever the page size:

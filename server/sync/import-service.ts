@@ -80,7 +80,7 @@ export class ImportService {
     const session = await this.deps.stripe.session(connection);
     return {
       db: this.deps.db, accountId: connection.accountId, livemode: connection.livemode, concurrency: this.deps.concurrency ?? 8,
-      limiter: this.deps.limiters.for(connection.accountId, connection.livemode ? 'live' : 'test'),
+      limiter: this.deps.limiters.forConnection(connection),
       client: session.client, refreshAuth: session.refreshAuth, backoffBaseMs: this.deps.backoffBaseMs,
       signal: o.signal, lane: o.lane, onRequest: o.onRequest,
       onRetry: (err) => {

@@ -16,6 +16,16 @@ describe('resource registry', () => {
     for (const t of claimed) expect(SUBSCRIBED_EVENT_TYPES).toContain(t);
     expect(new Set(RESOURCES.map((r) => r.table)).size).toBe(RESOURCES.length);
   });
+
+  it('declares links to registered resources, through fields Stripe\'s objects have', () => {
+    for (const r of RESOURCES) {
+      for (const link of r.links) {
+        expect(RESOURCES.map((x) => x.name), `${r.name}.${link.field}`).toContain(link.resource);
+        expect(Object.keys(fixtures.resources[r.objectType]!), `${r.name}.${link.field}`).toContain(link.field);
+      }
+    }
+    expect(RESOURCES.find((r) => r.name === 'charges')!.links.map((l) => l.resource)).toEqual(['payment_intents', 'balance_transactions']);
+  });
 });
 
 describe.each(DIALECTS)('row mappings on %s', (dialect) => {

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response, type NextFunction } from 'express';
 import { Passport } from 'passport';
 import { z } from 'zod';
-import { ENVIRONMENTS, type Config, type Environment } from '../../config.js';
+import { ENVIRONMENTS, modeOf, type Config, type Environment } from '../../config.js';
 import type { Connection } from '../../connections/connection-repository.js';
 import type { Logger } from '../../logging/logger.js';
 import type { InstallService } from '../../oauth/install-service.js';
@@ -27,7 +27,7 @@ export function oauthRoutes(deps: { config: Config; states: OAuthStateStore; ins
   const configured = (mode: Environment) => Boolean(deps.config.stripe[mode].clientId && deps.config.stripe[mode].secretKey);
 
   const success = (res: Response, c: Connection) => {
-    const mode = c.livemode ? 'live' : 'test';
+    const mode = modeOf(c.livemode);
     sendPage(res, 200, 'Connected', [
       `${c.name ?? c.accountId} (${c.accountId}) is connected ${c.environment === 'sandbox' ? 'in a Stripe sandbox' : `in ${mode} mode`}.`,
       'Your payment history is being imported; you can follow it in the app in your Stripe Dashboard.',

@@ -1,6 +1,6 @@
 import express, { Router, type Request, type Response } from 'express';
 import type Stripe from 'stripe';
-import type { Config } from '../../config.js';
+import { modeOf, type Config } from '../../config.js';
 import type { SecretStore } from '../../connections/secret-store.js';
 import type { Db } from '../../db/database.js';
 import { AppError, NotFoundError, UnavailableError } from '../../errors.js';
@@ -99,7 +99,7 @@ export function webhookRoutes(deps: { config: Config; db: Db; secrets: SecretSto
     if (!match) throw new SignatureError('No valid signature for this payload');
     const { event } = match.verified;
     const livemode = match.row.livemode === true || match.row.livemode === 1;
-    if (event.livemode !== livemode) throw new SignatureError(`A ${event.livemode ? 'live' : 'test'}-mode event reached a ${livemode ? 'live' : 'test'}-mode connection`);
+    if (event.livemode !== livemode) throw new SignatureError(`A ${modeOf(event.livemode)}-mode event reached a ${modeOf(livemode)}-mode connection`);
     await accept(res, match.row.account_id, match.verified, 'merchant_webhook');
   });
   return router;
