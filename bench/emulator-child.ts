@@ -7,7 +7,7 @@ export interface EmulatorSetup {
   payments: number; days: number; mode: 'test' | 'live'; latencyMs: number; limits: boolean; burst: number;
   /** Latency uniform between latencyMs and this (default: fixed latencyMs). */
   latencyMaxMs?: number;
-  /** History shape (test/emulator/generator.ts); default `growing`. */
+  /** History shape (server/emulator/generator.ts); default `growing`. */
   shape?: 'even' | 'growing' | 'established';
   bursts?: number;
   /** The account's API version, which its events are rendered in (default: ours). */

@@ -1,7 +1,7 @@
 // A Stripe emulator in its own process for benchmarks, so that its memory and CPU are not
 // counted as ours. Reads its setup from argv[2] (JSON), prints one JSON line when ready.
-import { generate } from '../test/emulator/generator.js';
-import { startEmulator } from '../test/emulator/index.js';
+import { generate } from '../server/emulator/generator.js';
+import { startEmulator } from '../server/emulator/index.js';
 import type { EmulatorSetup } from './emulator-child.js';
 
 const setup = JSON.parse(process.argv[2] ?? '{}') as EmulatorSetup;

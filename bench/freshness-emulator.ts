@@ -1,6 +1,6 @@
 // The emulator for bench/freshness.ts in its own process: N accounts with no history, rate limits
 // off (each account's own budget is far above what one poll stream needs). Prints one JSON line.
-import { startEmulator } from '../test/emulator/index.js';
+import { startEmulator } from '../server/emulator/index.js';
 
 const { accounts } = JSON.parse(process.argv[2] ?? '{}') as { accounts: number };
 const emulator = await startEmulator({ seed: 11, settings: { rateLimits: { enabled: false, test: 25, liveGlobal: 100, liveEndpoint: 25, files: 20 } } });

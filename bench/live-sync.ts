@@ -17,7 +17,7 @@ import { createServices } from '../server/services.js';
 import { compareWithTruth, countDifferences } from '../test/backfill/support.js';
 import { createTestDatabase } from '../test/support/databases.js';
 import { control, injectApiFaults } from '../test/support/emulator.js';
-import type { Emulator } from '../test/emulator/index.js';
+import type { Emulator } from '../server/emulator/index.js';
 import { startEmulatorChild, type EmulatorChild } from './emulator-child.js';
 
 const { values } = parseArgs({ options: {

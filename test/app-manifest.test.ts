@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ALL_PERMISSIONS } from './emulator/auth.js';
+import { ALL_PERMISSIONS } from '../server/emulator/auth.js';
 import { RESOURCES } from '../server/resources/registry.js';
 
 const ROOT = resolve(import.meta.dirname, '..');

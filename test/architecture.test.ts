@@ -23,9 +23,6 @@ function importedFolders(file: string): { specifier: string; folder: string }[] 
     .map((specifier) => ({ specifier, folder: relative(ROOT, resolve(ROOT, dirname(file), specifier)).split('/')[0]! }));
 }
 
-/** The only server modules allowed to load the emulator (it lives with the tests). */
-const EMULATOR_LOADERS = ['server/cli/commands/emulator.ts', 'server/sandbox/emulator.ts'];
-
 const RULES: Record<string, string[]> = {
   app: ['server', 'test', 'bench'],
   server: ['app', 'src', 'test', 'bench'],
@@ -37,7 +34,6 @@ describe('architecture', () => {
     const violations = sourceFiles(folder).flatMap((file) =>
       importedFolders(file)
         .filter((i) => forbidden.includes(i.folder))
-        .filter((i) => !(EMULATOR_LOADERS.includes(file) && i.specifier.includes('/test/emulator/')))
         .map((i) => `${file} → ${i.specifier}`),
     );
     expect(violations).toEqual([]);

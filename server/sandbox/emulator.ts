@@ -15,11 +15,11 @@ const DEMO_PAYMENTS = 1000;
  * Sandbox mode's Stripe: the bundled emulator, started in this process on its usual port with a
  * demo merchant, and the platform's keys and app registration handed to the backend's config.
  * If something already listens there (an emulator started by hand), that one is used as it is.
- * Loaded only in sandbox mode; the emulator lives with the tests.
+ * Loaded only in sandbox mode (`server/emulator/`, imported when needed).
  */
 export async function startSandboxStripe(publicUrl: string, emulatorUrl = SANDBOX_EMULATOR_URL): Promise<SandboxStripe> {
-  const { startEmulator } = await import('../../test/emulator/index.js');
-  const { setUpDemo } = await import('../../test/emulator/demo.js');
+  const { startEmulator } = await import('../emulator/index.js');
+  const { setUpDemo } = await import('../emulator/demo.js');
   const port = Number(new URL(emulatorUrl).port);
   let emulator;
   try {

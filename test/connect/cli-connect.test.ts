@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../server/emulator/index.js';
 import { control, createAccount, withEmulator, type DemoAccount } from '../support/emulator.js';
 
 const run = promisify(execFile);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../server/emulator/index.js';
 import { control, createAccount, platformKey, stripeAt, withEmulator, type DemoAccount } from '../support/emulator.js';
 
 describe('emulator keys, accounts and permissions', () => {

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../emulator/index.js';
-import { API_VERSION } from '../emulator/state.js';
+import type { Emulator } from '../../server/emulator/index.js';
+import { API_VERSION } from '../../server/emulator/state.js';
 import { control, createAccount, stripeAt, withEmulator } from '../support/emulator.js';
 
 /**

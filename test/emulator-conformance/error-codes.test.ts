@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { STRIPE_ERROR_CODES } from '../support/stripe-error-codes.js';
 
-const dir = new URL('../emulator/', import.meta.url);
+const dir = new URL('../../server/emulator/', import.meta.url);
 
 /** Every error code the emulator's source can answer with: `code: '…'` and errors.invalid's third argument. */
 function emulatorCodes(): { file: string; code: string }[] {

@@ -1,8 +1,8 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUBSCRIBED_EVENT_TYPES } from '../../shared/event-types.js';
-import type { Emulator } from '../emulator/index.js';
-import { API_VERSION } from '../emulator/index.js';
+import type { Emulator } from '../../server/emulator/index.js';
+import { API_VERSION } from '../../server/emulator/index.js';
 import { control, createAccount, stripeAt, withEmulator, type DemoAccount } from '../support/emulator.js';
 
 type Ids = Record<string, { id: string } | null>;

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../server/emulator/index.js';
 import { control, createAccount, stripeAt, withEmulator, type DemoAccount } from '../support/emulator.js';
 
-const fixtures = JSON.parse(readFileSync(new URL('../emulator/stripe-fixtures.json', import.meta.url), 'utf8')) as {
+const fixtures = JSON.parse(readFileSync(new URL('../../server/emulator/stripe-fixtures.json', import.meta.url), 'utf8')) as {
   resources: Record<string, Record<string, unknown>>;
 };
-/** sha256 of shared/reference/stripe-fixtures.json (2023-08-16 API), when it was copied into test/emulator. */
+/** sha256 of shared/reference/stripe-fixtures.json (2023-08-16 API), when it was copied into the emulator (now server/emulator). */
 const FIXTURES_SHA256 = '27deec8220089f7d77ec79fa633391b90d8bd2c3e167b5e11c310a5ddcefe505';
 const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 const OPTIONAL: Record<string, string[]> = { event: ['account'] };
@@ -73,7 +73,7 @@ describe('emulator objects have Stripe\'s field sets', () => {
   it('the emulator\'s copy of the fixtures is Stripe\'s, byte for byte as copied from shared/reference', () => {
     // The project stands alone (no test reads outside the repository): the copy's digest, taken when
     // it was copied, says it has not been edited since. A new copy updates both.
-    const digest = createHash('sha256').update(readFileSync(new URL('../emulator/stripe-fixtures.json', import.meta.url))).digest('hex');
+    const digest = createHash('sha256').update(readFileSync(new URL('../../server/emulator/stripe-fixtures.json', import.meta.url))).digest('hex');
     expect(digest).toBe(FIXTURES_SHA256);
   });
 });

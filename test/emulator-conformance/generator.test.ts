@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { startEmulator } from '../emulator/index.js';
+import { startEmulator } from '../../server/emulator/index.js';
 import { control, createAccount } from '../support/emulator.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/pi-stripe.js');

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../server/emulator/index.js';
 import { control, createAccount, stripeAt, withEmulator, type DemoAccount } from '../support/emulator.js';
 
 describe('emulator lists behave like Stripe', () => {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../server/emulator/index.js';
 import { control, createAccount, oauthToken, overview, platformKey, stripeAt, withEmulator, type DemoAccount } from '../support/emulator.js';
 
 const REDIRECT = 'http://127.0.0.1:1/oauth/callback';

@@ -6,7 +6,7 @@ import { install, startStack, type Stack } from '../support/stack.js';
 
 /**
  * Every request the product sends, and every answer the emulator gives, against Stripe's OpenAPI
- * definitions (test/emulator/stripe-openapi-2023-08-16-trimmed.json, Stripe's published file
+ * definitions (server/emulator/stripe-openapi-2023-08-16-trimmed.json, Stripe's published file
  * trimmed to the endpoints we call). Every test stack checks its own traffic when it closes
  * (test/support/stack.ts), so the backfill, live, reports and OAuth tests fail on a request shape
  * Stripe does not define; this file proves the checker refuses such shapes, and walks all four.

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decimalToMinor } from '../../shared/money.js';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../server/emulator/index.js';
 import { STRIPE_ERROR_CODES } from '../support/stripe-error-codes.js';
 import { control, createAccount, stripeAt, withEmulator, type DemoAccount } from '../support/emulator.js';
 

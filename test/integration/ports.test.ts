@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxPortError, startSandboxStripe } from '../../server/sandbox/emulator.js';
-import { startEmulator, type Emulator } from '../emulator/index.js';
+import { startEmulator, type Emulator } from '../../server/emulator/index.js';
 import { overview } from '../support/emulator.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -5,7 +5,7 @@ import { upsertObjects } from '../../server/sync/object-store.js';
 import { SUBSCRIBED_EVENT_TYPES } from '../../shared/event-types.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 
-const fixtures = JSON.parse(readFileSync(new URL('../emulator/stripe-fixtures.json', import.meta.url), 'utf8')) as {
+const fixtures = JSON.parse(readFileSync(new URL('../../server/emulator/stripe-fixtures.json', import.meta.url), 'utf8')) as {
   resources: Record<string, { id: string; created: number }>;
 };
 

@@ -10,7 +10,7 @@ import { control, createAccount, injectApiFaults, overview, platformKey, withEmu
 import { freePort } from '../support/http.js';
 import { install, SUPPORT_TOKEN } from '../support/stack.js';
 import { processEnv, spawnProcess, until, type Worker } from '../support/workers.js';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../server/emulator/index.js';
 
 const PAYMENTS = 7000;
 /** Live mode: a merchant with tens of thousands of objects, and Stripe's live rate limits (100/s). */

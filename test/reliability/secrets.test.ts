@@ -11,7 +11,7 @@ import { control, createAccount, overview, platformKey, withEmulator } from '../
 import { freePort } from '../support/http.js';
 import { install } from '../support/stack.js';
 import { processEnv, spawnProcess, until, type Worker } from '../support/workers.js';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../server/emulator/index.js';
 
 const CLI = fileURLToPath(new URL('../../server/cli/main.ts', import.meta.url));
 const run = promisify(execFile);

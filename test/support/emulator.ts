@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { createStripeClient } from '../../server/stripe/client.js';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../server/emulator/index.js';
 
 /** Plain HTTP to the emulator's control API, as tests and sandbox mode drive it. */
 export async function control<T = Record<string, unknown>>(emulator: Emulator, method: string, path: string, body?: unknown): Promise<T> {

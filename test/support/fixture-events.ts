@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type Stripe from 'stripe';
 import { resourceForEvent } from '../../server/events/object-events.js';
 
-const fixtures = JSON.parse(readFileSync(new URL('../emulator/stripe-fixtures.json', import.meta.url), 'utf8')) as { resources: Record<string, Record<string, unknown>> };
+const fixtures = JSON.parse(readFileSync(new URL('../../server/emulator/stripe-fixtures.json', import.meta.url), 'utf8')) as { resources: Record<string, Record<string, unknown>> };
 
 const OBJECT_OF: Record<string, string> = { file: 'file', reporting: 'reporting.report_run' };
 

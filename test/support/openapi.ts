@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { ApiExchange } from '../emulator/index.js';
+import type { ApiExchange } from '../../server/emulator/index.js';
 
 /**
  * Checks requests and responses against Stripe's OpenAPI definitions (the trimmed 2023-08-16 copy
- * in test/emulator). Requests: the operation exists, and every query or form parameter, nested
+ * in server/emulator). Requests: the operation exists, and every query or form parameter, nested
  * keys included, is one Stripe defines, with a value of its type and enum. Responses: required
  * fields are there, and every field the file defines has its type, nullability and enum (fields
  * it lacks were added by later versions). Where the pinned SDK (`2026-10-28.endive`) differs from
@@ -21,7 +21,7 @@ type Operation = {
 };
 type Spec = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
 
-const spec = JSON.parse(readFileSync(new URL('../emulator/stripe-openapi-2023-08-16-trimmed.json', import.meta.url), 'utf8')) as Spec;
+const spec = JSON.parse(readFileSync(new URL('../../server/emulator/stripe-openapi-2023-08-16-trimmed.json', import.meta.url), 'utf8')) as Spec;
 
 /**
  * Defined by the pinned stripe 23.1.0 types, not yet by the 2023-08-16 file: `Operation param` or

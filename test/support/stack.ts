@@ -6,7 +6,7 @@ import type { FailureLimit } from '../../server/http/failure-limiter.js';
 import type { Config } from '../../server/config.js';
 import type { Dialect } from '../../server/db/database.js';
 import { createServices, type ServiceOptions, type Services } from '../../server/services.js';
-import type { ApiExchange, Emulator } from '../emulator/index.js';
+import type { ApiExchange, Emulator } from '../../server/emulator/index.js';
 import { testConfig } from './config.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 import { control, overview, platformKey, withEmulator } from './emulator.js';

@@ -10,7 +10,7 @@ import Stripe from 'stripe';
 const { url, secret, count, concurrency, account, duplicates = 0, only, stamp = Math.floor(Date.now() / 1000) } = JSON.parse(process.argv[2]!) as {
   url: string; secret: string; count: number; concurrency: number; account: string; duplicates?: number; only?: number[]; stamp?: number;
 };
-const fixtures = JSON.parse(readFileSync(new URL('../emulator/stripe-fixtures.json', import.meta.url), 'utf8')) as { resources: Record<string, object> };
+const fixtures = JSON.parse(readFileSync(new URL('../../server/emulator/stripe-fixtures.json', import.meta.url), 'utf8')) as { resources: Record<string, object> };
 const sdk = new Stripe('sk_test_signing_only');
 const body = (i: number) => {
   const payload = JSON.stringify({

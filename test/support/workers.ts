@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createServices, type ServiceOptions, type Services } from '../../server/services.js';
 import { parseConfig, type Config } from '../../server/config.js';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../server/emulator/index.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 import { withEmulator } from './emulator.js';
 import { capturedLogger } from './log-capture.js';

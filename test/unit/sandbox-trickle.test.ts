@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTrickle } from '../../server/sandbox/trickle.js';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../server/emulator/index.js';
 import { control, createAccount, withEmulator } from '../support/emulator.js';
 
 describe('sandbox trickle', () => {

@@ -3,8 +3,8 @@ import { probeEmulator } from '../../sandbox/emulator-probe.js';
 import { CliError, type Command } from '../command.js';
 
 /**
- * Runs the bundled Stripe emulator on its own. It lives with the tests (test/emulator/) and is
- * loaded only here and in sandbox mode, never in production code paths.
+ * Runs the bundled Stripe emulator (`server/emulator/`) on its own. It is loaded only here, in
+ * sandbox mode and by the tests, never on a production code path.
  */
 export const emulatorCommand: Command = {
   name: 'emulator',
@@ -16,8 +16,8 @@ export const emulatorCommand: Command = {
     const payments = Number(values.seed ?? 0);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a port number, got "${values.port}"`);
     if (!Number.isInteger(payments) || payments < 0) throw new CliError(`--seed must be a whole number of demo payments, got "${values.seed}"`);
-    const { startEmulator } = await import('../../../test/emulator/index.js');
-    const { setUpDemo } = await import('../../../test/emulator/demo.js');
+    const { startEmulator } = await import('../../emulator/index.js');
+    const { setUpDemo } = await import('../../emulator/demo.js');
     const emulator = await startEmulator({
       port, seed: 1, app: { redirectUris: [`${config.publicUrl}/oauth/callback`] },
     }).catch(async (err: NodeJS.ErrnoException) => {
