@@ -29,7 +29,35 @@ const RULES: Record<string, string[]> = {
   shared: ['app', 'src', 'server', 'test', 'bench'],
 };
 
+/**
+ * The floors of server/ (docs/architecture.md): a module imports its own floor or lower ones only.
+ * Read models (status/) sit above the features because they only read; entry points on top.
+ */
+const FLOORS: Record<string, number> = {
+  db: 1, crypto: 1, logging: 1, 'config.ts': 1, 'errors.ts': 1, 'metrics.ts': 1,
+  stripe: 2, resources: 2, emulator: 2,
+  connections: 3, jobs: 3,
+  oauth: 4, sync: 4, events: 4, reports: 4, 'app-api': 4,
+  status: 5, support: 5,
+  http: 6, cli: 6, sandbox: 6, 'app.ts': 6, 'main.ts': 6, 'services.ts': 6, 'bootstrap.ts': 6,
+};
+const floorOf = (path: string) => {
+  const top = relative(join(ROOT, 'server'), path).split('/')[0]!.replace(/\.js$/, '.ts');
+  return FLOORS[top];
+};
+
 describe('architecture', () => {
+  it('server/ imports go down its floors, never up', () => {
+    const files = sourceFiles('server').filter((f) => !f.startsWith('server/support-console/'));
+    const unplaced = [...new Set(files.map((f) => f.split('/')[1]!))].filter((top) => FLOORS[top] === undefined);
+    expect(unplaced, 'every server folder has a floor').toEqual([]);
+    const upward = files.flatMap((file) => importedFolders(file)
+      .map((i) => ({ ...i, target: resolve(ROOT, dirname(file), i.specifier) }))
+      .filter((i) => i.folder === 'server' && floorOf(i.target)! > floorOf(join(ROOT, file))!)
+      .map((i) => `${file} → ${i.specifier}`));
+    expect(upward).toEqual([]);
+  });
+
   it.each(Object.entries(RULES))('%s/ never imports %j', (folder, forbidden) => {
     const violations = sourceFiles(folder).flatMap((file) =>
       importedFolders(file)

@@ -1,18 +1,23 @@
 import type Stripe from 'stripe';
 import type { Config } from '../config.js';
-import type { TokenManager } from '../oauth/token-manager.js';
 import { createStripeClient } from '../stripe/client.js';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { transition, updateConnection, type Connection } from './connection-repository.js';
 import type { SecretStore } from './secret-store.js';
 
+/** What this needs of OAuth tokens (oauth/token-manager.ts, a floor above, provides it). */
+export interface AccessTokens {
+  accessToken(connectionId: string): Promise<string>;
+  refresh(connectionId: string): Promise<string>;
+}
+
 /**
  * Stripe clients acting as a connection: its OAuth access token (refreshed as needed) or its
  * API key. Long work takes a `session`, whose `refreshAuth` the call policy uses on a 401.
  */
 export class ConnectionStripe {
-  constructor(private readonly deps: { config: Config; db: Db; secrets: SecretStore; tokens: TokenManager }) {}
+  constructor(private readonly deps: { config: Config; db: Db; secrets: SecretStore; tokens: AccessTokens }) {}
 
   async client(connection: Connection, options: { maxNetworkRetries?: number } = {}): Promise<Stripe> {
     const key = connection.authKind === 'oauth'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeInsights } from '../../server/app-api/insights.js';
+import { computeInsights } from '../../server/status/insights.js';
 import { appApiRoutes } from '../../server/http/routes/app-api.js';
 import type { Insights } from '../../shared/contracts/app-api.js';
 import { DIALECTS } from '../support/databases.js';

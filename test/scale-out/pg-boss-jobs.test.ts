@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConnection, insertConnection } from '../../server/connections/connection-repository.js';
 import { recordDeadLetter } from '../../server/jobs/dead-letters.js';
-import { connectionStatus } from '../../server/connections/status.js';
+import { connectionStatus } from '../../server/status/connection-status.js';
 import { PgBossJobs } from '../../server/jobs/pg-boss-jobs.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { testConfig } from '../support/config.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
-import { listSummaries } from '../../server/support/connection-summaries.js';
-import { supportOverview } from '../../server/support/overview.js';
+import { listSummaries } from '../../server/status/connection-summaries.js';
+import { supportOverview } from '../../server/status/overview.js';
 import { DIALECTS, createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { seedConnections } from '../support/seed-connections.js';
 

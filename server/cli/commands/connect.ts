@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { connectWithApiKey } from '../../connections/api-key-connect.js';
-import { connectionStatus } from '../../connections/status.js';
+import { connectionStatus } from '../../status/connection-status.js';
 import { AppError } from '../../errors.js';
 import { apiKeyConnectBody } from '../../../shared/contracts/support-api.js';
 import { CliError, type Command } from '../command.js';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { getConnection, listConnections } from '../../connections/connection-repository.js';
-import { connectionDetail, connectionStatus } from '../../connections/status.js';
+import { connectionDetail, connectionStatus } from '../../status/connection-status.js';
 import type { ConnectionDetail, ConnectionStatus } from '../../../shared/contracts/connection-status.js';
 import { verificationText } from '../../../shared/verification-text.js';
 import { CliError, type Command } from '../command.js';

@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import { connectWithApiKey } from '../../connections/api-key-connect.js';
-import { connectionDetail, connectionStatus } from '../../connections/status.js';
+import { connectionDetail, connectionStatus } from '../../status/connection-status.js';
 import { ValidationError } from '../../errors.js';
 import type { ReportService } from '../../reports/report-service.js';
 import { CONNECTION_ACTIONS, type ConnectionAction } from '../../../shared/connection-states.js';

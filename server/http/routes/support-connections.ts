@@ -2,13 +2,13 @@ import express, { Router } from 'express';
 import type { Config } from '../../config.js';
 import { connectWithApiKey } from '../../connections/api-key-connect.js';
 import type { ConnectionService } from '../../connections/connection-service.js';
-import { connectionDetail, connectionStatus } from '../../connections/status.js';
+import { connectionDetail, connectionStatus } from '../../status/connection-status.js';
 import type { Db } from '../../db/database.js';
 import { ValidationError } from '../../errors.js';
 import type { RateLimiters } from '../../stripe/rate-limiter.js';
-import { connectionActivity } from '../../support/connection-activity.js';
-import { listSummaries } from '../../support/connection-summaries.js';
-import { supportOverview } from '../../support/overview.js';
+import { connectionActivity } from '../../status/connection-activity.js';
+import { listSummaries } from '../../status/connection-summaries.js';
+import { supportOverview } from '../../status/overview.js';
 import { apiKeyConnectBody, connectionIdParam, listConnectionsQuery } from '../../../shared/contracts/support-api.js';
 
 export interface SupportRouteDeps {

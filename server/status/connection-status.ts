@@ -7,7 +7,7 @@ import type { ConnectionDetail, VerificationState, ConnectionIdentity, Connectio
 import { deadLettersOf } from '../jobs/dead-letters.js';
 import { runsOf } from '../reports/report-repository.js';
 import { REPORT_FAMILIES } from '../../shared/report-families.js';
-import { stateHistory, type Connection } from './connection-repository.js';
+import { stateHistory, type Connection } from '../connections/connection-repository.js';
 
 
 function whatToDo(c: Connection): string | null {

@@ -3,7 +3,7 @@ import { modeOf } from '../config.js';
 import { readBool, readNumber, readOptionalNumber, isoOrNull as iso } from '../db/rows.js';
 import { listConnections, type ConnectionFilter, type ListedConnection } from '../connections/connection-repository.js';
 import type { ConnectionSummary } from '../../shared/contracts/connection-status.js';
-import { connectionIdentity } from '../connections/status.js';
+import { connectionIdentity } from './connection-status.js';
 
 const accountKey = (accountId: string, livemode: unknown) => `${accountId}:${modeOf(readBool(livemode))}`;
 
