@@ -1,3 +1,6 @@
+import { SignatureUses } from './app-api/signature-uses.js';
+import { StatusReader } from './status/status-reader.js';
+import { SupportSessions } from './support/session-store.js';
 import { randomUUID } from 'node:crypto';
 import type { Config, Mode } from './config.js';
 import { ConnectionService } from './connections/connection-service.js';
@@ -102,6 +105,9 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
     events,
     reports,
     registry,
+    status: new StatusReader(db, config),
+    sessions: new SupportSessions(db),
+    signatureUses: new SignatureUses(db),
     /** Background work of a process that works jobs (the embedded API process, or a worker). */
     async startBackground() {
       await jobs.start();

@@ -67,6 +67,12 @@ describe('architecture', () => {
     expect(violations).toEqual([]);
   });
 
+  it('HTTP routes and middleware never hold the database: they call services and read models', () => {
+    const holders = sourceFiles('server/http').filter((file) => importedFolders(file)
+      .some((i) => relative(ROOT, resolve(ROOT, dirname(file), i.specifier)).startsWith('server/db/')));
+    expect(holders).toEqual([]);
+  });
+
   it('the support console (browser code) imports only itself and shared/', () => {
     const console = 'server/support-console';
     const violations = sourceFiles(`${console}/src`).flatMap((file) => importedFolders(file)

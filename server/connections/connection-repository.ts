@@ -141,6 +141,12 @@ export async function merchantIdHolder(db: Db, merchantId: string, accountId: st
   return row ? toConnection(row) : null;
 }
 
+/** Connections not disconnected that answer to a merchant id (its webhook URL): one account's, per mode. */
+export async function activeByMerchant(db: Db, merchantId: string): Promise<Connection[]> {
+  const rows = await db('connections').where({ merchant_id: merchantId }).whereNot('state', 'disconnected');
+  return rows.map(toConnection);
+}
+
 export interface ConnectionFilter {
   state?: ConnectionState;
   mode?: 'test' | 'live';

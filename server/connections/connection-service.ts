@@ -6,8 +6,10 @@ import type { Jobs } from '../jobs/jobs.js';
 import type { Logger } from '../logging/logger.js';
 import { validActions, type ConnectionAction } from '../../shared/connection-states.js';
 import {
-  ACCESS_TOKEN_TTL_MS, findByAccount, getConnection, insertConnection, merchantIdHolder, recordNote, transition, updateConnection, type Connection, type InstallSource,
+  ACCESS_TOKEN_TTL_MS, activeByMerchant, findByAccount, getConnection, insertConnection, merchantIdHolder, recordNote, transition, updateConnection, type Connection, type InstallSource,
 } from './connection-repository.js';
+import { appSettingsOf, saveAppSettings } from './connection-settings.js';
+import type { AppSettings } from '../../shared/contracts/app-api.js';
 import type { SecretStore } from './secret-store.js';
 
 export interface AccountInfo {
@@ -26,6 +28,34 @@ export class ConnectionService {
     /** Stops running work (the import) of a connection that is paused or disconnected. */
     stopWork?: (connectionId: string) => void;
   }) {}
+
+  /** The account's connection in a mode, if there is one (disconnected ones included). */
+  forAccount(accountId: string, livemode: boolean): Promise<Connection | null> {
+    return findByAccount(this.deps.db, accountId, livemode);
+  }
+
+  /** Connections that answer to a merchant's own webhook URL. */
+  forMerchant(merchantId: string): Promise<Connection[]> {
+    return activeByMerchant(this.deps.db, merchantId);
+  }
+
+  /**
+   * A Marketplace install gets the account id as its merchant id (its webhook URL) on its first
+   * signed request, unless support already gave that name to another account's connection.
+   */
+  async linkMerchant(connection: Connection): Promise<void> {
+    if (connection.merchantId || connection.installSource !== 'marketplace') return;
+    if (await merchantIdHolder(this.deps.db, connection.accountId, connection.accountId)) return;
+    await updateConnection(this.deps.db, connection.id, { merchant_id: connection.accountId });
+  }
+
+  appSettings(connection: Connection): Promise<AppSettings> {
+    return appSettingsOf(this.deps.db, connection.id);
+  }
+
+  saveAppSettings(connection: Connection, settings: AppSettings): Promise<void> {
+    return saveAppSettings(this.deps.db, connection.id, settings);
+  }
 
   async get(id: string): Promise<Connection> {
     const connection = await getConnection(this.deps.db, id);

@@ -32,7 +32,7 @@ describe.each(DIALECTS)('/api/app on %s', (dialect) => {
     callApp(stack.url, method, path, id, signer, body);
 
   it('refuses missing, expired, forged and other-account signatures on every route', async () => {
-    const table = routeTable(appApiRoutes({ config: stack.config, db: stack.database.db, connections: stack.services.connections }));
+    const table = routeTable(appApiRoutes({ config: stack.config, connections: stack.services.connections, status: stack.services.status, signatureUses: stack.services.signatureUses }));
     expect(table.length).toBe(5);
     const me = identity(alpha.account);
     for (const { method, path } of table) {

@@ -29,7 +29,7 @@ describe.each(DIALECTS)('support API on %s', (dialect) => {
   afterAll(() => stack.close());
 
   it('answers 401 on every route without a valid token', async () => {
-    const deps = { config: stack.config, db: stack.database.db, connections: stack.services.connections, limiters: stack.services.limiters };
+    const deps = { config: stack.config, status: stack.services.status, connections: stack.services.connections, limiters: stack.services.limiters };
     const table = [...routeTable(supportConnectionRoutes(deps)), ...routeTable(supportActionRoutes({ ...deps, reports: stack.services.reports }))];
     expect(table.length).toBeGreaterThanOrEqual(8);
     for (const { method, path } of table) {

@@ -38,7 +38,7 @@ describe.each(DIALECTS)('support console API on %s', (dialect) => {
 
   it('refuses every console page and support route without a session or token', async () => {
     const sessions = new SupportSessions(stack.database.db);
-    const deps = { config: stack.config, db: stack.database.db, connections: stack.services.connections, limiters: stack.services.limiters };
+    const deps = { config: stack.config, status: stack.services.status, connections: stack.services.connections, limiters: stack.services.limiters };
     const table = [
       ...routeTable(supportConnectionRoutes(deps)), ...routeTable(supportActionRoutes({ ...deps, reports: stack.services.reports })),
       ...routeTable(supportSessionRoutes({ config: stack.config, sessions, failures: new FailureLimiter() })).filter((r) => r.method !== 'POST'),

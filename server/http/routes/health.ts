@@ -1,10 +1,9 @@
 import { Router } from 'express';
-import { ping, type Db } from '../../db/database.js';
 import { UnavailableError } from '../../errors.js';
 import { Registry } from 'prom-client';
 
 /** Operator endpoints: public, and so nothing secret in them. */
-export function healthRoutes(deps: { db: Db; registries: Registry[] }): Router {
+export function healthRoutes(deps: { ready: () => Promise<unknown>; registries: Registry[] }): Router {
   const router = Router();
   const registry = Registry.merge(deps.registries);
   router.get('/healthz', (_req, res) => {
@@ -12,7 +11,7 @@ export function healthRoutes(deps: { db: Db; registries: Registry[] }): Router {
   });
   router.get('/readyz', async (_req, res) => {
     try {
-      await ping(deps.db);
+      await deps.ready();
     } catch {
       throw new UnavailableError('database unreachable');
     }

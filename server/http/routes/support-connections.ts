@@ -2,18 +2,14 @@ import express, { Router } from 'express';
 import type { Config } from '../../config.js';
 import { connectWithApiKey } from '../../connections/api-key-connect.js';
 import type { ConnectionService } from '../../connections/connection-service.js';
-import { connectionDetail, connectionStatus } from '../../status/connection-status.js';
-import type { Db } from '../../db/database.js';
 import { ValidationError } from '../../errors.js';
 import type { RateLimiters } from '../../stripe/rate-limiter.js';
-import { connectionActivity } from '../../status/connection-activity.js';
-import { listSummaries } from '../../status/connection-summaries.js';
-import { supportOverview } from '../../status/overview.js';
+import type { StatusReader } from '../../status/status-reader.js';
 import { apiKeyConnectBody, connectionIdParam, listConnectionsQuery } from '../../../shared/contracts/support-api.js';
 
 export interface SupportRouteDeps {
   config: Config;
-  db: Db;
+  status: StatusReader;
   connections: ConnectionService;
   limiters: RateLimiters;
 }
@@ -30,28 +26,28 @@ export function connectionIdOf(raw: unknown): string {
 /** `/api/support`: the overview, the connection list and detail, and adding an API-key connection. */
 export function supportConnectionRoutes(deps: SupportRouteDeps): Router {
   const router = Router();
-  const { config, db, connections } = deps;
+  const { config, status, connections } = deps;
 
   router.get('/overview', async (_req, res) => {
-    res.json(await supportOverview(db));
+    res.json(await status.overview());
   });
 
   router.get('/connections', async (req, res) => {
     const filter = listConnectionsQuery.parse(req.query);
-    res.json({ ...(await listSummaries(db, filter)), limit: filter.limit, offset: filter.offset });
+    res.json({ ...(await status.summaries(filter)), limit: filter.limit, offset: filter.offset });
   });
 
   router.post('/connections', express.json({ limit: '16kb' }), async (req, res) => {
     const body = apiKeyConnectBody.parse(req.body ?? {});
     const { connection, warnings } = await connectWithApiKey(config, connections, deps.limiters, body);
-    res.status(201).json({ connection: await connectionStatus(db, config, connection), warnings, webhook_url: webhookUrlOf(config, connection.merchantId) });
+    res.status(201).json({ connection: await status.status(connection), warnings, webhook_url: webhookUrlOf(config, connection.merchantId) });
   });
 
   router.get('/connections/:id', async (req, res) => {
     const connection = await connections.get(connectionIdOf(req.params.id));
     res.json({
-      ...(await connectionDetail(db, config, connection)),
-      activity: await connectionActivity(db, connection),
+      ...(await status.detail(connection)),
+      activity: await status.activity(connection),
       webhook_url: webhookUrlOf(config, connection.merchantId),
     });
   });

@@ -2,7 +2,8 @@ import express, { Router, type Request, type Response } from 'express';
 import type Stripe from 'stripe';
 import { modeOf, type Config } from '../../config.js';
 import type { SecretStore } from '../../connections/secret-store.js';
-import type { Db } from '../../db/database.js';
+import type { Connection } from '../../connections/connection-repository.js';
+import type { ConnectionService } from '../../connections/connection-service.js';
 import { AppError, NotFoundError, UnavailableError } from '../../errors.js';
 import type { EventService } from '../../events/event-service.js';
 import type { EventSource } from '../../events/inbox.js';
@@ -50,7 +51,7 @@ function verify(raw: Buffer, header: string | undefined, secrets: string[]): { e
  * `account`) and each merchant's own endpoint. Raw body, signature, then the inbox write; the
  * 2xx comes only after that write, processing comes after the 2xx.
  */
-export function webhookRoutes(deps: { config: Config; db: Db; secrets: SecretStore; events: EventService }): Router {
+export function webhookRoutes(deps: { config: Config; connections: ConnectionService; secrets: SecretStore; events: EventService }): Router {
   const router = Router();
   const raw = express.raw({ type: () => true, limit: MAX_EVENT_BYTES });
 
@@ -73,9 +74,9 @@ export function webhookRoutes(deps: { config: Config; db: Db; secrets: SecretSto
 
   router.post('/webhooks/stripe/:merchantId', raw, async (req: Request, res: Response) => {
     const merchantId = String(req.params.merchantId);
-    let rows: { id: string; account_id: string; livemode: unknown }[];
+    let rows: Connection[];
     try {
-      rows = await deps.db('connections').where({ merchant_id: merchantId }).whereNot('state', 'disconnected').select('id', 'account_id', 'livemode');
+      rows = await deps.connections.forMerchant(merchantId);
     } catch {
       throw new UnavailableError('The event could not be stored; retry later');
     }
@@ -98,9 +99,9 @@ export function webhookRoutes(deps: { config: Config; db: Db; secrets: SecretSto
     }
     if (!match) throw new SignatureError('No valid signature for this payload');
     const { event } = match.verified;
-    const livemode = match.row.livemode === true || match.row.livemode === 1;
+    const { livemode } = match.row;
     if (event.livemode !== livemode) throw new SignatureError(`A ${modeOf(event.livemode)}-mode event reached a ${modeOf(livemode)}-mode connection`);
-    await accept(res, match.row.account_id, match.verified, 'merchant_webhook');
+    await accept(res, match.row.accountId, match.verified, 'merchant_webhook');
   });
   return router;
 }
