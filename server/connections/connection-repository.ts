@@ -3,6 +3,7 @@ import { modeOf, type Environment } from '../config.js';
 import type { Db } from '../db/database.js';
 import { readBool, readJson, readNumber, readOptionalNumber } from '../db/rows.js';
 import type { AuthKind, ConnectionState } from '../../shared/connection-states.js';
+import { NotFoundError } from '../errors.js';
 import { storedError } from '../logging/redact.js';
 
 export type InstallSource = 'oauth_install' | 'marketplace' | 'api_key';
@@ -107,7 +108,7 @@ export async function updateConnection(trx: Db, id: string, patch: ConnectionPat
 export async function transition(db: Db, id: string, to: ConnectionState, reason: string): Promise<void> {
   await db.transaction(async (trx) => {
     const row = await trx('connections').where({ id }).first('state');
-    if (!row) throw new Error(`no connection ${id}`);
+    if (!row) throw new NotFoundError(`No connection ${id}`);
     const now = Date.now();
     const said = storedError(reason);
     await trx('connections').where({ id }).update({ state: to, state_reason: said, state_changed_at: now, updated_at: now });
@@ -118,7 +119,7 @@ export async function transition(db: Db, id: string, to: ConnectionState, reason
 /** Records something that happened to a connection (a rename, a new key, an event not applied) without changing its state. */
 export async function recordNote(db: Db, id: string, reason: string): Promise<void> {
   const row = await db('connections').where({ id }).first('state');
-  if (!row) throw new Error(`no connection ${id}`);
+  if (!row) throw new NotFoundError(`No connection ${id}`);
   await db('connection_state_changes').insert({ connection_id: id, from_state: row.state, to_state: row.state, reason: storedError(reason), created_at: Date.now() });
 }
 

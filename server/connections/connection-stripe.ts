@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import type { Config } from '../config.js';
 import { createStripeClient } from '../stripe/client.js';
 import type { Db } from '../db/database.js';
-import { AppError } from '../errors.js';
+import { ReauthorizationRequiredError } from '../errors.js';
 import { transition, updateConnection, type Connection } from './connection-repository.js';
 import type { SecretStore } from './secret-store.js';
 
@@ -41,7 +41,7 @@ export class ConnectionStripe {
           const reason = 'Stripe refused the API key (revoked or rolled); add a new key to reconnect';
           await updateConnection(this.deps.db, connection.id, { last_error: reason, last_error_at: Date.now() });
           await transition(this.deps.db, connection.id, 'reauthorization_required', reason);
-          throw new AppError('reauthorization_required', reason, 409);
+          throw new ReauthorizationRequiredError(reason);
         }
         // A new token. After an uninstall the refresh fails with invalid_grant: the token manager
         // disconnects once the access token is refused too, else asks for reauthorization.

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { AppError } from '../errors.js';
+import { TooManyFailuresError } from '../errors.js';
 
 export interface FailureLimit {
   /** Failed attempts a client address may make per window. */
@@ -11,12 +11,6 @@ export interface FailureLimit {
 export const DEFAULT_FAILURE_LIMIT: FailureLimit = { max: 10, windowMs: 60_000 };
 /** Addresses remembered at most; past it, finished windows are forgotten first. */
 const MAX_CLIENTS = 10_000;
-
-export class TooManyFailuresError extends AppError {
-  constructor(retryAfterSeconds: number) {
-    super('rate_limited', `Too many failed attempts from this address; try again in ${retryAfterSeconds} s`, 429, { retry_after: retryAfterSeconds });
-  }
-}
 
 /**
  * Failed credentials (console logins, support bearer tokens) per client address. Once an address

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { ACCESS_TOKEN_TTL_MS, getConnection, transition, updateConnection } from '../connections/connection-repository.js';
 import type { SecretStore } from '../connections/secret-store.js';
 import type { Db } from '../db/database.js';
-import { AppError } from '../errors.js';
+import { ConflictError, NotFoundError, ReauthorizationRequiredError, RefreshBusyError, UninstalledError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import { createStripeClient } from '../stripe/client.js';
 import { OAuthTokenError, requestToken } from './token-client.js';
@@ -12,17 +12,7 @@ import { OAuthTokenError, requestToken } from './token-client.js';
 export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 const LEASE_MS = 30_000;
 
-export class ReauthorizationRequiredError extends AppError {
-  constructor(connectionId: string) {
-    super('reauthorization_required', `Connection ${connectionId} must be reauthorized by the merchant`, 409);
-  }
-}
-
-export class UninstalledError extends AppError {
-  constructor(connectionId: string) {
-    super('disconnected', `Connection ${connectionId} was uninstalled by the merchant; its tokens are deleted`, 409);
-  }
-}
+const reauthorizeMessage = (connectionId: string) => `Connection ${connectionId} must be reauthorized by the merchant`;
 
 export const UNINSTALL_CONFIRMED_REASON = 'the merchant uninstalled the app: Stripe refused both the refresh token (invalid_grant) '
   + 'and the access token, which had not expired yet; tokens deleted';
@@ -46,8 +36,8 @@ export class TokenManager {
 
   async accessToken(connectionId: string): Promise<string> {
     const connection = await getConnection(this.deps.db, connectionId);
-    if (!connection) throw new Error(`no connection ${connectionId}`);
-    if (connection.state === 'reauthorization_required') throw new ReauthorizationRequiredError(connectionId);
+    if (!connection) throw new NotFoundError(`No connection ${connectionId}`);
+    if (connection.state === 'reauthorization_required') throw new ReauthorizationRequiredError(reauthorizeMessage(connectionId));
     const token = await this.deps.secrets.get(connectionId, 'access_token');
     if (token && (connection.tokenExpiresAt ?? 0) - Date.now() > REFRESH_MARGIN_MS) return token.value;
     return this.refresh(connectionId);
@@ -90,7 +80,7 @@ export class TokenManager {
         const token = await this.deps.secrets.get(connectionId, 'access_token');
         if (token) return token.value;
       }
-      if (Date.now() > deadline) throw new AppError('refresh_busy', 'Another process holds the token refresh lease', 503);
+      if (Date.now() > deadline) throw new RefreshBusyError();
     }
     try {
       return await this.exchange(connectionId);
@@ -103,7 +93,7 @@ export class TokenManager {
     const { db, secrets, config } = this.deps;
     const connection = await getConnection(db, connectionId);
     const refresh = await secrets.get(connectionId, 'refresh_token');
-    if (!connection || !refresh) throw new ReauthorizationRequiredError(connectionId);
+    if (!connection || !refresh) throw new ReauthorizationRequiredError(reauthorizeMessage(connectionId));
     // The platform key of the install's environment (a sandbox install refreshes with the sandbox's).
     const mode = connection.environment;
     let tokens;
@@ -132,14 +122,14 @@ export class TokenManager {
         }
         await transition(db, connectionId, 'reauthorization_required',
           'Stripe refused the refresh token (invalid_grant): the app was uninstalled or access was revoked; the merchant must reinstall');
-        throw new ReauthorizationRequiredError(connectionId);
+        throw new ReauthorizationRequiredError(reauthorizeMessage(connectionId));
       }
       throw err;
     }
     const now = Date.now();
     await db.transaction(async (trx) => {
       if (!(await secrets.swap(connectionId, 'refresh_token', tokens.refresh_token, refresh.version, trx))) {
-        throw new Error('refresh token changed during a leased refresh');
+        throw new ConflictError('The refresh token changed during a leased refresh');
       }
       await secrets.put(connectionId, 'access_token', tokens.access_token, trx);
       await updateConnection(trx, connectionId, { token_expires_at: now + ACCESS_TOKEN_TTL_MS, token_refreshed_at: now });

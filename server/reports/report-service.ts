@@ -12,7 +12,7 @@ import {
   claimDownload, dueRuns, getRun, insertRun, latestRun, renewDownload, runByStripeId, sameInterval, updateRun, type ReportRunRow,
 } from './report-repository.js';
 import { reconcile } from './reconcile.js';
-import { ConflictError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import { reportsRefusal } from '../../shared/connection-states.js';
 
 const DAY = 86400;
@@ -81,7 +81,7 @@ export class ReportService {
   async schedule(connectionId: string, options: { families?: ReportFamily[]; force?: boolean } = {}): Promise<number[]> {
     const { db } = this.deps;
     const connection = await getConnection(db, connectionId);
-    if (!connection) throw new Error(`no connection ${connectionId}`);
+    if (!connection) throw new NotFoundError(`No connection ${connectionId}`);
     const refusal = reportsRefusal(connection.state);
     if (refusal) throw new ConflictError(refusal);
     const s = await this.session(connection);

@@ -3,17 +3,10 @@ import type { Config } from '../../config.js';
 import type { Connection } from '../../connections/connection-repository.js';
 import type { ConnectionService } from '../../connections/connection-service.js';
 import type { SignatureUses } from '../../app-api/signature-uses.js';
-import { AppError, ValidationError } from '../../errors.js';
+import { NotConnectedError, ValidationError } from '../../errors.js';
 import type { StatusReader } from '../../status/status-reader.js';
 import { appSettings, insightsQuery } from '../../../shared/contracts/app-api.js';
 import { appAuth, appCors, appJson } from '../app-auth.js';
-
-class NotConnectedError extends AppError {
-  constructor(installUrl: string) {
-    super('not_connected', 'This account is not connected yet', 404, { install_url: installUrl });
-  }
-}
-
 
 /**
  * `/api/app/*`: what the Stripe App's views call. The account comes only from the signed

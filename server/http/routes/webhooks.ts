@@ -4,25 +4,13 @@ import { modeOf, type Config } from '../../config.js';
 import type { SecretStore } from '../../connections/secret-store.js';
 import type { Connection } from '../../connections/connection-repository.js';
 import type { ConnectionService } from '../../connections/connection-service.js';
-import { AppError, NotFoundError, UnavailableError } from '../../errors.js';
+import { InvalidEventError, NotFoundError, SignatureError, UnavailableError } from '../../errors.js';
 import type { EventService } from '../../events/event-service.js';
 import type { EventSource } from '../../events/inbox.js';
 import { MAX_EVENT_BYTES, checkEventText } from '../../events/event-schema.js';
 import { checkSignature } from '../../stripe/signatures.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-class SignatureError extends AppError {
-  constructor(message: string) {
-    super('invalid_signature', message, 400);
-  }
-}
-
-class InvalidEventError extends AppError {
-  constructor(reason: string) {
-    super('invalid_event', `The signed body is not a Stripe event: ${reason}`, 400);
-  }
-}
 
 /**
  * The event, if the raw body is signed by any of the secrets (rotation keeps two alive) at a time
