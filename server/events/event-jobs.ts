@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import type { Jobs } from '../jobs/jobs.js';
 import type { ImportService } from '../sync/import-service.js';
@@ -11,19 +12,23 @@ const RETRY_PENDING_MS = 30_000;
 /** Due polls queued per scheduling round: a fair, oldest-due-first share when thousands are due. */
 const POLLS_PER_ROUND = 500;
 
+const byAccount = z.object({ accountId: z.string().min(1) });
+const byConnection = z.object({ connectionId: z.string().min(1) });
+
 export function registerEventJobs(jobs: Jobs, events: EventService, imports: ImportService): void {
   jobs.register('events.process', async (p) => {
-    await events.processPending(String(p.accountId));
-  });
+    await events.processPending(p.accountId);
+  }, { lane: 'live', payload: byAccount });
   jobs.register('events.refresh_versions', async (p) => {
-    await events.refreshVersions(String(p.accountId));
-  });
+    await events.refreshVersions(p.accountId);
+  }, { lane: 'live', payload: byAccount });
   jobs.register('events.poll', async (p) => {
-    await events.poll(String(p.connectionId));
-  });
+    await events.poll(p.connectionId);
+  }, { lane: 'live', payload: byConnection });
+  // Events past Stripe's retention: the gap is imported again, as long work.
   jobs.register('import.range', async (p, { signal }) => {
-    await imports.run(String(p.connectionId), { since: Number(p.since), signal });
-  });
+    await imports.run(p.connectionId, { since: p.since, signal });
+  }, { lane: 'import', payload: byConnection.extend({ since: z.number().int() }) });
 }
 
 /** A claimed poll that never ran (its job lost) is due again after this long. */

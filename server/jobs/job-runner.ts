@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/logger.js';
-import type { EnqueueOptions, JobHandler, Jobs } from './jobs.js';
+import { checkedHandler, LIVE_JOB, type EnqueueOptions, type JobDefinition, type JobHandler, type Jobs } from './jobs.js';
 import type { JobMetrics } from './job-metrics.js';
 import type { JobLocks } from './job-locks.js';
 
@@ -13,9 +13,6 @@ interface QueuedJob {
   queuedAt: number;
 }
 
-/** Imports are long; they get lanes of their own so they never hold every slot live sync needs. */
-const LANE_OF = (name: string) => (name.startsWith('import.') ? 'import' : 'live');
-
 /** Jobs of one family (`import.start`, `import.range`) and key exclude each other. */
 export const lockKeyOf = (name: string, key: string) => `${name.split('.')[0]}:${key}`;
 
@@ -27,6 +24,8 @@ export const lockKeyOf = (name: string, key: string) => `${name.split('.')[0]}:$
 export class JobRunner implements Jobs {
   readonly backend = 'embedded';
   private readonly handlers = new Map<string, JobHandler>();
+  /** Each job's lane, as its registration declared (JobDefinition). */
+  private readonly lanes = new Map<string, JobDefinition['lane']>();
   private readonly queue: QueuedJob[] = [];
   private readonly activeKeys = new Set<string>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -40,8 +39,13 @@ export class JobRunner implements Jobs {
     private readonly leases?: { locks: JobLocks; leaseMs: number; holder: string },
   ) {}
 
-  register(name: string, handler: JobHandler): void {
-    this.handlers.set(name, handler);
+  register<P = Record<string, unknown>>(name: string, handler: JobHandler<P>, definition: JobDefinition<P> = LIVE_JOB as JobDefinition<P>): void {
+    this.handlers.set(name, checkedHandler(name, handler, definition));
+    this.lanes.set(name, definition.lane);
+  }
+
+  private laneOf(name: string): JobDefinition['lane'] {
+    return this.lanes.get(name) ?? 'live';
   }
 
   async start(): Promise<void> {}
@@ -126,7 +130,7 @@ export class JobRunner implements Jobs {
 
   private drain(): void {
     for (;;) {
-      const index = this.queue.findIndex((j) => (!j.lock || !this.activeKeys.has(j.lock)) && (this.running.get(LANE_OF(j.name)) ?? 0) < this.concurrency);
+      const index = this.queue.findIndex((j) => (!j.lock || !this.activeKeys.has(j.lock)) && (this.running.get(this.laneOf(j.name)) ?? 0) < this.concurrency);
       if (index < 0) return;
       const [job] = this.queue.splice(index, 1) as [QueuedJob];
       this.metrics?.depth.dec({ job: job.name });
@@ -135,7 +139,7 @@ export class JobRunner implements Jobs {
         this.logger.warn({ job: job.name }, 'no handler for job; dropped');
         continue;
       }
-      const lane = LANE_OF(job.name);
+      const lane = this.laneOf(job.name);
       this.running.set(lane, (this.running.get(lane) ?? 0) + 1);
       if (job.lock) this.activeKeys.add(job.lock);
       const done = this.metrics?.started(job.name, job.queuedAt);

@@ -6,7 +6,7 @@ import type { Logger } from '../logging/logger.js';
 import { lockKeyOf } from './job-runner.js';
 import { JobLocks } from './job-locks.js';
 import type { JobMetrics } from './job-metrics.js';
-import type { EnqueueOptions, JobHandler, Jobs } from './jobs.js';
+import { checkedHandler, LIVE_JOB, type EnqueueOptions, type JobDefinition, type JobHandler, type Jobs } from './jobs.js';
 
 export interface PgBossJobsOptions {
   db: Db;
@@ -45,6 +45,7 @@ export class PgBossJobs implements Jobs {
   readonly backend = 'pg-boss';
   private readonly boss: PgBoss;
   private readonly handlers = new Map<string, JobHandler>();
+  private readonly definitions = new Map<string, JobDefinition>();
   private readonly locks: JobLocks;
   private readonly processId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly shutdown = new AbortController();
@@ -63,8 +64,9 @@ export class PgBossJobs implements Jobs {
     this.boss.on('error', (err) => options.logger.error({ err }, 'pg-boss error'));
   }
 
-  register(name: string, handler: JobHandler): void {
-    this.handlers.set(name, handler);
+  register<P = Record<string, unknown>>(name: string, handler: JobHandler<P>, definition: JobDefinition<P> = LIVE_JOB as JobDefinition<P>): void {
+    this.handlers.set(name, checkedHandler(name, handler, definition));
+    this.definitions.set(name, definition as JobDefinition);
   }
 
   /** Installs pg-boss's schema (once) and this process's queues; sending needs it, working too. */
@@ -77,7 +79,7 @@ export class PgBossJobs implements Jobs {
       await create(DEAD_LETTER_QUEUE, { name: DEAD_LETTER_QUEUE, policy: 'standard' });
       for (const name of this.handlers.keys()) {
         await create(name, {
-          name, policy: 'short', retryLimit: this.options.retryLimit ?? 5, retryDelay: 2, retryBackoff: true,
+          name, policy: 'short', retryLimit: this.definitions.get(name)?.retryLimit ?? this.options.retryLimit ?? 5, retryDelay: 2, retryBackoff: true,
           expireInSeconds: this.options.leaseSeconds, deadLetter: DEAD_LETTER_QUEUE,
         });
       }

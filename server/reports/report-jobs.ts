@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { ConflictError } from '../errors.js';
 import type { Jobs } from '../jobs/jobs.js';
@@ -9,13 +10,13 @@ const DAILY_MS = 24 * 60 * 60 * 1000;
 
 export function registerReportJobs(jobs: Jobs, reports: ReportService): void {
   jobs.register('reports.schedule', async (p) => {
-    const family = typeof p.family === 'string' && isReportFamily(p.family) ? [p.family] : undefined;
+    const family = p.family && isReportFamily(p.family) ? [p.family] : undefined;
     // Queued before the connection stopped (paused, disconnected): nothing to ask Stripe for now.
-    await reports.schedule(String(p.connectionId), { families: family, force: p.force === true }).catch((err: unknown) => {
+    await reports.schedule(p.connectionId, { families: family, force: p.force === true }).catch((err: unknown) => {
       if (!(err instanceof ConflictError)) throw err;
     });
-  });
-  jobs.register('reports.check', () => reports.checkDue());
+  }, { lane: 'live', payload: z.object({ connectionId: z.string().min(1), family: z.string().optional(), force: z.boolean().optional() }) });
+  jobs.register('reports.check', () => reports.checkDue(), { lane: 'live', payload: z.object({}) });
 }
 
 /** Pending runs are checked every 30 s (each with its own backoff); every day, new data is asked for. */

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import type { Jobs } from '../jobs/jobs.js';
 import { RESOURCES } from '../resources/registry.js';
@@ -17,10 +18,14 @@ export interface ImportJobOptions {
 }
 
 /** `import.start` (and `import.resource`): the historical import, queued after connect and resync. */
+/** An import's job: which connection, optionally which resources, a full re-import, the retry count. */
+const importSlice = z.object({
+  connectionId: z.string().min(1), resources: z.array(z.string()).optional(), full: z.boolean().optional(), attempt: z.number().int().optional(),
+});
+
 export function registerImportJob(jobs: Jobs, imports: ImportService, options: ImportJobOptions = {}, logger?: Logger): void {
-  const runSlice = (name: string) => async (payload: Record<string, unknown>, { signal }: { signal: AbortSignal }) => {
-    const connectionId = String(payload.connectionId);
-    const resources = Array.isArray(payload.resources) ? payload.resources.map(String) : undefined;
+  const runSlice = (name: string) => async (payload: z.infer<typeof importSlice>, { signal }: { signal: AbortSignal }) => {
+    const { connectionId, resources } = payload;
     if (options.fanOut && name === 'import.start' && !resources) {
       await imports.begin(connectionId);
       for (const r of RESOURCES) {
@@ -40,27 +45,27 @@ export function registerImportJob(jobs: Jobs, imports: ImportService, options: I
     // Interrupted by errors that outlasted the retries: the connection is degraded and the import
     // resumes from its checkpoints later, backing off up to half an hour.
     if (outcomes.some((o) => o.state === 'interrupted')) {
-      const attempt = Number(payload.attempt ?? 0) + 1;
+      const attempt = (payload.attempt ?? 0) + 1;
       const delayMs = Math.min(IMPORT_BACKOFF_MAX_MS, 30_000 * 2 ** (attempt - 1));
       await jobs.enqueue(name, { connectionId, attempt, ...(resources ? { resources } : {}) }, { key, delayMs });
     }
   };
-  jobs.register('import.start', runSlice('import.start'));
-  jobs.register('import.resource', runSlice('import.resource'));
+  jobs.register('import.start', runSlice('import.start'), { lane: 'import', payload: importSlice });
+  jobs.register('import.resource', runSlice('import.resource'), { lane: 'import', payload: importSlice });
   // Verification after the import, with the connection live: in slices like the import (it saves its
   // progress as it goes), and after errors that outlast the retries, again later from where it was.
   jobs.register('import.verify', async (payload, { signal }) => {
-    const connectionId = String(payload.connectionId);
+    const { connectionId } = payload;
     const slice = options.sliceMs ? AbortSignal.timeout(options.sliceMs) : null;
     const failure = await imports.verifyImport(connectionId, { signal: slice ? AbortSignal.any([signal, slice]) : signal }).then(() => null, (err: unknown) => err);
     if (signal.aborted) throw new Error('verification handed back at shutdown; it resumes where it was');
     if (slice?.aborted) return void (await jobs.enqueue('import.verify', { connectionId }, { key: connectionId }));
     if (failure) {
-      const attempt = Number(payload.attempt ?? 0) + 1;
+      const attempt = (payload.attempt ?? 0) + 1;
       logger?.warn({ err: failure, connectionId, attempt }, 'verification interrupted; it resumes where it was');
       await jobs.enqueue('import.verify', { connectionId, attempt }, { key: connectionId, delayMs: Math.min(30 * 60_000, 30_000 * 2 ** (attempt - 1)) });
     }
-  });
+  }, { lane: 'import', payload: z.object({ connectionId: z.string().min(1), attempt: z.number().int().optional() }) });
 }
 
 /**

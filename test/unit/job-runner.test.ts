@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { JobRunner } from '../../server/jobs/job-runner.js';
 import { capturedLogger } from '../support/log-capture.js';
@@ -35,7 +36,7 @@ describe('JobRunner', () => {
     jobs.register('import.start', async (p) => {
       order.push(`import ${String(p.n)}`);
       await gate;
-    });
+    }, { lane: 'import' });
     jobs.register('events.poll', async () => {
       order.push('poll');
     });
@@ -64,5 +65,17 @@ describe('JobRunner', () => {
     await jobs.enqueue('import.range', {}, { key: 'conn_1' });
     await jobs.idle();
     expect(maxRunning).toBe(1);
+  });
+
+  it('checks a payload against the shape its registration declared, before the handler runs', async () => {
+    const { logger, output } = capturedLogger();
+    const jobs = new JobRunner(logger);
+    const seen: unknown[] = [];
+    jobs.register('events.poll', async (p) => void seen.push(p.connectionId), { lane: 'live', payload: z.object({ connectionId: z.string() }) });
+    await jobs.enqueue('events.poll', { connectionId: 42 });
+    await jobs.enqueue('events.poll', { connectionId: 'conn_1', extra: true });
+    await jobs.idle();
+    expect(seen).toEqual(['conn_1']);
+    expect(output()).toContain('is not what it takes');
   });
 });
