@@ -69,9 +69,9 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
     : new JobRunner(logger, 4, jobMetrics, { locks: new JobLocks(db), leaseMs: config.jobLeaseSeconds * 1000, holder: `embedded:${randomUUID()}` });
   // `connections` is built below; the callback runs only after startup.
   const tokens = new TokenManager({ db, secrets, config, logger, onUninstalled: (id, reason, version) => connections.disconnectUninstalled(id, reason, version) });
-  const stripe = new ConnectionStripe({ config, db, secrets, tokens });
   // Several processes share one account's budget only through the database.
   const limiters = new RateLimiters(options.rateLimits, config.stripeRateShare, scaled ? (key, l, f) => new SharedRateLimiter(db, key, l, f) : undefined);
+  const stripe = new ConnectionStripe({ config, db, secrets, tokens, limiters });
   const imports = new ImportService({
     db, stripe, limiters, logger, backoffBaseMs: options.backoffBaseMs,
     onLive: async (id, { verify }) => {

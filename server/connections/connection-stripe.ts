@@ -1,6 +1,8 @@
 import type Stripe from 'stripe';
 import type { Config } from '../config.js';
+import { limitedCall, type CallOptions } from '../stripe/call-policy.js';
 import { createStripeClient } from '../stripe/client.js';
+import type { AccountRateLimiter, RateLimiters } from '../stripe/rate-limiter.js';
 import type { Db } from '../db/database.js';
 import { ReauthorizationRequiredError } from '../errors.js';
 import { transition, updateConnection, type Connection } from './connection-repository.js';
@@ -13,11 +15,34 @@ export interface AccessTokens {
 }
 
 /**
+ * Everything a call to Stripe as one connection needs, in one object: its client, the token
+ * refresh on a 401, the account's rate limiter, and `call`, which runs a request under the call
+ * policy (limiter, concurrency gate, retries) with all of them.
+ */
+export interface ConnectionCaller {
+  client: () => Stripe;
+  refreshAuth: () => Promise<void>;
+  limiter: AccountRateLimiter;
+  call<T>(endpoint: string, fn: (stripe: Stripe) => Promise<T>, options?: Omit<CallOptions, 'refreshAuth'>): Promise<T>;
+}
+
+/**
  * Stripe clients acting as a connection: its OAuth access token (refreshed as needed) or its
  * API key. Long work takes a `session`, whose `refreshAuth` the call policy uses on a 401.
  */
 export class ConnectionStripe {
-  constructor(private readonly deps: { config: Config; db: Db; secrets: SecretStore; tokens: AccessTokens }) {}
+  constructor(private readonly deps: { config: Config; db: Db; secrets: SecretStore; tokens: AccessTokens; limiters: RateLimiters }) {}
+
+  /** The connection's caller (see ConnectionCaller): what import, verification, events and reports use. */
+  async caller(connection: Connection): Promise<ConnectionCaller> {
+    const session = await this.session(connection);
+    const limiter = this.deps.limiters.forConnection(connection);
+    return {
+      ...session,
+      limiter,
+      call: (endpoint, fn, options = {}) => limitedCall(limiter, endpoint, () => fn(session.client()), { ...options, refreshAuth: session.refreshAuth }),
+    };
+  }
 
   async client(connection: Connection, options: { maxNetworkRetries?: number } = {}): Promise<Stripe> {
     const key = connection.authKind === 'oauth'

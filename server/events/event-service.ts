@@ -5,7 +5,6 @@ import { findByAccount, getConnection, transition, updateConnection, type Connec
 import type { Db } from '../db/database.js';
 import type { Jobs } from '../jobs/jobs.js';
 import type { Logger } from '../logging/logger.js';
-import { limitedCall } from '../stripe/call-policy.js';
 import type { RateLimiters } from '../stripe/rate-limiter.js';
 import type { ReportService } from '../reports/report-service.js';
 import type { ImportService } from '../sync/import-service.js';
@@ -147,7 +146,7 @@ export class EventService {
     const connection = await findByAccount(this.deps.db, accountId, livemode);
     if (!connection || connection.state === 'disconnected') return null;
     // Deauthorization needs no credentials; everything else may need to fetch.
-    const session = await this.deps.stripe.session(connection).catch(() => null);
+    const session = await this.deps.stripe.caller(connection).catch(() => null);
     return {
       db: this.deps.db,
       connection,
@@ -157,7 +156,7 @@ export class EventService {
         return session.client();
       },
       refreshAuth: () => session?.refreshAuth() ?? Promise.resolve(),
-      limiter: this.deps.limiters.forConnection(connection),
+      limiter: session?.limiter ?? this.deps.limiters.forConnection(connection),
       disconnect: (id, reason) => this.deps.connections.disconnect(id, reason),
       reports: {
         runFinished: (run) => this.deps.reports.onRunEvent(connection, run.id),
@@ -197,16 +196,15 @@ export class EventService {
         `events since ${new Date(watermark * 1000).toISOString()} are past Stripe's 30-day retention; re-importing from then`);
       await this.deps.jobs.enqueue('import.range', { connectionId, since: gapFrom }, { key: connectionId });
     }
-    const session = await this.deps.stripe.session(connection);
-    const limiter = this.deps.limiters.forConnection(connection);
+    const caller = await this.deps.stripe.caller(connection);
     const from = Math.max(watermark - overlap, now - RETENTION_SECONDS);
     let stored = 0;
     let newest: number | null = null;
     let startingAfter: string | undefined;
     for (;;) {
-      const page = await limitedCall(limiter, 'events', () => session.client().events.list({
+      const page = await caller.call('events', (stripe) => stripe.events.list({
         limit: 100, created: { gte: from, lt: upTo }, ...(startingAfter ? { starting_after: startingAfter } : {}),
-      }), { refreshAuth: session.refreshAuth, maxAttempts: POLL_ATTEMPTS, backoffBaseMs: this.deps.backoffBaseMs });
+      }), { maxAttempts: POLL_ATTEMPTS, backoffBaseMs: this.deps.backoffBaseMs });
       // The overlap re-reads what earlier polls stored: one lookup per page, and no write for those.
       const ids = page.data.map((e) => (e as { id?: unknown }).id).filter((id): id is string => typeof id === 'string');
       const known = new Set(ids.length ? await db('event_inbox').where({ account_id: connection.accountId }).whereIn('event_id', ids).pluck('event_id') : []);

@@ -4,7 +4,6 @@ import { getConnection, type Connection } from '../connections/connection-reposi
 import { connectionSettings } from '../connections/connection-settings.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
-import { limitedCall } from '../stripe/call-policy.js';
 import type { RateLimiters } from '../stripe/rate-limiter.js';
 import { REPORT_FAMILIES, type ReportFamily } from '../../shared/report-families.js';
 import { downloadReport } from './report-download.js';
@@ -73,9 +72,8 @@ export class ReportService {
     onChunk?: (bytes: number) => void;
   }) {}
 
-  private async session(connection: Connection) {
-    const session = await this.deps.stripe.session(connection);
-    return { ...session, limiter: this.deps.limiters.forConnection(connection) };
+  private session(connection: Connection) {
+    return this.deps.stripe.caller(connection);
   }
 
   async schedule(connectionId: string, options: { families?: ReportFamily[]; force?: boolean } = {}): Promise<number[]> {
@@ -85,7 +83,7 @@ export class ReportService {
     const refusal = reportsRefusal(connection.state);
     if (refusal) throw new ConflictError(refusal);
     const s = await this.session(connection);
-    const types = await limitedCall(s.limiter, 'reporting', () => s.client().reporting.reportTypes.list(), { refreshAuth: s.refreshAuth });
+    const types = await s.call('reporting', (stripe) => stripe.reporting.reportTypes.list());
     const versions = currentVersions(types.data);
     const timezone = String((await db('connections').where({ id: connectionId }).first('reporting_timezone')).reporting_timezone ?? 'UTC');
     // Without an explicit choice, the families the merchant picked in the app's settings.
@@ -120,7 +118,7 @@ export class ReportService {
     if (family.needsStart) parameters.interval_start = run.intervalStart;
     let created: Stripe.Reporting.ReportRun;
     try {
-      created = await limitedCall(s.limiter, 'reporting', () => s.client().reporting.reportRuns.create({ report_type: run.reportType, parameters }), { refreshAuth: s.refreshAuth });
+      created = await s.call('reporting', (stripe) => stripe.reporting.reportRuns.create({ report_type: run.reportType, parameters }));
     } catch (err) {
       // Refused for good (a type this mode cannot run, a permission, parameters Stripe rejects):
       // asking again would get the same answer. It ends here, with Stripe's words; rerun by hand.
@@ -153,7 +151,7 @@ export class ReportService {
   private async fetchRun(connection: Connection, stripeRunId: string): Promise<Stripe.Reporting.ReportRun> {
     const s = await this.session(connection);
     try {
-      return await limitedCall(s.limiter, 'reporting', () => s.client().reporting.reportRuns.retrieve(stripeRunId), { refreshAuth: s.refreshAuth });
+      return await s.call('reporting', (stripe) => stripe.reporting.reportRuns.retrieve(stripeRunId));
     } catch (err) {
       // stripe-node throws for any body with a top-level `error`, and a failed run has one;
       // the run's error text ends up in `rawType` (it takes a string error for an OAuth one).

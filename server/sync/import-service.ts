@@ -78,11 +78,10 @@ export class ImportService {
 
   /** What a resource's backfill or verification needs for this connection: its client, limiter and counters. */
   private async resourceDeps(connection: Connection, o: { signal?: AbortSignal; lane?: Lane; onRetry?: (err: unknown) => void; onRequest?: () => void }): Promise<ResourceBackfillDeps> {
-    const session = await this.deps.stripe.session(connection);
+    const caller = await this.deps.stripe.caller(connection);
     return {
       db: this.deps.db, accountId: connection.accountId, livemode: connection.livemode, concurrency: this.deps.concurrency ?? 8,
-      limiter: this.deps.limiters.forConnection(connection),
-      client: session.client, refreshAuth: session.refreshAuth, backoffBaseMs: this.deps.backoffBaseMs,
+      limiter: caller.limiter, client: caller.client, refreshAuth: caller.refreshAuth, backoffBaseMs: this.deps.backoffBaseMs,
       signal: o.signal, lane: o.lane, onRequest: o.onRequest,
       onRetry: (err) => {
         o.onRetry?.(err);
