@@ -37,7 +37,9 @@ describe('npm start on a fresh checkout (sandbox)', () => {
     });
     child.stdout!.on('data', (d) => (output += String(d)));
     child.stderr!.on('data', (d) => (output += String(d)));
-    exited = new Promise((ok) => child.once('exit', ok));
+    // 'close': npm has exited and every process holding its output (the server under it) too; npm
+    // may exit on SIGTERM before the server has said it is shutting down.
+    exited = new Promise((ok) => child.once('close', ok));
     await until('the sandbox banner', async () => output, (o) => /Support console: /.test(o) || child.exitCode !== null, 120_000);
     if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${output}`);
     browser = await launchChromium();
