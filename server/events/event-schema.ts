@@ -13,7 +13,7 @@ export const MAX_EVENT_DEPTH = 32;
 const eventShape = z.object({
   id: z.string().regex(/^evt_[A-Za-z0-9_]{1,250}$/, 'must be an event id (evt_…)'),
   object: z.literal('event'),
-  type: z.string().regex(/^[a-z_]+(\.[a-z_]+){1,4}$/, 'must be an event type like charge.succeeded'),
+  type: z.string().regex(/^[a-z0-9_]+(\.[a-z0-9_]+){1,4}$/, 'must be an event type like charge.succeeded'),
   created: z.number().int().positive(),
   livemode: z.boolean(),
   account: z.string().regex(/^acct_[A-Za-z0-9]+$/, 'must be an account id (acct_…)').optional(),
