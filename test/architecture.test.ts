@@ -46,6 +46,26 @@ const floorOf = (path: string) => {
   return FLOORS[top];
 };
 
+/** Who may write each table (paths under server/); read models read anything. */
+const TABLE_OWNERS: Record<string, string[]> = {
+  connections: ['connections/connection-repository.ts', 'connections/connection-settings.ts'],
+  connection_state_changes: ['connections/connection-repository.ts'],
+  connection_secrets: ['connections/secret-store.ts'],
+  oauth_states: ['oauth/state-store.ts'],
+  event_inbox: ['events/inbox.ts', 'events/inbox-writer.ts'],
+  event_watermarks: ['events/watermark-store.ts'],
+  backfill_runs: ['sync/backfill/backfill-repository.ts'],
+  backfill_segments: ['sync/backfill/backfill-repository.ts'],
+  report_runs: ['reports/report-repository.ts'],
+  report_rows: ['reports/report-download.ts'],
+  balance_snapshots: ['sync/balance-snapshot.ts'],
+  job_dead_letters: ['jobs/dead-letters.ts'],
+  job_locks: ['jobs/job-locks.ts'],
+  support_sessions: ['support/session-store.ts'],
+  app_signature_uses: ['app-api/signature-uses.ts'],
+  rate_limit_buckets: ['stripe/shared-rate-limiter.ts'],
+};
+
 describe('architecture', () => {
   it('server/ imports go down its floors, never up', () => {
     const files = sourceFiles('server').filter((f) => !f.startsWith('server/support-console/'));
@@ -65,6 +85,19 @@ describe('architecture', () => {
         .map((i) => `${file} → ${i.specifier}`),
     );
     expect(violations).toEqual([]);
+  });
+
+  it('every table is written only by its owner (docs/architecture.md)', () => {
+    const writes = sourceFiles('server').filter((f) => !/^server\/(emulator|support-console|db\/migrations)\//.test(f)).flatMap((file) => {
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      return [...text.matchAll(/\b(?:db|trx|knex)\(\s*'([a-z_]+)'\s*\)/g)].flatMap((m) => {
+        const statement = text.slice(m.index! + m[0].length).split(';')[0]!;
+        return /\.(insert|update|delete|del|increment|decrement|merge)\(/.test(statement) ? [{ file: relative(join(ROOT, 'server'), join(ROOT, file)), table: m[1]! }] : [];
+      });
+    });
+    expect(writes.length).toBeGreaterThan(20);
+    const strays = writes.filter((w) => !(TABLE_OWNERS[w.table] ?? []).includes(w.file)).map((w) => `${w.file} writes ${w.table}`);
+    expect([...new Set(strays)]).toEqual([]);
   });
 
   it('HTTP routes and middleware never hold the database: they call services and read models', () => {

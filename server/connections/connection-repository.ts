@@ -148,6 +148,24 @@ export async function activeByMerchant(db: Db, merchantId: string): Promise<Conn
   return rows.map(toConnection);
 }
 
+/** Active OAuth connections whose access token expires before `at`. */
+export async function tokensExpiringBefore(db: Db, at: number): Promise<string[]> {
+  const rows = await db('connections').where({ auth_kind: 'oauth' }).whereIn('state', ['connecting', 'backfilling', 'live', 'degraded'])
+    .where('token_expires_at', '<', at).select('id');
+  return rows.map((r: { id: unknown }) => String(r.id));
+}
+
+/** Takes the connection's token-refresh lease until `until`, if nobody holds it at `now`; true when taken. */
+export async function leaseTokenRefresh(db: Db, id: string, now: number, until: number): Promise<boolean> {
+  const taken = await db('connections').where({ id }).where((w) => w.whereNull('refresh_lock_until').orWhere('refresh_lock_until', '<', now))
+    .update({ refresh_lock_until: until });
+  return taken === 1;
+}
+
+export async function releaseTokenRefresh(db: Db, id: string): Promise<void> {
+  await db('connections').where({ id }).update({ refresh_lock_until: null });
+}
+
 export interface ConnectionFilter {
   state?: ConnectionState;
   mode?: 'test' | 'live';

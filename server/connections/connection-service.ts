@@ -197,8 +197,7 @@ export class ConnectionService {
   async disconnectUninstalled(id: string, reason: string, refreshVersion: number): Promise<boolean> {
     const { db, secrets } = this.deps;
     const done = await db.transaction(async (trx) => {
-      const gone = await trx('connection_secrets').where({ connection_id: id, kind: 'refresh_token', version: refreshVersion }).delete();
-      if (!gone) return false;
+      if (!(await secrets.deleteAtVersion(id, 'refresh_token', refreshVersion, trx))) return false;
       await secrets.deleteAll(id, trx);
       await updateConnection(trx, id, { token_expires_at: null });
       await transition(trx, id, 'disconnected', reason);

@@ -53,6 +53,11 @@ export class SecretStore {
     return updated === 1;
   }
 
+  /** Deletes a secret only if it is still at `version`; true when it was. */
+  async deleteAtVersion(connectionId: string, kind: SecretKind, version: number, trx: Db = this.db): Promise<boolean> {
+    return (await trx('connection_secrets').where({ connection_id: connectionId, kind, version }).delete()) > 0;
+  }
+
   /**
    * Whether the configured keys open what is stored: one secret of each key id is tried. Null when
    * at least one opens (or nothing is stored); otherwise a one-line reason. A process started with

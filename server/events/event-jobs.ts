@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import type { Jobs } from '../jobs/jobs.js';
 import type { ImportService } from '../sync/import-service.js';
-import { ACTIVE_STATES } from '../../shared/connection-states.js';
 import type { EventService } from './event-service.js';
 import { accountsWithPending } from './inbox.js';
+import { claimDuePolls } from './watermark-store.js';
 
 /** How often due polls are looked for; each connection's own interval is adaptive (event-service.ts). */
 export const POLL_SCHEDULE_MS = 1_000;
@@ -31,27 +31,12 @@ export function registerEventJobs(jobs: Jobs, events: EventService, imports: Imp
   }, { lane: 'import', payload: byConnection.extend({ since: z.number().int() }) });
 }
 
-/** A claimed poll that never ran (its job lost) is due again after this long. */
-const CLAIM_MS = 60_000;
-
 /**
- * Claims the connections whose poll is due, oldest first, and queues their polls. The claim moves
- * `next_poll_at` forward in one statement that only takes rows still due, so schedulers in several
- * processes never queue the same poll twice; the poll itself then sets the connection's next time
- * from what it found.
+ * Claims the connections whose poll is due (watermark-store.ts) and queues their polls; the poll
+ * itself then sets the connection's next time from what it found.
  */
 export async function queueDuePolls(jobs: Jobs, db: Db, now = Date.now()): Promise<number> {
-  const due = await db({ c: 'connections' }).leftJoin({ w: 'event_watermarks' }, 'w.connection_id', 'c.id')
-    .whereIn('c.state', ACTIVE_STATES as string[]).where((w) => w.whereNull('w.next_poll_at').orWhere('w.next_poll_at', '<=', now))
-    .orderByRaw('w.next_poll_at asc nulls first').limit(POLLS_PER_ROUND).select('c.id', { next: 'w.next_poll_at' });
-  const scheduled = due.filter((r: Record<string, unknown>) => r.next !== null && r.next !== undefined).map((r: Record<string, unknown>) => String(r.id));
-  const claimed: { connection_id: string }[] = scheduled.length
-    ? await db('event_watermarks').whereIn('connection_id', scheduled).where('next_poll_at', '<=', now)
-      .update({ next_poll_at: now + CLAIM_MS }, ['connection_id'])
-    : [];
-  // Never polled yet: no row to claim; a waiting job under the same key absorbs a second one.
-  const fresh = due.filter((r: Record<string, unknown>) => r.next === null || r.next === undefined).map((r: Record<string, unknown>) => String(r.id));
-  const ids = [...claimed.map((r) => String(r.connection_id)), ...fresh];
+  const ids = await claimDuePolls(db, now, POLLS_PER_ROUND);
   await jobs.enqueueMany('events.poll', ids.map((id) => ({ payload: { connectionId: id }, key: id })));
   return ids.length;
 }

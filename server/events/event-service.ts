@@ -11,13 +11,13 @@ import type { ImportService } from '../sync/import-service.js';
 import { runPool } from '../sync/run-pool.js';
 import { ACTIVE_STATES } from '../../shared/connection-states.js';
 import { eventLanes } from './event-lanes.js';
-import { deadLetterEvent, markEvent, markEvents, pendingEvents, type EventSource, type InboxEvent } from './inbox.js';
+import { deadLetterEvent, markEvent, markEvents, pendingEvents, recordFailedAttempt, storedEventIds, type EventSource, type InboxEvent } from './inbox.js';
+import { saveWatermark, watermarkOf } from './watermark-store.js';
 import { checkEvent } from './event-schema.js';
 import { InboxWriter } from './inbox-writer.js';
 import { processEvent, type EventScope } from './process-event.js';
 import { REFRESH_BATCH, refreshOtherVersions } from './version-refresh.js';
 import { NO_POLL_FAILURE, recordFailedPoll, recordGoodPoll } from './poll-health.js';
-import { storedError } from '../logging/redact.js';
 
 const RETENTION_SECONDS = 30 * 86400;
 /** Re-read this much before the watermark: events show up in the list late. */
@@ -105,9 +105,7 @@ export class EventService {
           processed++;
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
-          const row = await db('event_inbox').where({ id }).first('attempts');
-          if (Number(row.attempts) + 1 >= MAX_ATTEMPTS) await markEvent(db, id, 'failed', message);
-          else await db('event_inbox').where({ id }).update({ attempts: db.raw('attempts + 1'), last_error: storedError(message) });
+          await recordFailedAttempt(db, id, message, MAX_ATTEMPTS);
           await updateConnection(db, scope.connection.id, { last_error: `event ${event.id} (${event.type}): ${message}`, last_error_at: Date.now() });
           logger.warn({ err, eventId: event.id }, 'event processing failed');
           failed.push(id);
@@ -185,7 +183,7 @@ export class EventService {
     const { db } = this.deps;
     const connectionId = connection.id;
     const now = Math.floor(Date.now() / 1000);
-    const mark = await db('event_watermarks').where({ connection_id: connectionId }).first();
+    const mark = await watermarkOf(db, connectionId);
     const overlap = this.deps.overlapSeconds ?? OVERLAP_SECONDS;
     const watermark = mark ? Number(mark.watermark) : Math.floor(connection.createdAt / 1000) - overlap;
     const upTo = now - (this.deps.lagSeconds ?? LAG_SECONDS);
@@ -207,7 +205,7 @@ export class EventService {
       }), { maxAttempts: POLL_ATTEMPTS, backoffBaseMs: this.deps.backoffBaseMs });
       // The overlap re-reads what earlier polls stored: one lookup per page, and no write for those.
       const ids = page.data.map((e) => (e as { id?: unknown }).id).filter((id): id is string => typeof id === 'string');
-      const known = new Set(ids.length ? await db('event_inbox').where({ account_id: connection.accountId }).whereIn('event_id', ids).pluck('event_id') : []);
+      const known = await storedEventIds(db, connection.accountId, ids);
       for (const event of page.data) {
         const check = checkEvent(event);
         if (!check.ok) {
@@ -236,7 +234,7 @@ export class EventService {
       watermark: Math.max(upTo, watermark), last_polled_at: Date.now(), last_checked_at: Date.now(), updated_at: Date.now(), last_event_created: latest,
       poll_interval_ms: interval, next_poll_at: Date.now() + interval, ...NO_POLL_FAILURE,
     };
-    await db('event_watermarks').insert({ connection_id: connectionId, ...fields }).onConflict('connection_id').merge(fields);
+    await saveWatermark(db, connectionId, fields);
     return { stored, gapFrom };
   }
 }

@@ -51,6 +51,19 @@ export async function markEvents(db: Db, ids: number[], status: 'processed' | 'i
   });
 }
 
+/** A failed attempt at applying an event: counted, and after `maxAttempts` the event is failed for good. */
+export async function recordFailedAttempt(db: Db, id: number, message: string, maxAttempts: number): Promise<void> {
+  const row = await db('event_inbox').where({ id }).first('attempts');
+  if (Number(row?.attempts ?? 0) + 1 >= maxAttempts) await markEvent(db, id, 'failed', message);
+  else await db('event_inbox').where({ id }).update({ attempts: db.raw('attempts + 1'), last_error: storedError(message) });
+}
+
+/** Which of these event ids the account's inbox holds already. */
+export async function storedEventIds(db: Db, accountId: string, ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  return new Set(await db('event_inbox').where({ account_id: accountId }).whereIn('event_id', ids).pluck('event_id'));
+}
+
 export async function accountsWithPending(db: Db): Promise<string[]> {
   return (await db('event_inbox').where({ status: 'pending' }).distinct('account_id')).map((r: { account_id: string }) => r.account_id);
 }

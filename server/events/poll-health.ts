@@ -3,6 +3,7 @@ import { transition, updateConnection, type Connection } from '../connections/co
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { storedError } from '../logging/redact.js';
+import { saveWatermark, watermarkOf } from './watermark-store.js';
 
 /** Polls failing this long make the connection `degraded` ("events delayed"), not later. */
 export const DELAYED_AFTER_MS = 45_000;
@@ -32,12 +33,11 @@ const isCredentialError = (err: unknown) => err instanceof AppError || err insta
 export async function recordFailedPoll(db: Db, connection: Connection, err: unknown, delayedAfterMs = DELAYED_AFTER_MS): Promise<void> {
   if (isCredentialError(err)) return;
   const now = Date.now();
-  const mark = await db('event_watermarks').where({ connection_id: connection.id }).first();
+  const mark = await watermarkOf(db, connection.id);
   const since = mark?.poll_failing_since ? Number(mark.poll_failing_since) : now;
   const message = storedError(pollErrorText(err));
   const fields = { poll_failing_since: since, last_poll_error: message, last_poll_error_at: now, last_checked_at: now, next_poll_at: now + FAILED_POLL_RETRY_MS, updated_at: now };
-  if (mark) await db('event_watermarks').where({ connection_id: connection.id }).update(fields);
-  else await db('event_watermarks').insert({ connection_id: connection.id, watermark: Math.floor(connection.createdAt / 1000), ...fields });
+  await saveWatermark(db, connection.id, fields, { watermark: Math.floor(connection.createdAt / 1000) });
   await updateConnection(db, connection.id, { last_error: `event poll: ${message}`, last_error_at: now });
   if (connection.state === 'live' && now - since >= delayedAfterMs) {
     const good = mark?.last_polled_at ? `last good poll ${iso(Number(mark.last_polled_at))}` : 'no good poll yet';

@@ -1,6 +1,8 @@
 import Stripe from 'stripe';
 import type { Config } from '../config.js';
-import { ACCESS_TOKEN_TTL_MS, getConnection, transition, updateConnection } from '../connections/connection-repository.js';
+import {
+  ACCESS_TOKEN_TTL_MS, getConnection, leaseTokenRefresh, releaseTokenRefresh, tokensExpiringBefore, transition, updateConnection,
+} from '../connections/connection-repository.js';
 import type { SecretStore } from '../connections/secret-store.js';
 import type { Db } from '../db/database.js';
 import { ConflictError, NotFoundError, ReauthorizationRequiredError, RefreshBusyError, UninstalledError } from '../errors.js';
@@ -55,10 +57,8 @@ export class TokenManager {
 
   /** Refreshes every active OAuth connection whose token expires within `withinMs`. */
   async refreshExpiring(withinMs: number): Promise<number> {
-    const due = await this.deps.db('connections')
-      .where({ auth_kind: 'oauth' }).whereIn('state', ['connecting', 'backfilling', 'live', 'degraded'])
-      .where('token_expires_at', '<', Date.now() + withinMs).select('id');
-    for (const { id } of due) {
+    const due = await tokensExpiringBefore(this.deps.db, Date.now() + withinMs);
+    for (const id of due) {
       await this.refresh(String(id)).catch((err: unknown) => this.deps.logger.warn({ err, connectionId: id }, 'token refresh failed'));
     }
     return due.length;
@@ -69,10 +69,7 @@ export class TokenManager {
     const deadline = Date.now() + LEASE_MS;
     for (;;) {
       const now = Date.now();
-      const acquired = await db('connections').where({ id: connectionId })
-        .where((w) => w.whereNull('refresh_lock_until').orWhere('refresh_lock_until', '<', now))
-        .update({ refresh_lock_until: now + LEASE_MS });
-      if (acquired === 1) break;
+      if (await leaseTokenRefresh(db, connectionId, now, now + LEASE_MS)) break;
       // Another process is refreshing: wait for it, then use what it stored.
       await new Promise((r) => setTimeout(r, 100));
       const connection = await getConnection(db, connectionId);
@@ -85,7 +82,7 @@ export class TokenManager {
     try {
       return await this.exchange(connectionId);
     } finally {
-      await db('connections').where({ id: connectionId }).update({ refresh_lock_until: null });
+      await releaseTokenRefresh(db, connectionId);
     }
   }
 

@@ -171,3 +171,14 @@ export async function runCounters(db: Db, runId: number): Promise<{ objects: num
   const r = await db('backfill_runs').where({ id: runId }).first('objects', 'pages', 'estimated_total');
   return { objects: readNumber(r.objects), pages: readNumber(r.pages), estimatedTotal: readOptionalNumber(r.estimated_total) };
 }
+
+/** A run's saved verification (JSON: finished, or `partial` progress), or null. */
+export async function verificationOf(db: Db, runId: number): Promise<string | null> {
+  const row = await db('backfill_runs').where({ id: runId }).first('verification');
+  return row?.verification ? String(row.verification) : null;
+}
+
+/** Saves verification progress already serialised (a snapshot taken when it was asked for). */
+export async function saveVerificationText(db: Db, runId: number, record: string): Promise<void> {
+  await db('backfill_runs').where({ id: runId }).update({ verification: record });
+}

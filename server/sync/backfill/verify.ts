@@ -2,7 +2,7 @@ import type { ResourceModule } from '../../resources/resource.js';
 import { STRIPE_API_VERSION } from '../../stripe/client.js';
 import { upsertObjects } from '../object-store.js';
 import { runPool } from '../run-pool.js';
-import { addSegment, allSegments, openSegments, type BackfillRun } from './backfill-repository.js';
+import { addSegment, allSegments, openSegments, saveVerificationText, verificationOf, type BackfillRun } from './backfill-repository.js';
 import { backfillCall, backfillResource, PAGE_SIZE, type ResourceBackfillDeps } from './resource-backfill.js';
 import type { Range } from './segment-plan.js';
 
@@ -69,8 +69,8 @@ interface PartialVerification {
 const rangeKey = (r: Range) => `${r.gte}-${r.lt}`;
 
 async function savedProgress(deps: ResourceBackfillDeps, runId: number): Promise<PartialVerification> {
-  const row = await deps.db('backfill_runs').where({ id: runId }).first('verification');
-  const saved = row?.verification ? (JSON.parse(String(row.verification)) as Partial<PartialVerification>) : null;
+  const text = await verificationOf(deps.db, runId);
+  const saved = text ? (JSON.parse(text) as Partial<PartialVerification>) : null;
   return saved?.partial && saved.below
     ? { partial: true, below: { ...saved.below }, ranges: { ...saved.ranges } }
     : { partial: true, below: { probes: 0, found: 0, done: false }, ranges: {} };
@@ -101,7 +101,7 @@ export async function verifyRun(deps: ResourceBackfillDeps, resource: ResourceMo
     savedAt = Date.now();
     const record = JSON.stringify(progress);
     saving = saving.then(async () => {
-      await deps.db('backfill_runs').where({ id: run.id }).update({ verification: record });
+      await saveVerificationText(deps.db, run.id, record);
     });
     return saving;
   };
