@@ -210,7 +210,8 @@ export class EventService {
         const check = checkEvent(event);
         if (!check.ok) {
           // Not an event we can apply: kept as failed, where the overview counts it; the poll goes on.
-          if (await deadLetterEvent(db, connection.accountId, connection.livemode, event, check.reason)) stored++;
+          // One the overlap reads again is stored already: no second write for it.
+          if (!known.has(String((event as { id?: unknown }).id)) && await deadLetterEvent(db, connection.accountId, connection.livemode, event, check.reason)) stored++;
           continue;
         }
         newest = Math.max(newest ?? 0, event.created);
