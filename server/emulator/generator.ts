@@ -2,7 +2,7 @@ import type { EventBus } from './events.js';
 import { Merchant } from './merchant.js';
 import { createPayment, createRefund } from './payments.js';
 import { closeDispute, createDispute, createEarlyFraudWarning, createPayout, payoutPaid, payoutReconciled } from './settlements.js';
-import type { EmulatorState, Mode, ResourceType } from './state.js';
+import { DATA_TYPES, type EmulatorState, type Mode } from './state.js';
 
 const DAY = 86400;
 const EVENT_RETENTION = 30 * DAY;
@@ -133,8 +133,6 @@ export function generate(state: EmulatorState, bus: EventBus, o: GenerateOptions
   return counts(state, o.account, o.mode);
 }
 
-const COUNTED: ResourceType[] = ['charge', 'payment_intent', 'refund', 'dispute', 'payout', 'balance_transaction', 'radar.early_fraud_warning', 'event'];
-
 export function counts(state: EmulatorState, account: string, mode: Mode): Record<string, number> {
-  return Object.fromEntries(COUNTED.map((t) => [t, state.collection(account, mode, t).size]));
+  return Object.fromEntries(DATA_TYPES.map((t) => [t, state.collection(account, mode, t).size]));
 }

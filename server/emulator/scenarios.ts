@@ -3,7 +3,7 @@ import type { EmulatorContext } from './context.js';
 import { Merchant } from './merchant.js';
 import * as payments from './payments.js';
 import * as settlements from './settlements.js';
-import type { Mode } from './state.js';
+import { DATA_TYPES, type Mode } from './state.js';
 
 export type ScenarioInput = Record<string, unknown> & { account: string; mode?: Mode; at?: number };
 
@@ -52,6 +52,5 @@ export function runScenario(ctx: EmulatorContext, name: string, input: ScenarioI
 
 /** Ground truth: every object of every type in one account and mode, as it is now. */
 export function truth(ctx: EmulatorContext, account: string, mode: Mode): Record<string, StripeObject[]> {
-  const types = ['charge', 'payment_intent', 'refund', 'dispute', 'payout', 'balance_transaction', 'radar.early_fraud_warning', 'event'] as const;
-  return Object.fromEntries(types.map((t) => [t, ctx.state.collection(account, mode, t).all()]));
+  return Object.fromEntries(DATA_TYPES.map((t) => [t, ctx.state.collection(account, mode, t).all()]));
 }
