@@ -66,6 +66,17 @@ const TABLE_OWNERS: Record<string, string[]> = {
   rate_limit_buckets: ['stripe/shared-rate-limiter.ts'],
 };
 
+/** The imported objects' tables (`db(resource.table)`, through the resource registry) have one owner. */
+const IMPORTED_OBJECTS_OWNER = 'sync/object-store.ts';
+
+/**
+ * The one query that starts from a table its file does not own: the due polls are the active
+ * connections left-joined with their watermarks (a connection never polled has no watermark row).
+ */
+const JOIN_READS: Record<string, string[]> = {
+  'events/watermark-store.ts': ['connections'],
+};
+
 describe('architecture', () => {
   it('server/ imports go down its floors, never up', () => {
     const files = sourceFiles('server').filter((f) => !f.startsWith('server/support-console/'));
@@ -98,6 +109,21 @@ describe('architecture', () => {
     expect(writes.length).toBeGreaterThan(20);
     const strays = writes.filter((w) => !(TABLE_OWNERS[w.table] ?? []).includes(w.file)).map((w) => `${w.file} writes ${w.table}`);
     expect([...new Set(strays)]).toEqual([]);
+  });
+
+  it('only owners, db/ and status/ query a table: every db(…) and trx(…) names a table its file owns', () => {
+    const queries = sourceFiles('server').filter((f) => !/^server\/(emulator|support-console|db|status)\//.test(f)).flatMap((file) => {
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      const at = relative(join(ROOT, 'server'), join(ROOT, file));
+      return [...text.matchAll(/\b(?:db|trx|knex)\(\s*([^)]*?)\s*\)/g)].map((m) => {
+        const literal = /^['"]([a-z_]+)(?: as \w+)?['"]$|^\{\s*\w+:\s*'([a-z_]+)'\s*\}$/.exec(m[1]!);
+        return { file: at, table: literal ? (literal[1] ?? literal[2])! : `<${m[1]}>` };
+      });
+    });
+    expect(queries.length).toBeGreaterThan(60);
+    const strays = queries.filter(({ file, table }) => !(TABLE_OWNERS[table] ?? []).includes(file)
+      && !(table.startsWith('<') && file === IMPORTED_OBJECTS_OWNER) && !(JOIN_READS[file] ?? []).includes(table));
+    expect([...new Set(strays.map((q) => `${q.file} queries ${q.table}`))]).toEqual([]);
   });
 
   it('HTTP routes and middleware never hold the database: they call services and read models', () => {

@@ -15,12 +15,17 @@ export async function connectionSettings(db: Db, connectionId: string): Promise<
   return { historySince: stored.history_since ?? null, reportFamilies: stored.report_families ?? null };
 }
 
+/** The IANA time zone reports are asked in (UTC unless the merchant chose one). */
+export async function reportingTimezone(db: Db, connectionId: string): Promise<string> {
+  const row = await db('connections').where({ id: connectionId }).first('reporting_timezone');
+  return String(row?.reporting_timezone ?? 'UTC');
+}
+
 /** The app's settings view of a connection: time zone, history start, report families (all by default). */
 export async function appSettingsOf(db: Db, connectionId: string): Promise<AppSettings> {
-  const row = await db('connections').where({ id: connectionId }).first('reporting_timezone');
   const stored = await connectionSettings(db, connectionId);
   return {
-    reporting_timezone: String(row?.reporting_timezone ?? 'UTC'),
+    reporting_timezone: await reportingTimezone(db, connectionId),
     history_since: stored.historySince,
     report_families: stored.reportFamilies ?? REPORT_FAMILIES.map((f) => f.family),
   };

@@ -9,7 +9,7 @@ import { limitedCall } from '../stripe/call-policy.js';
 import { STRIPE_API_VERSION } from '../stripe/client.js';
 import { versionHandling } from '../stripe/api-versions.js';
 import type { AccountRateLimiter, Lane } from '../stripe/rate-limiter.js';
-import { upsertObjects } from '../sync/object-store.js';
+import { markSettled, storedAmong, storedRenderedAt, upsertObjects } from '../sync/object-store.js';
 import { applyDeauthorization } from './app-lifecycle.js';
 import type { EventSource } from './inbox.js';
 import { INBOX_ONLY_PREFIXES, resourceForEvent } from './object-events.js';
@@ -87,8 +87,7 @@ export async function processEvent(scope: EventScope, event: Stripe.Event, sourc
 
 async function applySnapshot(scope: EventScope, resource: ResourceModule, object: { id: string; created: number }, event: Stripe.Event): Promise<string> {
   const { db, connection } = scope;
-  const stored = await db(resource.table).where({ account_id: connection.accountId, id: object.id }).first('stripe_updated_at');
-  const storedAt = stored ? Number(stored.stripe_updated_at) : -1;
+  const storedAt = (await storedRenderedAt(db, resource, connection, object.id)) ?? -1;
   if (event.created < storedAt) return 'older than what we have; skipped';
   const version = versionHandling(resource.objectType, event.api_version);
   if (event.created === storedAt || version === 'fetch_now') {
@@ -130,8 +129,7 @@ async function fetchMissingLinks(scope: EventScope, resource: ResourceModule, ob
     for (const ref of Array.isArray(value) ? value : [value]) {
       const id = typeof ref === 'string' ? ref : (ref as { id?: string } | null | undefined)?.id;
       if (!id) continue;
-      const exists = await scope.db(parent.table).where({ account_id: scope.connection.accountId, id }).first('id');
-      if (exists) continue;
+      if ((await storedAmong(scope.db, parent, scope.connection, [id])).size) continue;
       try {
         await refetch(scope, parent, id);
       } catch (err) {
@@ -150,7 +148,7 @@ async function fetchMissingLinks(scope: EventScope, resource: ResourceModule, ob
 async function settle(scope: EventScope, payout: Stripe.Payout): Promise<void> {
   if (payout.automatic !== false) return fetchSettlement(scope, payout.id);
   const own = typeof payout.balance_transaction === 'string' ? payout.balance_transaction : payout.balance_transaction?.id;
-  if (own) await scope.db(balanceTransactions.table).where({ account_id: scope.connection.accountId, id: own }).update({ payout: payout.id });
+  if (own) await markSettled(scope.db, balanceTransactions, scope.connection, [own], payout.id);
 }
 
 /** An automatic payout: store what it settled, with the payout it belongs to. */
@@ -163,10 +161,7 @@ async function fetchSettlement(scope: EventScope, payoutId: string): Promise<voi
     await upsertObjects(scope.db, balanceTransactions, page.data, {
       accountId: scope.connection.accountId, livemode: scope.connection.livemode, renderedAt: now(), apiVersion: STRIPE_API_VERSION,
     });
-    if (page.data.length) {
-      await scope.db(balanceTransactions.table).where({ account_id: scope.connection.accountId })
-        .whereIn('id', page.data.map((t) => t.id)).update({ payout: payoutId });
-    }
+    await markSettled(scope.db, balanceTransactions, scope.connection, page.data.map((t) => t.id), payoutId);
     if (!page.has_more || !page.data.length) return;
     startingAfter = page.data[page.data.length - 1]!.id;
   }

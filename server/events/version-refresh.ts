@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { RESOURCES } from '../resources/registry.js';
 import { STRIPE_API_VERSION } from '../stripe/client.js';
+import { idsInOtherVersion, keepRendering } from '../sync/object-store.js';
 import { refetch, type EventScope } from './process-event.js';
 
 /** At most this many objects are fetched again per round (job `events.refresh_versions`). */
@@ -17,17 +18,14 @@ export async function refreshOtherVersions(scope: EventScope, batch = REFRESH_BA
   let fetched = 0;
   for (const resource of RESOURCES) {
     if (fetched >= batch) break;
-    const ids: string[] = await db(resource.table)
-      .where({ account_id: connection.accountId, livemode: connection.livemode })
-      .whereNotNull('api_version').whereNot('api_version', STRIPE_API_VERSION)
-      .orderBy('created', 'desc').limit(batch - fetched).pluck('id');
+    const ids = await idsInOtherVersion(db, resource, connection, STRIPE_API_VERSION, batch - fetched);
     for (const id of ids) {
       try {
         await refetch(scope, resource, id, 'background');
       } catch (err) {
         // Gone at Stripe (or never ours to read): keep the stored rendering rather than loop on it.
         if (!(err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404)) throw err;
-        await db(resource.table).where({ account_id: connection.accountId, id }).update({ api_version: null });
+        await keepRendering(db, resource, connection, id);
       }
       fetched++;
     }

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
 import { storedError } from '../logging/redact.js';
+import { connectionExists } from '../connections/connection-repository.js';
 
 export interface DeadLetter {
   job: string;
@@ -11,7 +12,7 @@ export interface DeadLetter {
 /** A job that failed every attempt, kept where the connection's status can show it. */
 export async function recordDeadLetter(db: Db, d: { job: string; payload: Record<string, unknown>; error: string; attempts: number }): Promise<void> {
   const id = typeof d.payload.connectionId === 'string' ? d.payload.connectionId : null;
-  const known = id ? await db('connections').where({ id }).first('id') : null;
+  const known = id ? await connectionExists(db, id) : false;
   await db('job_dead_letters').insert({
     connection_id: known ? id : null, job: d.job, payload: JSON.stringify(d.payload), error: storedError(d.error), attempts: d.attempts, created_at: Date.now(),
   });

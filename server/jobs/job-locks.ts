@@ -23,6 +23,11 @@ export class JobLocks {
     return (await this.db('job_locks').where({ lock_key: key, holder }).update({ expires_at: Date.now() + leaseMs })) === 1;
   }
 
+  /** Keys starting with `prefix` whose lease has not lapsed at `now`. */
+  async heldKeys(prefix: string, now = Date.now()): Promise<string[]> {
+    return this.db('job_locks').where('lock_key', 'like', `${prefix}%`).where('expires_at', '>=', now).pluck('lock_key');
+  }
+
   async release(key: string, holder: string): Promise<void> {
     await this.db('job_locks').where({ lock_key: key, holder }).delete();
   }

@@ -1,4 +1,7 @@
 import type { Db } from '../db/database.js';
+import { balanceTransactions } from '../resources/balance-transactions.js';
+import { balanceTotals } from '../sync/object-store.js';
+import { reportTotals } from './report-download.js';
 
 type Totals = Map<string, { gross: number; fee: number; net: number }>;
 
@@ -9,7 +12,7 @@ const PAYOUT_CATEGORIES = ['payout', 'payout_reversal'];
  * know). A report with a column we do not know, or without one we sum, is not reconciled: a renamed
  * amount would otherwise be summed as 0, silently.
  */
-export const ITEMIZED_COLUMNS = ['balance_transaction_id', 'created_utc', 'created', 'available_on_utc', 'available_on', 'currency',
+const ITEMIZED_COLUMNS = ['balance_transaction_id', 'created_utc', 'created', 'available_on_utc', 'available_on', 'currency',
   'gross', 'fee', 'net', 'reporting_category', 'source_id', 'description'];
 const SUMMED = ['currency', 'gross', 'fee', 'net', 'reporting_category'];
 
@@ -27,7 +30,7 @@ export interface Reconciliation {
  * interval: gross, fee and net per currency and reporting category, in minor units. Either every
  * group matches ("reconciled") or each mismatching group is named with both sides.
  */
-export async function reconcile(db: Db, run: { id: number; accountId: string; intervalStart: number; intervalEnd: number }, columns: string[]): Promise<Reconciliation> {
+export async function reconcile(db: Db, run: { id: number; accountId: string; livemode: boolean; intervalStart: number; intervalEnd: number }, columns: string[]): Promise<Reconciliation> {
   const missing = SUMMED.filter((c) => !columns.includes(c));
   const unknown = columns.filter((c) => !ITEMIZED_COLUMNS.includes(c));
   if (missing.length || unknown.length) {
@@ -35,15 +38,12 @@ export async function reconcile(db: Db, run: { id: number; accountId: string; in
     return { status: 'not_reconciled', reason, checked_at: new Date().toISOString(), groups: 0, differences: [] };
   }
   const fromReport: Totals = new Map();
-  const reportRows = await db('report_rows').where({ report_run_id: run.id }).groupBy('currency', 'category')
-    .select('currency', 'category').sum({ gross: 'gross_minor', fee: 'fee_minor', net: 'net_minor' });
-  for (const r of reportRows as Record<string, unknown>[]) fromReport.set(`${String(r.currency)}|${String(r.category)}`, { gross: Number(r.gross), fee: Number(r.fee), net: Number(r.net) });
-
+  for (const r of await reportTotals(db, run.id)) fromReport.set(`${r.currency}|${r.category}`, { gross: r.gross, fee: r.fee, net: r.net });
   const fromImport: Totals = new Map();
-  const imported = await db('balance_transactions').where({ account_id: run.accountId })
-    .where('created', '>=', run.intervalStart).where('created', '<', run.intervalEnd).whereNotIn('reporting_category', PAYOUT_CATEGORIES)
-    .groupBy('currency', 'reporting_category').select('currency', 'reporting_category').sum({ gross: 'amount', fee: 'fee', net: 'net' });
-  for (const r of imported as Record<string, unknown>[]) fromImport.set(`${String(r.currency)}|${String(r.reporting_category)}`, { gross: Number(r.gross), fee: Number(r.fee), net: Number(r.net) });
+  const owner = { accountId: run.accountId, livemode: run.livemode };
+  for (const r of await balanceTotals(db, balanceTransactions, owner, { gte: run.intervalStart, lt: run.intervalEnd }, PAYOUT_CATEGORIES)) {
+    fromImport.set(`${r.currency}|${r.category}`, { gross: r.gross, fee: r.fee, net: r.net });
+  }
 
   const zero = { gross: 0, fee: 0, net: 0 };
   const keys = new Set([...fromReport.keys(), ...fromImport.keys()]);

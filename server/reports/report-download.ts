@@ -62,3 +62,12 @@ export async function downloadReport(
   await flush();
   return { rows: rowNumber, columns: columns ?? [] };
 }
+
+/** A downloaded report's gross, fee and net (minor units) per currency and reporting category. */
+export async function reportTotals(db: Db, runId: number): Promise<{ currency: string; category: string; gross: number; fee: number; net: number }[]> {
+  const rows = await db('report_rows').where({ report_run_id: runId }).groupBy('currency', 'category')
+    .select('currency', 'category').sum({ gross: 'gross_minor', fee: 'fee_minor', net: 'net_minor' });
+  return (rows as Record<string, unknown>[]).map((r) => ({
+    currency: String(r.currency), category: String(r.category), gross: Number(r.gross), fee: Number(r.fee), net: Number(r.net),
+  }));
+}

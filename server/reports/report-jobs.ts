@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
+import { connectionIdsIn } from '../connections/connection-repository.js';
 import { ConflictError } from '../errors.js';
 import type { Jobs } from '../jobs/jobs.js';
 import { isReportFamily } from '../../shared/report-families.js';
@@ -23,8 +24,8 @@ export function registerReportJobs(jobs: Jobs, reports: ReportService): void {
 export function scheduleReportJobs(jobs: Jobs, db: Db): void {
   jobs.every('reports.check', CHECK_INTERVAL_MS, async () => jobs.enqueue('reports.check', {}, { key: 'all' }));
   jobs.every('reports.daily', DAILY_MS, async () => {
-    for (const { id } of await db('connections').where({ state: 'live' }).select('id')) {
-      await jobs.enqueue('reports.schedule', { connectionId: id }, { key: String(id) });
+    for (const id of await connectionIdsIn(db, ['live'])) {
+      await jobs.enqueue('reports.schedule', { connectionId: id }, { key: id });
     }
   });
 }

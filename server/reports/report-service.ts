@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import type { ConnectionStripe } from '../connections/connection-stripe.js';
 import { getConnection, type Connection } from '../connections/connection-repository.js';
-import { connectionSettings } from '../connections/connection-settings.js';
+import { connectionSettings, reportingTimezone } from '../connections/connection-settings.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 import type { RateLimiters } from '../stripe/rate-limiter.js';
@@ -44,7 +44,7 @@ export function currentVersions(types: Stripe.Reporting.ReportType[]): Map<strin
  * interval_end "… 1 second before this report's last data_available_end". The edge seconds are
  * outside; the next run starts where the last one ended, so only the very first second is lost.
  */
-export function requestableWindow(type: { start: number; end: number }): { start: number; end: number } {
+function requestableWindow(type: { start: number; end: number }): { start: number; end: number } {
   return { start: type.start + 1, end: type.end - 1 };
 }
 
@@ -85,7 +85,7 @@ export class ReportService {
     const s = await this.session(connection);
     const types = await s.call('reporting', (stripe) => stripe.reporting.reportTypes.list());
     const versions = currentVersions(types.data);
-    const timezone = String((await db('connections').where({ id: connectionId }).first('reporting_timezone')).reporting_timezone ?? 'UTC');
+    const timezone = await reportingTimezone(db, connectionId);
     // Without an explicit choice, the families the merchant picked in the app's settings.
     const families = options.families ?? (await connectionSettings(db, connectionId)).reportFamilies;
     const created: number[] = [];
@@ -205,7 +205,7 @@ export class ReportService {
     try {
       const { rows, columns } = await downloadReport(db, s.client(), s.limiter, { id: run.id, accountId: run.accountId, fileId: stripeRun.result.id }, { onChunk: this.deps.onChunk });
       const family = REPORT_FAMILIES.find((f) => f.family === run.family)!;
-      const reconciliation = family.reconcile ? await reconcile(db, run, columns) : null;
+      const reconciliation = family.reconcile ? await reconcile(db, { ...run, livemode: connection.livemode }, columns) : null;
       await updateRun(db, run.id, {
         status: 'downloaded', file_id: stripeRun.result.id, row_count: rows, columns: JSON.stringify(columns), finished_at: Date.now(),
         next_check_at: null, error: null, reconciliation: reconciliation ? JSON.stringify(reconciliation) : null,

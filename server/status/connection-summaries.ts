@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import { modeOf } from '../config.js';
 import { readBool, readNumber, readOptionalNumber, isoOrNull as iso } from '../db/rows.js';
-import { listConnections, type ConnectionFilter, type ListedConnection } from '../connections/connection-repository.js';
+import { listConnections, type ConnectionFilter, type ListedConnection } from './connection-list.js';
 import type { ConnectionSummary } from '../../shared/contracts/connection-status.js';
 import { connectionIdentity } from './connection-status.js';
 
@@ -11,7 +11,7 @@ const accountKey = (accountId: string, livemode: unknown) => `${accountId}:${mod
  * Summaries of a page of connections in a fixed number of queries, whatever the page size:
  * the latest run of each resource and the failed events are read for the whole page at once.
  */
-export async function summarize(db: Db, page: ListedConnection[]): Promise<ConnectionSummary[]> {
+async function summarize(db: Db, page: ListedConnection[]): Promise<ConnectionSummary[]> {
   if (page.length === 0) return [];
   const ids = page.map((c) => c.id);
   const latestRunIds = db('backfill_runs').whereIn('connection_id', ids).groupBy('connection_id', 'resource').max('id');

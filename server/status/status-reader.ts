@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
-import type { Connection, ConnectionFilter } from '../connections/connection-repository.js';
+import type { Connection } from '../connections/connection-repository.js';
+import type { ConnectionFilter } from './connection-list.js';
 import type { Db } from '../db/database.js';
 import { ping } from '../db/database.js';
 import { connectionActivity } from './connection-activity.js';

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import type { Jobs } from '../jobs/jobs.js';
+import { connectionIdsIn, quietImports } from '../connections/connection-repository.js';
+import { JobLocks } from '../jobs/job-locks.js';
 import { RESOURCES } from '../resources/registry.js';
 import { finishedRunsOfLiveConnections } from './backfill/backfill-repository.js';
 import { isVerified } from './backfill/verify.js';
@@ -74,9 +76,9 @@ export function registerImportJob(jobs: Jobs, imports: ImportService, options: I
  * again; it resumes from its checkpoints and skips what finished. (pg-boss keeps its jobs.)
  */
 export async function resumeImports(jobs: Jobs, db: Db): Promise<number> {
-  const rows = await db('connections').whereIn('state', ['connecting', 'backfilling', 'degraded']).select('id');
-  for (const { id } of rows) await jobs.enqueue('import.start', { connectionId: String(id) }, { key: String(id) });
-  return rows.length;
+  const ids = await connectionIdsIn(db, ['connecting', 'backfilling', 'degraded']);
+  for (const id of ids) await jobs.enqueue('import.start', { connectionId: id }, { key: id });
+  return ids.length;
 }
 
 /**
@@ -99,13 +101,10 @@ export async function resumeVerifications(jobs: Jobs, db: Db): Promise<number> {
  */
 export async function takeOverStrandedImports(jobs: Jobs, db: Db, leaseMs: number, logger?: Logger): Promise<string[]> {
   const now = Date.now();
-  const rows = await db('connections').where((w) => w.whereIn('state', ['connecting', 'backfilling'])
-    .orWhere((d) => d.where('state', 'degraded').where('state_reason', 'like', 'import of %').where('state_changed_at', '<', now - IMPORT_BACKOFF_MAX_MS - leaseMs)))
-    .where('state_changed_at', '<', now - leaseMs).select('id');
-  if (!rows.length) return [];
-  const held = new Set((await db('job_locks').where('lock_key', 'like', 'import:%').where('expires_at', '>=', now).pluck('lock_key'))
-    .map((k: string) => k.split(':')[1]));
-  const stranded = rows.map((r: { id: string }) => String(r.id)).filter((id: string) => !held.has(id));
+  const quiet = await quietImports(db, now, leaseMs, IMPORT_BACKOFF_MAX_MS);
+  if (!quiet.length) return [];
+  const held = new Set((await new JobLocks(db).heldKeys('import:', now)).map((k) => k.slice('import:'.length)));
+  const stranded = quiet.filter((id) => !held.has(id));
   for (const id of stranded) await jobs.enqueue('import.start', { connectionId: id }, { key: id });
   if (stranded.length) logger?.info({ connections: stranded }, 'imports nobody owned taken over');
   return stranded;

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { getConnection, listConnections } from '../../connections/connection-repository.js';
+import { getConnection } from '../../connections/connection-repository.js';
+import { listConnections } from '../../status/connection-list.js';
 import { connectionDetail, connectionStatus } from '../../status/connection-status.js';
 import type { ConnectionDetail, ConnectionStatus } from '../../../shared/contracts/connection-status.js';
 import { verificationText } from '../../../shared/verification-text.js';

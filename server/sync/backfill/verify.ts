@@ -1,6 +1,6 @@
 import type { ResourceModule } from '../../resources/resource.js';
 import { STRIPE_API_VERSION } from '../../stripe/client.js';
-import { upsertObjects } from '../object-store.js';
+import { idsCreatedIn, oldestCreated, storedAmong, upsertObjects } from '../object-store.js';
 import { runPool } from '../run-pool.js';
 import { addSegment, allSegments, openSegments, saveVerificationText, verificationOf, type BackfillRun } from './backfill-repository.js';
 import { backfillCall, backfillResource, PAGE_SIZE, type ResourceBackfillDeps } from './resource-backfill.js';
@@ -76,12 +76,6 @@ async function savedProgress(deps: ResourceBackfillDeps, runId: number): Promise
     : { partial: true, below: { probes: 0, found: 0, done: false }, ranges: {} };
 }
 
-async function oldestStored(deps: ResourceBackfillDeps, resource: ResourceModule): Promise<number | null> {
-  const [row] = await deps.db(resource.table).where({ account_id: deps.accountId, livemode: deps.livemode }).min({ oldest: 'created' });
-  const value = (row as { oldest: unknown } | undefined)?.oldest;
-  return value === null || value === undefined ? null : Number(value);
-}
-
 /**
  * Checks a finished run against Stripe without trusting anything the import assumed:
  * 1. below: asks for one object older than the oldest stored (`created[lt]`, `limit=1`); while
@@ -110,7 +104,7 @@ export async function verifyRun(deps: ResourceBackfillDeps, resource: ResourceMo
   // A chain a stop left open (a repair below, or the import itself) finishes first.
   if ((await openSegments(deps.db, run.id)).length) await backfillResource(deps, resource, run);
   while (!progress.below.done) {
-    const lt = (await oldestStored(deps, resource)) ?? run.lt;
+    const lt = (await oldestCreated(deps.db, resource, deps)) ?? run.lt;
     const page = lt > floor
       ? await verifyCall(deps, resource, { limit: 1, created: { gte: floor, lt } })
       : { data: [] };
@@ -125,8 +119,7 @@ export async function verifyRun(deps: ResourceBackfillDeps, resource: ResourceMo
     await backfillResource(deps, resource, run);
     progress.below.found += (await allSegments(deps.db, run.id)).find((s) => s.id === gap.id)?.objects ?? 0;
     // Below the oldest stored object, everything stored now is what the gap brought.
-    const found = await deps.db(resource.table).where({ account_id: deps.accountId, livemode: deps.livemode })
-      .where('created', '>=', floor).where('created', '<', lt).orderBy('created').limit(MAX_IDS).pluck('id');
+    const found = await idsCreatedIn(deps.db, resource, deps, { gte: floor, lt }, MAX_IDS);
     progress.below.ids = [...(progress.below.ids ?? []), ...found].slice(0, MAX_IDS);
   }
 
@@ -136,7 +129,7 @@ export async function verifyRun(deps: ResourceBackfillDeps, resource: ResourceMo
     progress.ranges[rangeKey(range)] = result;
     while (!result.done) {
       const page = await verifyCall(deps, resource, { limit: PAGE_SIZE, created: { gte: range.gte, lt: range.lt }, ...(result.cursor ? { starting_after: result.cursor } : {}) });
-      const stored = page.data.length ? await storedAmong(deps, resource, page.data.map((o) => o.id)) : new Set<string>();
+      const stored = await storedAmong(deps.db, resource, deps, page.data.map((o) => o.id));
       const missing = page.data.filter((o) => !stored.has(o.id));
       if (missing.length) {
         await upsertObjects(deps.db, resource, missing, {
@@ -168,11 +161,6 @@ export async function verifyRun(deps: ResourceBackfillDeps, resource: ResourceMo
 
 function verifyCall(deps: ResourceBackfillDeps, resource: ResourceModule, params: Parameters<ResourceModule['list']>[1]) {
   return backfillCall(deps, resource, (stripe) => resource.list(stripe, params));
-}
-
-async function storedAmong(deps: ResourceBackfillDeps, resource: ResourceModule, ids: string[]): Promise<Set<string>> {
-  const rows = await deps.db(resource.table).where({ account_id: deps.accountId, livemode: deps.livemode }).whereIn('id', ids).select('id');
-  return new Set(rows.map((r: { id: string }) => r.id));
 }
 
 export type VerificationState = 'waiting' | 'verifying' | 'verified' | 'repaired';
