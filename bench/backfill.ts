@@ -85,6 +85,7 @@ async function ourImport(emulator: EmulatorChild, limits: Limits, dbKind: Dialec
     verification = {
       requests: verifyRequests, seconds: Number(s.toFixed(1)), requests_per_second: Number((verifyRequests / s).toFixed(2)),
       share_of_budget: Number((verifyRequests / s / budget).toFixed(3)), share_allowed: BACKGROUND_SHARE,
+      expected: results.reduce((n, v) => n + v.expected, 0), found_missing: results.reduce((n, v) => n + v.found_missing, 0),
       repaired: results.reduce((n, v) => n + v.repaired, 0), probes_below: results.reduce((n, v) => n + v.below.probes, 0),
     };
   }

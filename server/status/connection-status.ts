@@ -24,7 +24,7 @@ function whatToDo(c: Connection): string | null {
 }
 
 /** With no page stored for this long, a running import's time left is unknown (and after STALLED_AFTER_MS, it is stalled). */
-export const RECENT_PROGRESS_MS = 60_000;
+const RECENT_PROGRESS_MS = 60_000;
 
 /** One resource's import: counts, time left from its recent pace, and what verification found. */
 function importProgress(resource: string, r: Record<string, unknown>, lastProgress: number | null): ConnectionStatus['import']['resources'][number] {
@@ -45,7 +45,10 @@ function importProgress(resource: string, r: Record<string, unknown>, lastProgre
     estimated_total: estimated,
     eta_seconds: r.state === 'running' && estimated !== null && rate > 0 ? Math.max(0, Math.round((estimated - objects) / rate)) : null,
     last_progress_at: iso(lastProgress),
-    verification: verification && { state: verification.state, repaired: verification.repaired, verified_at: verification.verifiedAt },
+    verification: verification && {
+      state: verification.state, expected: verification.expected, stored: verification.stored,
+      found_missing: verification.foundMissing, repaired: verification.repaired, verified_at: verification.verifiedAt,
+    },
     last_error: (r.last_error as string | null) ?? null,
     finished_at: iso(readOptionalNumber(r.finished_at)),
   };
@@ -97,7 +100,7 @@ export function connectionIdentity(c: Connection): ConnectionIdentity {
 }
 
 /** When each run last stored a page (its segments' newest update). */
-export async function lastProgress(db: Db, runIds: number[]): Promise<Map<number, number>> {
+async function lastProgress(db: Db, runIds: number[]): Promise<Map<number, number>> {
   if (!runIds.length) return new Map();
   const rows = await db('backfill_segments').whereIn('run_id', runIds).groupBy('run_id').select('run_id').max({ at: 'updated_at' });
   return new Map(rows.map((r: Record<string, unknown>) => [readNumber(r.run_id), readNumber(r.at)]));

@@ -198,11 +198,12 @@ export class ImportService {
     const current = await getConnection(db, connectionId);
     if (current?.state !== 'live') return;
     const objects = runs.reduce((n, r) => n + r.objects, 0);
+    const found = runs.reduce((n, r) => n + readVerification(r).foundMissing, 0);
     const repaired = runs.reduce((n, r) => n + readVerification(r).repaired, 0);
     // What the import said, with the total as it is now (a repair adds to it), then what verification found.
     const said = current.stateReason?.endsWith('; verifying') ? current.stateReason.slice(0, -'; verifying'.length) : `historical import complete (${objects} objects)`;
     const base = said.replace(/\((\d+) (objects|stored)\)$/, `(${objects} $2)`);
-    await transition(db, connectionId, 'live', `${base}; ${repaired ? `verification found ${repaired} missing and stored them` : 'verified'}`);
+    await transition(db, connectionId, 'live', `${base}; ${!found ? 'verified' : repaired === found ? `verification found ${found} missing and stored them` : `verification found ${found} missing and stored ${repaired}`}`);
   }
 
   private async runResource(connection: Connection, resource: ResourceModule, deps: ResourceBackfillDeps, o: ImportOptions & { gte: number | null; floor: number; ceiling: number }): Promise<ResourceOutcome> {
@@ -269,7 +270,7 @@ export class ImportService {
  * objects)" the first time; "resumed by support; 12 new objects (1,246 stored)" or "…; nothing new"
  * after. New objects are what runs gained since a job took them up in this import.
  */
-export function importSummary(connection: Connection, runs: BackfillRun[]): string {
+function importSummary(connection: Connection, runs: BackfillRun[]): string {
   const since = connection.state === 'backfilling' ? connection.stateChangedAt : 0;
   const total = runs.reduce((n, r) => n + r.objects, 0);
   const touched = runs.filter((r) => r.pickedUpAt !== null && r.pickedUpAt >= since);

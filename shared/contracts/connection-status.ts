@@ -5,8 +5,16 @@ import type { AuthKind, ConnectionAction, ConnectionState } from '../connection-
  * `verifying`, `verified` (Stripe holds nothing we lack, below the oldest stored object or
  * inside the range), or `repaired` (it found objects we lacked and stored them).
  */
-export const VERIFICATION_STATES = ['waiting', 'verifying', 'verified', 'repaired'] as const;
-export type VerificationState = (typeof VERIFICATION_STATES)[number];
+export type VerificationState = 'waiting' | 'verifying' | 'verified' | 'repaired';
+
+export interface ResourceVerification {
+  state: VerificationState;
+  expected: number | null;
+  stored: number | null;
+  found_missing: number;
+  repaired: number;
+  verified_at: string | null;
+}
 
 /** What support staff, the CLI and the app see of a connection. Never carries a secret. */
 export interface ConnectionStatus {
@@ -43,8 +51,12 @@ export interface ConnectionStatus {
       eta_seconds: number | null;
       /** When the last page was stored (a running import whose pages stopped advancing is stalled). */
       last_progress_at: string | null;
-      /** For a finished run: whether Stripe was asked again, and what that found missing and stored. */
-      verification: { state: VerificationState; repaired: number; verified_at: string | null } | null;
+      /**
+       * For a finished run: whether Stripe was asked again and what it answered. `expected`: objects
+       * Stripe holds in the history (null until verified); `stored`: of those, how many we had;
+       * `found_missing`: how many we lacked; `repaired`: of those, how many are stored now.
+       */
+      verification: ResourceVerification | null;
       last_error: string | null;
       finished_at: string | null;
     }[];

@@ -31,15 +31,15 @@ describe('drawer view', () => {
       import: { done: false, verification: null, resources: [
         { resource: 'charges', state: 'running', objects: 4200, pages: 42, estimated_total: 10000, eta_seconds: 45, last_progress_at: null, verification: null, last_error: null, finished_at: null },
         { resource: 'refunds', state: 'running', objects: 300, pages: 3, estimated_total: null, eta_seconds: null, last_progress_at: null, verification: null, last_error: null, finished_at: null },
-        { resource: 'payouts', state: 'succeeded', objects: 120, pages: 2, estimated_total: 120, eta_seconds: null, last_progress_at: null, verification: { state: 'verifying', repaired: 0, verified_at: null }, last_error: null, finished_at: 'x' },
-        { resource: 'disputes', state: 'succeeded', objects: 12, pages: 1, estimated_total: 12, eta_seconds: null, last_progress_at: null, verification: { state: 'repaired', repaired: 2, verified_at: 'x' }, last_error: null, finished_at: 'x' },
+        { resource: 'payouts', state: 'succeeded', objects: 120, pages: 2, estimated_total: 120, eta_seconds: null, last_progress_at: null, verification: { state: 'verifying', expected: null, stored: null, found_missing: 0, repaired: 0, verified_at: null }, last_error: null, finished_at: 'x' },
+        { resource: 'disputes', state: 'succeeded', objects: 12, pages: 1, estimated_total: 12, eta_seconds: null, last_progress_at: null, verification: { state: 'repaired', expected: 12, stored: 10, found_missing: 2, repaired: 2, verified_at: 'x' }, last_error: null, finished_at: 'x' },
       ] },
     }));
     expect(wrapper).toContainText('4200 of ~10000 · about 45 s left');
     // The oldest refunds are not reached yet: no total is known, so none is made up.
     expect(wrapper).toContainText('300 so far · time left unknown');
     expect(wrapper).toContainText('120 imported · verifying with Stripe');
-    expect(wrapper).toContainText('12 imported · verified: 2 found missing and stored');
+    expect(wrapper).toContainText('12 imported · verified: 2 of 12 were missing, now stored');
     expect(wrapper).not.toContainComponent(Banner);
   });
 

@@ -39,7 +39,7 @@ describe.each(DIALECTS)('historical import on %s', (dialect) => {
     expect(status.import.done).toBe(true);
     expect(status.import.verification).toBe('verified');
     expect(status.import.resources).toHaveLength(7);
-    for (const r of status.import.resources) expect(r).toMatchObject({ state: 'succeeded', verification: { state: 'verified', repaired: 0 } });
+    for (const r of status.import.resources) expect(r).toMatchObject({ state: 'succeeded', verification: { state: 'verified', stored: r.verification?.expected, found_missing: 0, repaired: 0 } });
     expect(status.import.resources.find((r) => r.resource === 'charges')!.objects).toBe(900);
     expect(await stack.database.db('balance_snapshots').where({ account_id: account.id })).toHaveLength(1);
   });
@@ -183,11 +183,12 @@ describe.each(DIALECTS)('historical import on %s', (dialect) => {
     await stack.database.db('charges').where({ account_id: account.id }).whereIn('id', [oldest, middle]).delete();
     const verification = await stack.services.imports.verify(id, 'charges');
     // Listed once each, although the repair below overlaps the run's first segment.
-    expect(verification).toMatchObject({ version: 2, listed: 200, stored: 199, repaired: 2, below: { probes: 2, found: 1 } });
+    // Stripe holds 200; we had 198; 2 were missing (one below, one inside) and both are stored now.
+    expect(verification).toMatchObject({ version: 3, expected: 200, stored: 198, found_missing: 2, repaired: 2, below: { probes: 2, found: 1 } });
     expect(verification.repaired_ids).toEqual([oldest, middle]);
     expect(await stack.database.db('charges').where({ account_id: account.id }).whereIn('id', [oldest, middle])).toHaveLength(2);
     const charges = (await detail(id)).import.resources.find((r) => r.resource === 'charges')!;
-    expect(charges.verification).toMatchObject({ state: 'repaired', repaired: 2 });
+    expect(charges.verification).toMatchObject({ state: 'repaired', expected: 200, stored: 198, found_missing: 2, repaired: 2 });
   });
   it('does not call an import complete while a resource has not even started (jobs per resource)', async () => {
     const account = await seededAccount(stack, 60);

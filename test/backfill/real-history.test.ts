@@ -49,7 +49,9 @@ describe.each(DIALECTS)('history of a real account on %s', (dialect) => {
     expect(status.state).toBe('live');
     expect(status.import.verification).toBe('verified');
     expect(status.state_reason).toMatch(/^historical import complete \(\d+ objects\); verified$/);
-    for (const r of status.import.resources) expect(r.verification).toMatchObject({ state: 'verified', repaired: 0 });
+    for (const r of status.import.resources) {
+      expect(r.verification).toMatchObject({ state: 'verified', expected: r.objects, stored: r.objects, found_missing: 0, repaired: 0 });
+    }
   }, 120_000);
 
   it('imports an account whose `created` is absent', async () => {
@@ -95,6 +97,11 @@ describe.each(DIALECTS)('history of a real account on %s', (dialect) => {
     expect(status.state).toBe('live');
     expect(status.state_reason).toBe(`historical import complete (${status.import.resources.reduce((n, r) => n + r.objects, 0)} objects); verification found ${hidden} missing and stored them`);
     expect(status.import.resources.find((r) => r.resource === 'charges')!.verification).toMatchObject({ state: 'repaired' });
+    // Each count says what happened: what Stripe holds, what we had, what was missing, what is stored now.
+    const counts = status.import.resources.map((r) => r.verification!);
+    expect(counts.reduce((n, v) => n + v.found_missing, 0)).toBe(hidden);
+    expect(counts.reduce((n, v) => n + v.repaired, 0)).toBe(hidden);
+    for (const [i, v] of counts.entries()) expect(v.stored! + v.found_missing, status.import.resources[i]!.resource).toBe(v.expected);
     expect(status.history.map((h) => h.reason)).toContain(`historical import complete (${status.import.resources.reduce((n, r) => n + r.objects, 0) - hidden} objects)`);
   }, 120_000);
 });

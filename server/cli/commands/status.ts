@@ -3,7 +3,7 @@ import { getConnection } from '../../connections/connection-repository.js';
 import { listConnections } from '../../status/connection-list.js';
 import { connectionDetail, connectionStatus } from '../../status/connection-status.js';
 import type { ConnectionDetail, ConnectionStatus } from '../../../shared/contracts/connection-status.js';
-import { verificationText } from '../../../shared/verification-text.js';
+import { importVerification, verificationText } from '../../../shared/verification-text.js';
 import { CliError, type Command } from '../command.js';
 import { withServices } from '../with-services.js';
 
@@ -15,7 +15,7 @@ function describe(s: ConnectionStatus | ConnectionDetail): string[] {
   if (s.token) lines.push(`  token:        expires ${s.token.expires_at ?? 'unknown'}`);
   if (s.missing_permissions.length) lines.push(`  missing:      ${s.missing_permissions.join(', ')}`);
   lines.push(`  import:       ${s.import.resources.length ? s.import.resources.map((r) => `${r.resource} ${r.state} (${r.objects})`).join(', ') : 'not started'}`);
-  if (s.import.verification) lines.push(`  verification: ${verificationText({ state: s.import.verification, repaired: s.import.resources.reduce((n, r) => n + (r.verification?.repaired ?? 0), 0) })}`);
+  if (s.import.verification) lines.push(`  verification: ${verificationText(importVerification(s.import.verification, s.import.resources))}`);
   lines.push(`  events:       ${s.events.last_event_at ? `last ${s.events.last_event_at}, took ${s.events.lag_seconds}s to arrive` : 'none yet'}; last checked ${s.events.last_checked_at ?? 'never'}`);
   if (s.events.delayed) lines.push(`  delayed:      polls failing since ${s.events.delayed.since}: ${s.events.delayed.last_error}`);
   if (s.last_error) lines.push(`  last error:   ${s.last_error.message} (${s.last_error.at})`);

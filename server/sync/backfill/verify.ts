@@ -1,3 +1,4 @@
+import type { VerificationState } from '../../../shared/contracts/connection-status.js';
 import type { ResourceModule } from '../../resources/resource.js';
 import { STRIPE_API_VERSION } from '../../stripe/client.js';
 import { idsCreatedIn, oldestCreated, storedAmong, upsertObjects } from '../object-store.js';
@@ -8,13 +9,16 @@ import type { Range } from './segment-plan.js';
 
 /** What verification found, saved on the run (`backfill_runs.verification`). */
 export interface Verification {
-  /** 2: the verification that also proves nothing lies below the oldest stored object. */
-  version: 2;
+  /** 3: what Stripe holds, what we had, what was missing and what is stored now, each counted. */
+  version: 3;
   verified_at: string;
-  /** Ids Stripe listed in the run's range, and how many of those were stored already. */
-  listed: number;
+  /** Objects Stripe holds in the run's history (every id listed again, below and inside the range). */
+  expected: number;
+  /** Of those, how many were stored before verification looked. */
   stored: number;
-  /** Objects found missing and stored since: inside the range, and below the oldest stored one. */
+  /** Objects Stripe holds that we lacked: below the oldest stored one and inside the range. */
+  found_missing: number;
+  /** Of those, how many are stored now (read back after the write, not assumed). */
   repaired: number;
   /** The first of them (for a person to look up). */
   repaired_ids: string[];
@@ -54,6 +58,8 @@ interface RangeResult {
   listed: number;
   stored: number;
   repaired: string[];
+  /** Found missing on this range's pages, and how many of them read back as stored. */
+  missingCount?: number;
   repairedCount: number;
   cursor?: string;
   done: boolean;
@@ -125,21 +131,24 @@ export async function verifyRun(deps: ResourceBackfillDeps, resource: ResourceMo
 
   const ranges = groups(await allSegments(deps.db, run.id)).filter((r) => !progress.ranges[rangeKey(r)]?.done);
   await runPool(ranges, deps.concurrency, async (range) => {
-    const result: RangeResult = progress.ranges[rangeKey(range)] ?? { listed: 0, stored: 0, repaired: [], repairedCount: 0, done: false };
+    const result: RangeResult = progress.ranges[rangeKey(range)] ?? { listed: 0, stored: 0, repaired: [], missingCount: 0, repairedCount: 0, done: false };
     progress.ranges[rangeKey(range)] = result;
     while (!result.done) {
       const page = await verifyCall(deps, resource, { limit: PAGE_SIZE, created: { gte: range.gte, lt: range.lt }, ...(result.cursor ? { starting_after: result.cursor } : {}) });
       const stored = await storedAmong(deps.db, resource, deps, page.data.map((o) => o.id));
       const missing = page.data.filter((o) => !stored.has(o.id));
+      let repaired = new Set<string>();
       if (missing.length) {
         await upsertObjects(deps.db, resource, missing, {
           accountId: deps.accountId, livemode: deps.livemode, renderedAt: Math.floor(Date.now() / 1000), apiVersion: STRIPE_API_VERSION,
         });
+        repaired = await storedAmong(deps.db, resource, deps, missing.map((o) => o.id));
       }
       result.listed += page.data.length;
       result.stored += page.data.length - missing.length;
-      result.repairedCount += missing.length;
-      result.repaired = [...result.repaired, ...missing.map((o) => o.id)].slice(0, MAX_IDS);
+      result.missingCount = (result.missingCount ?? result.repairedCount) + missing.length;
+      result.repairedCount += repaired.size;
+      result.repaired = [...result.repaired, ...missing.filter((o) => repaired.has(o.id)).map((o) => o.id)].slice(0, MAX_IDS);
       result.cursor = page.data[page.data.length - 1]?.id ?? result.cursor;
       result.done = !page.has_more || !page.data.length;
       await save();
@@ -147,13 +156,17 @@ export async function verifyRun(deps: ResourceBackfillDeps, resource: ResourceMo
   });
   await saving;
   const results = Object.values(progress.ranges);
-  const sum = (k: 'listed' | 'stored' | 'repairedCount') => results.reduce((n, r) => n + r[k], 0);
+  // A range saved by a verification before version 3 has no missingCount: all it found it stored.
+  const sum = (k: 'listed' | 'stored' | 'missingCount' | 'repairedCount') => results.reduce((n, r) => n + (r[k] ?? r.repairedCount), 0);
+  // Objects the repair below stored were listed again inside the range, as stored by then.
+  const below = progress.below.found;
   return {
-    version: 2,
+    version: 3,
     verified_at: new Date().toISOString(),
-    listed: sum('listed'),
-    stored: sum('stored'),
-    repaired: sum('repairedCount') + progress.below.found,
+    expected: sum('listed'),
+    stored: Math.max(0, sum('stored') - below),
+    found_missing: sum('missingCount') + below,
+    repaired: sum('repairedCount') + below,
     repaired_ids: [...(progress.below.ids ?? []), ...results.flatMap((r) => r.repaired)].slice(0, MAX_IDS),
     below: { probes: progress.below.probes, found: progress.below.found },
   };
@@ -163,18 +176,42 @@ function verifyCall(deps: ResourceBackfillDeps, resource: ResourceModule, params
   return backfillCall(deps, resource, (stripe) => resource.list(stripe, params));
 }
 
-export type VerificationState = 'waiting' | 'verifying' | 'verified' | 'repaired';
+/** What a finished run's verification says, in the status contract's words. */
+export interface VerificationSummary {
+  state: VerificationState;
+  expected: number | null;
+  stored: number | null;
+  foundMissing: number;
+  repaired: number;
+  verifiedAt: string | null;
+}
+
+/** The record before version 3 named its counts differently; all it found missing, it stored. */
+interface VerificationV2 {
+  version: 2;
+  verified_at: string;
+  listed: number;
+  stored: number;
+  repaired: number;
+}
 
 /**
  * Where a finished run's verification stands: not started (or done by the check before version 2,
- * which trusted the import's floor and is run again), in progress, or done, with what it repaired.
+ * which trusted the import's floor and is run again), in progress, or done, with what it found.
  */
-export function readVerification(run: { verification: string | null }): { state: VerificationState; repaired: number; verifiedAt: string | null } {
-  const saved = run.verification ? (JSON.parse(run.verification) as Partial<Verification> & { partial?: boolean }) : null;
-  if (saved?.partial) return { state: 'verifying', repaired: 0, verifiedAt: null };
-  if (!saved || saved.version !== 2) return { state: 'waiting', repaired: 0, verifiedAt: null };
-  return { state: saved.repaired ? 'repaired' : 'verified', repaired: saved.repaired ?? 0, verifiedAt: saved.verified_at ?? null };
+export function readVerification(run: { verification: string | null }): VerificationSummary {
+  const saved = run.verification ? (JSON.parse(run.verification) as (Partial<Verification> | Partial<VerificationV2>) & { partial?: boolean }) : null;
+  const pending = (state: VerificationState): VerificationSummary => ({ state, expected: null, stored: null, foundMissing: 0, repaired: 0, verifiedAt: null });
+  if (saved?.partial) return pending('verifying');
+  if (saved?.version === 3) {
+    const v = saved as Verification;
+    return { state: v.found_missing ? 'repaired' : 'verified', expected: v.expected, stored: v.stored, foundMissing: v.found_missing, repaired: v.repaired, verifiedAt: v.verified_at };
+  }
+  if (saved?.version === 2) {
+    const v = saved as VerificationV2;
+    return { state: v.repaired ? 'repaired' : 'verified', expected: v.listed, stored: v.stored, foundMissing: v.repaired, repaired: v.repaired, verifiedAt: v.verified_at };
+  }
+  return pending('waiting');
 }
-
 /** Verified by this version of the check (whether or not it had to repair something). */
 export const isVerified = (run: { verification: string | null }) => ['verified', 'repaired'].includes(readVerification(run).state);

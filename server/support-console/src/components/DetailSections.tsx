@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { reportsRefusal } from '../../../../shared/connection-states.js';
-import { verificationText } from '../../../../shared/verification-text.js';
+import { importVerification, verificationText } from '../../../../shared/verification-text.js';
 import { supportApi, type ConsoleDetail } from '../api.js';
 import { ago, count, duration, humanize, when } from '../format.js';
 import { ProgressBar } from './ProgressBar.js';
@@ -13,7 +13,7 @@ type Run = (what: string, action: () => Promise<unknown>) => Promise<void>;
 export function ImportSection({ connection: c }: Props) {
   return (
     <section aria-labelledby="import-heading">
-      <h2 id="import-heading">Historical import <span className="status-text" data-testid="import-status">{c.import.done ? `Import complete · ${verificationText({ state: c.import.verification ?? 'waiting' })}` : c.import.resources.length === 0 ? 'Not started' : 'Importing'}</span></h2>
+      <h2 id="import-heading">Historical import <span className="status-text" data-testid="import-status">{c.import.done ? `Import complete · ${verificationText(importVerification(c.import.verification ?? 'waiting', c.import.resources))}` : c.import.resources.length === 0 ? 'Not started' : 'Importing'}</span></h2>
       {c.import.resources.length === 0 ? <p className="muted">No import has run yet.</p> : (
         <table>
           <thead><tr><th scope="col">Resource</th><th scope="col">Progress</th><th scope="col">Objects</th><th scope="col">Verified</th><th scope="col">Problem</th></tr></thead>
