@@ -31,7 +31,7 @@ export interface AppDeps {
   failureLimit?: FailureLimit;
 }
 
-export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../dist/support-console', import.meta.url));
+const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../dist/support-console', import.meta.url));
 
 /** Builds the HTTP app from its collaborators. Never listens: `main.ts` and tests do that. */
 export function createApp(deps: AppDeps): Express {

@@ -103,7 +103,7 @@ export interface Config {
   logLevel: string;
 }
 
-export const MARKETPLACE_AUTHORIZE_URL = 'https://marketplace.stripe.com/oauth/v2/authorize';
+const MARKETPLACE_AUTHORIZE_URL = 'https://marketplace.stripe.com/oauth/v2/authorize';
 /** Where `pi-stripe emulator` listens by default; sandbox mode never talks to real Stripe. */
 export const SANDBOX_EMULATOR_URL = 'http://127.0.0.1:12111';
 

@@ -12,8 +12,7 @@ export const CONNECTION_STATES = [
 
 export type ConnectionState = (typeof CONNECTION_STATES)[number];
 
-export const AUTH_KINDS = ['oauth', 'api_key'] as const;
-export type AuthKind = (typeof AUTH_KINDS)[number];
+export type AuthKind = 'oauth' | 'api_key';
 
 /** States in which background work for the connection must not run. */
 export const STOPPED_STATES: readonly ConnectionState[] = [

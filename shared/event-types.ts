@@ -25,6 +25,3 @@ export type EventGroup = keyof typeof EVENT_GROUPS;
 export type SubscribedEventType = (typeof EVENT_GROUPS)[EventGroup][number];
 
 export const SUBSCRIBED_EVENT_TYPES: readonly SubscribedEventType[] = Object.values(EVENT_GROUPS).flat();
-
-/** App lifecycle events delivered for installed accounts. */
-export const APP_LIFECYCLE_EVENT_TYPES = ['account.application.authorized', 'account.application.deauthorized'] as const;

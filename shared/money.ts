@@ -7,7 +7,7 @@ const ZERO_DECIMAL = new Set([
 ]);
 const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
 
-export function currencyExponent(currency: string): number {
+function currencyExponent(currency: string): number {
   const c = currency.toLowerCase();
   if (ZERO_DECIMAL.has(c)) return 0;
   if (THREE_DECIMAL.has(c)) return 3;

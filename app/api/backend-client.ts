@@ -15,7 +15,7 @@ export interface BackendClient {
   act(action: 'resync' | 'pause' | 'resume'): Promise<ConnectionStatus>;
 }
 
-export class BackendError extends Error {
+class BackendError extends Error {
   constructor(message: string, readonly code: string) {
     super(message);
   }

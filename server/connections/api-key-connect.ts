@@ -17,7 +17,7 @@ export interface ApiKeyConnectResult {
 }
 
 /** Why a key of this shape cannot be used, or null when the shape is right. */
-export function keyShapeProblem(key: string): string | null {
+function keyShapeProblem(key: string): string | null {
   if (/^pk_(test|live)_/.test(key)) return 'This is a publishable key (pk_…); it cannot read payments. Use a restricted key (rk_…).';
   if (/^whsec_/.test(key)) return 'This is a webhook signing secret (whsec_…), not an API key; use a restricted key (rk_…).';
   if (!KEY_SHAPE.test(key)) return 'The API key must be a restricted key (rk_live_… or rk_test_…) or a secret key (sk_…).';

@@ -57,7 +57,7 @@ export function dialectOfDb(db: Db): Dialect {
   return (db.client as { dialect?: string }).dialect === 'postgresql' ? 'postgres' : 'sqlite';
 }
 
-export function dialectOf(databaseUrl: string): Dialect {
+function dialectOf(databaseUrl: string): Dialect {
   return databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres';
 }
 

@@ -8,7 +8,7 @@ import type { EventScope, Outcome } from './process-event.js';
  * Our clock and Stripe's are not the same clock: a deauthorization within this much of the current
  * install is ordered by asking Stripe whether the tokens still work, not by timestamps.
  */
-export const LIFECYCLE_CLOCK_SKEW_MS = 5_000;
+const LIFECYCLE_CLOCK_SKEW_MS = 5_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

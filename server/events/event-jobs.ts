@@ -7,7 +7,7 @@ import { accountsWithPending } from './inbox.js';
 import { claimDuePolls } from './watermark-store.js';
 
 /** How often due polls are looked for; each connection's own interval is adaptive (event-service.ts). */
-export const POLL_SCHEDULE_MS = 1_000;
+const POLL_SCHEDULE_MS = 1_000;
 const RETRY_PENDING_MS = 30_000;
 /** Due polls queued per scheduling round: a fair, oldest-due-first share when thousands are due. */
 const POLLS_PER_ROUND = 500;

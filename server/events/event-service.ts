@@ -21,13 +21,13 @@ import { NO_POLL_FAILURE, recordFailedPoll, recordGoodPoll } from './poll-health
 
 const RETENTION_SECONDS = 30 * 86400;
 /** Re-read this much before the watermark: events show up in the list late. */
-export const OVERLAP_SECONDS = 300;
+const OVERLAP_SECONDS = 300;
 /** Do not read the last seconds at all: the list is eventually consistent. */
-export const LAG_SECONDS = 5;
+const LAG_SECONDS = 5;
 /** Adaptive polling: a connection whose last poll found events is polled again after the minimum;
  *  each empty poll stretches its interval by half, up to the maximum. */
-export const POLL_MIN_MS = 2_000;
-export const POLL_MAX_MS = 15_000;
+const POLL_MIN_MS = 2_000;
+const POLL_MAX_MS = 15_000;
 const MAX_ATTEMPTS = 5;
 /** A poll tries a few times, then gives up until its next turn (poll-health.ts marks the failure). */
 const POLL_ATTEMPTS = 3;

@@ -8,14 +8,14 @@ import { saveWatermark, watermarkOf } from './watermark-store.js';
 /** Polls failing this long make the connection `degraded` ("events delayed"), not later. */
 export const DELAYED_AFTER_MS = 45_000;
 /** After a failed poll, the next one comes this soon (not after the poll claim's minute). */
-export const FAILED_POLL_RETRY_MS = 10_000;
+const FAILED_POLL_RETRY_MS = 10_000;
 /** How a state reason set by failing polls begins: only such a degraded state is lifted by a good poll. */
 export const DELAYED_REASON = 'events delayed: polls of Stripe have failed since';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** What went wrong with a poll, in one line fit for support staff (credentials scrubbed). */
-export function pollErrorText(err: unknown): string {
+function pollErrorText(err: unknown): string {
   if (err instanceof Stripe.errors.StripeRateLimitError) return `Stripe answered 429 (rate limited): ${err.message}`;
   if (err instanceof Stripe.errors.StripeConnectionError) return `no answer from Stripe (network): ${err.message}`;
   if (err instanceof Stripe.errors.StripeError) return `Stripe answered ${err.statusCode ?? 'an error'} (${err.type}): ${err.message}`;

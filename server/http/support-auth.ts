@@ -6,13 +6,13 @@ import type { SupportSession, SupportSessions } from '../support/session-store.j
 import type { FailureLimiter } from './failure-limiter.js';
 
 export const SESSION_COOKIE = 'pi_support_session';
-export const CSRF_HEADER = 'x-csrf-token';
+const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** Constant-time comparison (hashes make the lengths equal). */
-export function sameSecret(given: string | undefined, expected: string): boolean {
+function sameSecret(given: string | undefined, expected: string): boolean {
   return given !== undefined && timingSafeEqual(digest(given), digest(expected));
 }
 
@@ -23,7 +23,7 @@ export function isSupportToken(tokens: string[], given: string): boolean {
   return ok;
 }
 
-export const sessionIdOf = (req: Request): string | undefined => parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE];
+const sessionIdOf = (req: Request): string | undefined => parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE];
 
 /** The console session behind a request, or null. */
 export async function sessionOf(req: Request, sessions: SupportSessions): Promise<(SupportSession & { id: string }) | null> {

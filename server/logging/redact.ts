@@ -26,7 +26,7 @@ const SECRET_WORDS = new Set([
 ]);
 
 /** True when a name (query parameter, body field, header) is named like a credential. */
-export function secretName(name: string): boolean {
+function secretName(name: string): boolean {
   if (SECRET_KEY_NAMES.test(name)) return true;
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split(/[^a-z0-9]+/).some((w) => SECRET_WORDS.has(w));
 }
@@ -34,10 +34,10 @@ export function secretName(name: string): boolean {
 /** `name=value` pairs in URLs and form bodies, whatever secret the value is. */
 const PARAMETER = /([?&;]|^)([^=&#?\s]{1,100})=([^&#\s]*)/g;
 
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 /** Longest error text stored or shown; longer ones end with an ellipsis. */
-export const STORED_ERROR_MAX = 500;
+const STORED_ERROR_MAX = 500;
 
 /** Knex puts the statement before the database's own words: "insert into … - UNIQUE constraint failed". */
 const SQL_STATEMENT = /(^|: )\s*(?:select\s[\s\S]*?\sfrom\s|insert\s+into\s|update\s+[`"\w.]+\s+set\s|delete\s+from\s|with\s+[`"\w]+\s+as\s|(?:create|alter|drop)\s+(?:table|index)\s|pragma\s)[\s\S]* - (?=\S)/i;

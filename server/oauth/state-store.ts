@@ -25,8 +25,8 @@ export class OAuthStateStore {
     return state;
   }
 
-  /** Looks without consuming: tells the callback which mode's strategy should handle it. */
-  async peek(state: string): Promise<StateCheck> {
+  /** Checks a state without consuming it: the callback learns which mode's strategy is to consume it. */
+  async check(state: string): Promise<StateCheck> {
     const row = await this.db('oauth_states').where({ state_hash: hash(state) }).first();
     return this.judge(row);
   }

@@ -11,12 +11,12 @@ import { createStripeClient } from '../stripe/client.js';
 import { OAuthTokenError, requestToken } from './token-client.js';
 
 /** Refresh this long before expiry, so that no request goes out with a dying token. */
-export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 const LEASE_MS = 30_000;
 
 const reauthorizeMessage = (connectionId: string) => `Connection ${connectionId} must be reauthorized by the merchant`;
 
-export const UNINSTALL_CONFIRMED_REASON = 'the merchant uninstalled the app: Stripe refused both the refresh token (invalid_grant) '
+const UNINSTALL_CONFIRMED_REASON = 'the merchant uninstalled the app: Stripe refused both the refresh token (invalid_grant) '
   + 'and the access token, which had not expired yet; tokens deleted';
 
 /**

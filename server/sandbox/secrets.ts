@@ -9,7 +9,7 @@ interface SandboxSecrets {
 }
 
 /** Where sandbox mode keeps generated secrets: next to the SQLite file, or ./data. */
-export function dataDirectory(config: Config): string {
+function dataDirectory(config: Config): string {
   const sqlite = /^sqlite:(.+)$/.exec(config.databaseUrl);
   const file = sqlite?.[1];
   return file && file !== ':memory:' ? dirname(resolve(file)) : resolve('data');

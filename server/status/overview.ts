@@ -8,11 +8,11 @@ import { summariesOf } from './connection-summaries.js';
 const ATTENTION_LIMIT = 25;
 const minutesSince = (ms: number) => { const m = Math.round((Date.now() - ms) / 60_000); return m < 1 ? 'under a minute' : `${m} min`; };
 /** The poller visits every active connection each 15 s; ten minutes without a poll means lag is growing. */
-export const STALE_POLL_MS = 10 * 60_000;
+const STALE_POLL_MS = 10 * 60_000;
 /** An import with no page stored for this long is stalled (pages come every second or so while it runs). */
 export const STALLED_AFTER_MS = 3 * 60_000;
 /** Events are applied seconds after they arrive; still pending after this, something holds them. */
-export const PENDING_TOO_LONG_MS = 3 * 60_000;
+const PENDING_TOO_LONG_MS = 3 * 60_000;
 
 const PROBLEMS: Partial<Record<ConnectionState, string>> = {
   reauthorization_required: 'Stripe refuses the stored credentials',

@@ -9,7 +9,7 @@ const dateOf = (version: string) => version.slice(0, 10);
  * stored as it is: the object is fetched in our version at once. Every other payload in an older
  * version is stored as Stripe sent it and fetched again later, lazily (version-refresh.ts).
  */
-export const STORED_FIELD_CHANGES: readonly { before: string; objectType: string; fields: readonly string[]; doc: string }[] = [
+const STORED_FIELD_CHANGES: readonly { before: string; objectType: string; fields: readonly string[]; doc: string }[] = [
   { before: '2022-11-15', objectType: 'payment_intent', fields: ['latest_charge'], doc: 'https://docs.stripe.com/changelog/2022-11-15/removes-charges-attribute-paymentintent' },
   { before: '2015-08-19', objectType: 'balance_transaction', fields: ['source'], doc: 'https://docs.stripe.com/changelog/2015-08-19/balance-transactions-refunds-disputes-specify-source' },
   { before: '2014-08-20', objectType: 'dispute', fields: ['status', 'balance_transactions'], doc: 'https://docs.stripe.com/changelog/2014-08-20/disputes-provide-several-new-statuses' },

@@ -5,7 +5,7 @@ import type { AccountRateLimiter, Lane } from './rate-limiter.js';
 const MAX_BACKOFF_MS = 30_000;
 
 /** 5xx, 409, resets and timeouts: worth retrying. 400/401/403/404 are not. */
-export function isTransient(err: unknown): boolean {
+function isTransient(err: unknown): boolean {
   if (err instanceof Stripe.errors.StripeRateLimitError) return true;
   if (err instanceof Stripe.errors.StripeConnectionError) return true;
   if (err instanceof Stripe.errors.StripeAPIError) return true;
@@ -13,7 +13,7 @@ export function isTransient(err: unknown): boolean {
   return false;
 }
 
-export function backoffMs(attempt: number, baseMs = 250): number {
+function backoffMs(attempt: number, baseMs = 250): number {
   const ceiling = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** attempt);
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }

@@ -1,8 +1,8 @@
 /** No more of one account's requests than this in flight from one process, whatever asks. */
-export const MAX_IN_FLIGHT = 64;
+const MAX_IN_FLIGHT = 64;
 /** After a refusal the allowance grows back only to just below where Stripe refused, until this
  *  long has passed without another: then it probes higher again (limits can change). */
-export const PROBE_AFTER_MS = 10_000;
+const PROBE_AFTER_MS = 10_000;
 const SAME_BURST_MS = 1_000;
 
 /**
@@ -13,7 +13,7 @@ const SAME_BURST_MS = 1_000;
  * trip), up to just below that point, and past it only after PROBE_AFTER_MS without a refusal.
  * Rate limits are the token buckets' job; this only bounds parallelism.
  */
-export class ConcurrencyGate {
+class ConcurrencyGate {
   private allowance = MAX_IN_FLIGHT;
   private ceiling = MAX_IN_FLIGHT;
   private refusedAt = 0;

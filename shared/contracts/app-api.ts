@@ -45,7 +45,7 @@ export const signedPayload = (id: AppIdentity, request: SignedRequest) =>
   JSON.stringify({ user_id: id.user_id, account_id: id.account_id, ...signatureFields(id.mode, request) });
 
 /** True for a time zone this runtime knows (the IANA database, as `Intl` holds it). */
-export function isTimeZone(tz: string): boolean {
+function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
     return true;

@@ -2,12 +2,15 @@ import { z } from 'zod';
 import { CONNECTION_STATES } from '../connection-states.js';
 import { REPORT_FAMILIES } from '../report-families.js';
 
+const SORT_FIELDS = ['created', 'name', 'account', 'state', 'mode', 'last_event'] as const;
+export type SortField = (typeof SORT_FIELDS)[number];
+
 /** Query of `GET /api/support/connections`. */
 export const listConnectionsQuery = z.object({
   state: z.enum(CONNECTION_STATES).optional(),
   mode: z.enum(['test', 'live']).optional(),
   q: z.string().trim().min(1).max(200).optional(),
-  sort: z.enum(['created', 'name', 'account', 'state', 'mode', 'last_event']).default('created'),
+  sort: z.enum(SORT_FIELDS).default('created'),
   order: z.enum(['asc', 'desc']).default('desc'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
@@ -43,5 +46,3 @@ export const resyncBody = z.object({
 export const rotateWebhookSecretBody = apiKeyConnectBody.pick({ webhook_secret: true }).required();
 export const rotateApiKeyBody = apiKeyConnectBody.pick({ api_key: true });
 
-export const SORT_FIELDS = ['created', 'name', 'account', 'state', 'mode', 'last_event'] as const;
-export type SortField = (typeof SORT_FIELDS)[number];

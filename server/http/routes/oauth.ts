@@ -71,7 +71,7 @@ export function oauthRoutes(deps: { config: Config; states: OAuthStateStore; ins
         const hint = q.livemode === 'true' ? 'live' : q.livemode === 'false' ? 'test' : undefined;
         return success(res, await deps.installs.marketplace(q.code, hint));
       }
-      const check = await deps.states.peek(q.state);
+      const check = await deps.states.check(q.state);
       if (!check.ok) return sendPage(res, 400, 'This install link no longer works', [STATE_PROBLEMS[check.reason], 'Start the installation again.']);
       passport.authenticate(`stripe-apps-${check.mode}`, { session: false }, (err: unknown, connection: Connection | false, info?: { message?: keyof typeof STATE_PROBLEMS }) => {
         if (err) return failed(res, err, next);

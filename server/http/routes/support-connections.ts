@@ -14,7 +14,7 @@ export interface SupportRouteDeps {
   limiters: RateLimiters;
 }
 
-export const webhookUrlOf = (config: Config, merchantId: string | null) =>
+const webhookUrlOf = (config: Config, merchantId: string | null) =>
   (merchantId ? `${config.publicUrl}/webhooks/stripe/${encodeURIComponent(merchantId)}` : null);
 
 export function connectionIdOf(raw: unknown): string {
