@@ -12,9 +12,15 @@ export default defineConfig({
     maxWorkers: 2,
     reporters: ['default'],
     projects: [
-      { extends: true, test: { name: 'suite', include: ['test/**/*.test.{ts,tsx}'], exclude: ['test/scale-out/**'], sequence: { groupOrder: 0 } } },
+      {
+        extends: true,
+        test: { name: 'suite', include: ['test/**/*.test.{ts,tsx}'], exclude: ['test/scale-out/**'], sequence: { groupOrder: 0 } },
+      },
       // Worker processes load both cores: these run after everything else, not beside timing-sensitive tests.
-      { extends: true, test: { name: 'scale-out', include: ['test/scale-out/**/*.test.ts'], sequence: { groupOrder: 1 }, fileParallelism: false } },
+      {
+        extends: true,
+        test: { name: 'scale-out', include: ['test/scale-out/**/*.test.ts'], sequence: { groupOrder: 1 }, fileParallelism: false },
+      },
     ],
   },
 });

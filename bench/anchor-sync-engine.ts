@@ -9,7 +9,8 @@ import { createTestDatabase } from '../test/support/databases.js';
 const require = createRequire(import.meta.url);
 const engine = require('@supabase/stripe-sync-engine') as {
   StripeSync: new (config: Record<string, unknown>) => {
-    stripe: Stripe; syncBackfill(p: { object: string }): Promise<Record<string, { synced: number }>>;
+    stripe: Stripe;
+    syncBackfill(p: { object: string }): Promise<Record<string, { synced: number }>>;
     postgresClient: { pool: { end(): Promise<void>; on(event: 'error', listener: (err: Error) => void): void } };
   };
   runMigrations(config: { databaseUrl: string; schema: string }): Promise<void>;
@@ -40,10 +41,15 @@ export async function runAnchor(apiBase: string, key: string): Promise<AnchorRun
     await engine.runMigrations({ databaseUrl: database.url, schema: 'stripe' });
     const check = knexFactory({ client: 'pg', connection: database.url, pool: { min: 0, max: 1 } });
     const migrated = await check.raw("select to_regclass('stripe.charges') as t");
-    if (!migrated.rows[0].t) throw new Error('the anchor\'s migrations did not create stripe.charges (runMigrations logs and goes on)');
+    if (!migrated.rows[0].t) throw new Error("the anchor's migrations did not create stripe.charges (runMigrations logs and goes on)");
     const sync = new engine.StripeSync({
-      databaseUrl: database.url, schema: 'stripe', stripeSecretKey: key, stripeWebhookSecret: 'whsec_unused',
-      backfillRelatedEntities: false, autoExpandLists: false, poolConfig: { max: 10 },
+      databaseUrl: database.url,
+      schema: 'stripe',
+      stripeSecretKey: key,
+      stripeWebhookSecret: 'whsec_unused',
+      backfillRelatedEntities: false,
+      autoExpandLists: false,
+      poolConfig: { max: 10 },
     });
     // Dropping its database afterwards ends its idle connections: not an error of the run.
     sync.postgresClient.pool.on('error', () => undefined);
@@ -58,7 +64,8 @@ export async function runAnchor(apiBase: string, key: string): Promise<AnchorRun
     }
     const seconds = (Date.now() - started) / 1000;
     const stored: Record<string, number> = {};
-    for (const { object, table } of ANCHOR_OBJECTS) stored[object] = Number((await check.raw(`select count(*)::int as n from stripe.${table}`)).rows[0].n);
+    for (const { object, table } of ANCHOR_OBJECTS)
+      stored[object] = Number((await check.raw(`select count(*)::int as n from stripe.${table}`)).rows[0].n);
     await check.destroy();
     await sync.postgresClient.pool.end();
     const objects = Object.values(stored).reduce((a, b) => a + b, 0);

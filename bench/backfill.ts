@@ -19,11 +19,17 @@ import { BACKGROUND_SHARE, DEFAULT_LIMIT_FRACTION, STRIPE_LIMITS } from '../serv
 import { ANCHOR_OBJECTS, runAnchor, type AnchorRun } from './anchor-sync-engine.js';
 import { startEmulatorChild, type EmulatorChild } from './emulator-child.js';
 
-const { values } = parseArgs({ options: {
-  objects: { type: 'string', default: '5000,50000,500000' }, limits: { type: 'string', default: 'test,live' },
-  runs: { type: 'string', default: '3' }, db: { type: 'string', default: 'postgres' }, latency: { type: 'string', default: '30-120' },
-  'no-anchor': { type: 'boolean', default: false }, 'no-verify': { type: 'boolean', default: false },
-} });
+const { values } = parseArgs({
+  options: {
+    objects: { type: 'string', default: '5000,50000,500000' },
+    limits: { type: 'string', default: 'test,live' },
+    runs: { type: 'string', default: '3' },
+    db: { type: 'string', default: 'postgres' },
+    latency: { type: 'string', default: '30-120' },
+    'no-anchor': { type: 'boolean', default: false },
+    'no-verify': { type: 'boolean', default: false },
+  },
+});
 const [latencyMin, latencyMax] = values.latency!.split('-').map(Number) as [number, number];
 /** Payments for about `objects` objects of the established shape: 3.2 per payment (charge, payment
  *  intent, balance transaction, refunds, disputes…) plus about 2,000 for three years of payouts (measured). */
@@ -35,12 +41,21 @@ type Limits = 'test' | 'live' | 'none';
 async function ourImport(emulator: EmulatorChild, limits: Limits, dbKind: Dialect, resources?: string[], verify = false) {
   const target = await createTestDatabase(dbKind);
   const config = parseConfig({
-    NODE_ENV: 'test', DATABASE_URL: target.url, STRIPE_API_BASE: emulator.url, LOG_LEVEL: 'silent',
-    ENCRYPTION_KEYS: Buffer.alloc(32, 9).toString('base64'), SUPPORT_TOKENS: 'bench-support-token-0123456789',
+    NODE_ENV: 'test',
+    DATABASE_URL: target.url,
+    STRIPE_API_BASE: emulator.url,
+    LOG_LEVEL: 'silent',
+    ENCRYPTION_KEYS: Buffer.alloc(32, 9).toString('base64'),
+    SUPPORT_TOKENS: 'bench-support-token-0123456789',
   });
   const { db } = target;
   const unlimited = { global: 1e6, endpoint: 1e6 };
-  const services = createServices(config, db, createLogger({ level: 'silent' }), limits === 'none' ? { rateLimits: { live: unlimited, test: unlimited } } : {});
+  const services = createServices(
+    config,
+    db,
+    createLogger({ level: 'silent' }),
+    limits === 'none' ? { rateLimits: { live: unlimited, test: unlimited } } : {},
+  );
   await services.jobs.stop(); // the benchmark drives the import itself
   const { connection } = await connectWithApiKey(config, services.connections, services.limiters, { name: 'Bench', api_key: emulator.key });
 
@@ -56,12 +71,16 @@ async function ourImport(emulator: EmulatorChild, limits: Limits, dbKind: Dialec
     const now = Date.now();
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
     // Our configured ceiling right now: the account budget, or the endpoint budgets still in use.
-    if (active.size) ceilingRequests += ((now - last) / 1000) * DEFAULT_LIMIT_FRACTION * Math.min(stripeLimits.global, stripeLimits.endpoint * active.size);
+    if (active.size)
+      ceilingRequests +=
+        ((now - last) / 1000) * DEFAULT_LIMIT_FRACTION * Math.min(stripeLimits.global, stripeLimits.endpoint * active.size);
     last = now;
   }, 20);
   const started = Date.now();
   const outcomes = await services.imports.run(connection.id, {
-    verify: false, full: true, resources,
+    verify: false,
+    full: true,
+    resources,
     onRequest: () => requests++,
     onProgress: (p) => {
       if (p.state === 'done') active.delete(p.resource);
@@ -83,10 +102,15 @@ async function ourImport(emulator: EmulatorChild, limits: Limits, dbKind: Dialec
     const s = (Date.now() - t) / 1000;
     const budget = DEFAULT_LIMIT_FRACTION * stripeLimits.global;
     verification = {
-      requests: verifyRequests, seconds: Number(s.toFixed(1)), requests_per_second: Number((verifyRequests / s).toFixed(2)),
-      share_of_budget: Number((verifyRequests / s / budget).toFixed(3)), share_allowed: BACKGROUND_SHARE,
-      expected: results.reduce((n, v) => n + v.expected, 0), found_missing: results.reduce((n, v) => n + v.found_missing, 0),
-      repaired: results.reduce((n, v) => n + v.repaired, 0), probes_below: results.reduce((n, v) => n + v.below.probes, 0),
+      requests: verifyRequests,
+      seconds: Number(s.toFixed(1)),
+      requests_per_second: Number((verifyRequests / s).toFixed(2)),
+      share_of_budget: Number((verifyRequests / s / budget).toFixed(3)),
+      share_allowed: BACKGROUND_SHARE,
+      expected: results.reduce((n, v) => n + v.expected, 0),
+      found_missing: results.reduce((n, v) => n + v.found_missing, 0),
+      repaired: results.reduce((n, v) => n + v.repaired, 0),
+      probes_below: results.reduce((n, v) => n + v.below.probes, 0),
     };
   }
 
@@ -112,7 +136,9 @@ async function ourImport(emulator: EmulatorChild, limits: Limits, dbKind: Dialec
     retried,
     peak_rss_mb: Math.round(peakRss / 1024 / 1024),
     completeness: Number((objects / expectedTotal).toFixed(6)),
-    incomplete: Object.keys(expected).filter((k) => stored[k] !== expected[k]).map((k) => ({ resource: k, expected: expected[k], stored: stored[k] })),
+    incomplete: Object.keys(expected)
+      .filter((k) => stored[k] !== expected[k])
+      .map((k) => ({ resource: k, expected: expected[k], stored: stored[k] })),
     states: [...new Set(outcomes.map((o) => o.state))],
     ...(verification ? { verification } : {}),
   };
@@ -134,9 +160,15 @@ const results = [];
 for (const objects of values.objects!.split(',').map(Number)) {
   for (const limits of values.limits!.split(',') as Limits[]) {
     const emulator = await startEmulatorChild({
-      payments: paymentsFor(objects), days: 3 * 365, mode: limits === 'live' ? 'live' : 'test',
-      latencyMs: limits === 'none' ? 0 : latencyMin, latencyMaxMs: limits === 'none' ? 0 : latencyMax, limits: limits !== 'none',
-      burst: 150, bursts: 3, shape: 'established',
+      payments: paymentsFor(objects),
+      days: 3 * 365,
+      mode: limits === 'live' ? 'live' : 'test',
+      latencyMs: limits === 'none' ? 0 : latencyMin,
+      latencyMaxMs: limits === 'none' ? 0 : latencyMax,
+      limits: limits !== 'none',
+      burst: 150,
+      bursts: 3,
+      shape: 'established',
     });
     try {
       const full = [];
@@ -153,7 +185,12 @@ for (const objects of values.objects!.split(',').map(Number)) {
       }
       const ours = medians(full);
       const entry: Record<string, unknown> = {
-        objects_target: objects, limits, emulator_objects: emulator.counts, emulator_generate_ms: emulator.generateMs, ours, ours_runs: full,
+        objects_target: objects,
+        limits,
+        emulator_objects: emulator.counts,
+        emulator_generate_ms: emulator.generateMs,
+        ours,
+        ours_runs: full,
       };
       if (anchor.length) {
         const sharedMedian = medians(shared);
@@ -170,13 +207,26 @@ for (const objects of values.objects!.split(',').map(Number)) {
         });
       }
       results.push(entry);
-      process.stderr.write(`${objects} objects, ${limits} limits: ${JSON.stringify(entry.ratio ?? {})} ours ${ours.objects_per_second}/s\n`);
+      process.stderr.write(
+        `${objects} objects, ${limits} limits: ${JSON.stringify(entry.ratio ?? {})} ours ${ours.objects_per_second}/s\n`,
+      );
     } finally {
       emulator.stop();
     }
   }
 }
-process.stdout.write(JSON.stringify({
-  benchmark: 'backfill', node: process.version, runs: Number(values.runs), database: values.db, latency_ms: [latencyMin, latencyMax],
-  limits: { test: STRIPE_LIMITS.test, live: STRIPE_LIMITS.live, fraction: DEFAULT_LIMIT_FRACTION }, scenarios: results,
-}, null, 2) + '\n');
+process.stdout.write(
+  JSON.stringify(
+    {
+      benchmark: 'backfill',
+      node: process.version,
+      runs: Number(values.runs),
+      database: values.db,
+      latency_ms: [latencyMin, latencyMax],
+      limits: { test: STRIPE_LIMITS.test, live: STRIPE_LIMITS.live, fraction: DEFAULT_LIMIT_FRACTION },
+      scenarios: results,
+    },
+    null,
+    2,
+  ) + '\n',
+);

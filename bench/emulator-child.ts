@@ -4,7 +4,12 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 export interface EmulatorSetup {
-  payments: number; days: number; mode: 'test' | 'live'; latencyMs: number; limits: boolean; burst: number;
+  payments: number;
+  days: number;
+  mode: 'test' | 'live';
+  latencyMs: number;
+  limits: boolean;
+  burst: number;
   /** Latency uniform between latencyMs and this (default: fixed latencyMs). */
   latencyMaxMs?: number;
   /** History shape (server/emulator/generator.ts); default `growing`. */
@@ -15,13 +20,22 @@ export interface EmulatorSetup {
 }
 
 export interface EmulatorChild {
-  url: string; controlUrl: string; account: string; key: string; counts: Record<string, number>; generateMs: number;
+  url: string;
+  controlUrl: string;
+  account: string;
+  key: string;
+  counts: Record<string, number>;
+  generateMs: number;
   stop(): void;
 }
 
 export async function startEmulatorChild(setup: EmulatorSetup, nodeArgs: string[] = []): Promise<EmulatorChild> {
   // A million objects take a few GB in the emulator's heap.
-  const child = spawn(process.execPath, ['--max-old-space-size=12288', ...nodeArgs, '--import', 'tsx', join(import.meta.dirname, 'emulator-process.ts'), JSON.stringify(setup)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--max-old-space-size=12288', ...nodeArgs, '--import', 'tsx', join(import.meta.dirname, 'emulator-process.ts'), JSON.stringify(setup)],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const ready = await new Promise<Omit<EmulatorChild, 'stop'>>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {

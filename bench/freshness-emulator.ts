@@ -3,7 +3,10 @@
 import { startEmulator } from '../server/emulator/index.js';
 
 const { accounts } = JSON.parse(process.argv[2] ?? '{}') as { accounts: number };
-const emulator = await startEmulator({ seed: 11, settings: { rateLimits: { enabled: false, test: 25, liveGlobal: 100, liveEndpoint: 25, files: 20 } } });
+const emulator = await startEmulator({
+  seed: 11,
+  settings: { rateLimits: { enabled: false, test: 25, liveGlobal: 100, liveEndpoint: 25, files: 20 } },
+});
 const list = Array.from({ length: accounts }, (_, i) => {
   const account = emulator.state.addAccount({ name: `Fresh ${i}` });
   return { id: account.id, key: emulator.state.keysOf(account.id, 'test', 'secret')[0]!.key };

@@ -20,10 +20,17 @@ import { control, injectApiFaults } from '../test/support/emulator.js';
 import type { Emulator } from '../server/emulator/index.js';
 import { startEmulatorChild, type EmulatorChild } from './emulator-child.js';
 
-const { values } = parseArgs({ options: {
-  payments: { type: 'string', default: '600' }, latency: { type: 'string', default: '150' }, faults: { type: 'boolean', default: false },
-  db: { type: 'string', default: 'sqlite' }, runs: { type: 'string', default: '3' }, lanes: { type: 'string' }, 'api-version': { type: 'string' },
-} });
+const { values } = parseArgs({
+  options: {
+    payments: { type: 'string', default: '600' },
+    latency: { type: 'string', default: '150' },
+    faults: { type: 'boolean', default: false },
+    db: { type: 'string', default: 'sqlite' },
+    runs: { type: 'string', default: '3' },
+    lanes: { type: 'string' },
+    'api-version': { type: 'string' },
+  },
+});
 const PAYMENTS = Number(values.payments);
 const MODE = 'live' as const;
 
@@ -31,10 +38,20 @@ async function runOnce(handle: EmulatorChild, dialect: Dialect) {
   const emulator = handle as unknown as Emulator & typeof handle; // control() and compareWithTruth() need only its URLs
   const database = await createTestDatabase(dialect);
   const config = parseConfig({
-    NODE_ENV: 'test', DATABASE_URL: database.url, STRIPE_API_BASE: emulator.url, LOG_LEVEL: 'silent', EVENT_POLL_LAG_SECONDS: '0',
-    ENCRYPTION_KEYS: Buffer.alloc(32, 9).toString('base64'), SUPPORT_TOKENS: 'bench-support-token-0123456789',
+    NODE_ENV: 'test',
+    DATABASE_URL: database.url,
+    STRIPE_API_BASE: emulator.url,
+    LOG_LEVEL: 'silent',
+    EVENT_POLL_LAG_SECONDS: '0',
+    ENCRYPTION_KEYS: Buffer.alloc(32, 9).toString('base64'),
+    SUPPORT_TOKENS: 'bench-support-token-0123456789',
   });
-  const services = createServices(config, database.db, createLogger({ level: 'silent' }), values.lanes ? { eventLanes: Number(values.lanes) } : {});
+  const services = createServices(
+    config,
+    database.db,
+    createLogger({ level: 'silent' }),
+    values.lanes ? { eventLanes: Number(values.lanes) } : {},
+  );
   await services.jobs.stop(); // the benchmark polls and processes itself
   await control(emulator, 'DELETE', '/faults');
   const { connection } = await connectWithApiKey(config, services.connections, services.limiters, { name: 'Bench', api_key: emulator.key });
@@ -46,8 +63,13 @@ async function runOnce(handle: EmulatorChild, dialect: Dialect) {
   // The backlog: payments (every tenth refunded) made while nothing was reading.
   await new Promise((r) => setTimeout(r, 1100));
   for (let i = 0; i < PAYMENTS; i++) {
-    const made = await control<{ charge: { id: string } | null }>(emulator, 'POST', '/scenarios/payment', { account: emulator.account, mode: MODE, amount: 1000 + i });
-    if (i % 10 === 9 && made.charge) await control(emulator, 'POST', '/scenarios/refund', { account: emulator.account, mode: MODE, charge: made.charge.id });
+    const made = await control<{ charge: { id: string } | null }>(emulator, 'POST', '/scenarios/payment', {
+      account: emulator.account,
+      mode: MODE,
+      amount: 1000 + i,
+    });
+    if (i % 10 === 9 && made.charge)
+      await control(emulator, 'POST', '/scenarios/refund', { account: emulator.account, mode: MODE, charge: made.charge.id });
   }
   await new Promise((r) => setTimeout(r, 1100));
   if (values.faults) await injectApiFaults(emulator);
@@ -58,8 +80,10 @@ async function runOnce(handle: EmulatorChild, dialect: Dialect) {
   const polled = Date.now();
   const applied = await services.events.processPending(connection.accountId);
   const finished = Date.now();
-  const requestsOf = async () => Object.entries(await control<Record<string, number>>(emulator, 'GET', '/requests'))
-    .filter(([k]) => k.startsWith(`${emulator.account} `)).reduce((n, [, v]) => n + v, 0);
+  const requestsOf = async () =>
+    Object.entries(await control<Record<string, number>>(emulator, 'GET', '/requests'))
+      .filter(([k]) => k.startsWith(`${emulator.account} `))
+      .reduce((n, [, v]) => n + v, 0);
   const beforeRefresh = await requestsOf();
   let refreshed = 0;
   for (let n; (n = await services.events.refreshVersions(connection.accountId)) > 0;) refreshed += n;
@@ -70,7 +94,11 @@ async function runOnce(handle: EmulatorChild, dialect: Dialect) {
   // The emulator counts each request twice, overall and under its account: keep the account's.
   const counted = await control<Record<string, number>>(emulator, 'GET', '/requests');
   // (These include the version refresh; `version_refresh` says how many were its own.)
-  const requests = Object.fromEntries(Object.entries(counted).filter(([k]) => k.startsWith(`${emulator.account} `)).map(([k, n]) => [k.slice(emulator.account.length + 1), n]));
+  const requests = Object.fromEntries(
+    Object.entries(counted)
+      .filter(([k]) => k.startsWith(`${emulator.account} `))
+      .map(([k, n]) => [k.slice(emulator.account.length + 1), n]),
+  );
   const report = await compareWithTruth({ emulator, database }, emulator.account, MODE);
   await services.jobs.stop();
   await database.drop();
@@ -89,17 +117,39 @@ async function runOnce(handle: EmulatorChild, dialect: Dialect) {
   };
 }
 
-const emulator = await startEmulatorChild({ payments: 0, days: 1, mode: MODE, latencyMs: Number(values.latency), limits: true, burst: 0, apiVersion: values['api-version'] });
+const emulator = await startEmulatorChild({
+  payments: 0,
+  days: 1,
+  mode: MODE,
+  latencyMs: Number(values.latency),
+  limits: true,
+  burst: 0,
+  apiVersion: values['api-version'],
+});
 try {
   const kinds = (values.db === 'both' ? ['sqlite', 'postgres'] : [values.db!]) as Dialect[];
   const runs: Awaited<ReturnType<typeof runOnce>>[] = [];
   for (const kind of kinds) for (let i = 0; i < Number(values.runs); i++) runs.push(await runOnce(emulator, kind));
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  process.stdout.write(JSON.stringify({
-    benchmark: 'live-sync', node: process.version, lanes: values.lanes ? Number(values.lanes) : 'default', payments: PAYMENTS, latency_ms: Number(values.latency), faults: values.faults, api_version: values['api-version'] ?? 'ours',
-    median_payments_per_second: Object.fromEntries(kinds.map((k) => [k, median(runs.filter((r) => r.database === k).map((r) => r.payments_per_second))])),
-    runs,
-  }, null, 2) + '\n');
+  process.stdout.write(
+    JSON.stringify(
+      {
+        benchmark: 'live-sync',
+        node: process.version,
+        lanes: values.lanes ? Number(values.lanes) : 'default',
+        payments: PAYMENTS,
+        latency_ms: Number(values.latency),
+        faults: values.faults,
+        api_version: values['api-version'] ?? 'ours',
+        median_payments_per_second: Object.fromEntries(
+          kinds.map((k) => [k, median(runs.filter((r) => r.database === k).map((r) => r.payments_per_second))]),
+        ),
+        runs,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 } finally {
   emulator.stop();
 }

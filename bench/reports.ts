@@ -15,12 +15,24 @@ const rows = Number(values.rows);
 
 const emulator = await startEmulatorChild({ payments: 50, days: 30, mode: 'test', latencyMs: 0, limits: false, burst: 0 });
 try {
-  await fetch(`${emulator.controlUrl}/reporting/synthetic_rows`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ count: rows }) });
-  await fetch(`${emulator.controlUrl}/settings`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ reportRunDelayMs: 10 }) });
+  await fetch(`${emulator.controlUrl}/reporting/synthetic_rows`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ count: rows }),
+  });
+  await fetch(`${emulator.controlUrl}/settings`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ reportRunDelayMs: 10 }),
+  });
   const target = await createTestDatabase(values.db as Dialect);
   const config = parseConfig({
-    NODE_ENV: 'test', DATABASE_URL: target.url, STRIPE_API_BASE: emulator.url, LOG_LEVEL: 'silent',
-    ENCRYPTION_KEYS: Buffer.alloc(32, 4).toString('base64'), SUPPORT_TOKENS: 'bench-support-token-0123456789',
+    NODE_ENV: 'test',
+    DATABASE_URL: target.url,
+    STRIPE_API_BASE: emulator.url,
+    LOG_LEVEL: 'silent',
+    ENCRYPTION_KEYS: Buffer.alloc(32, 4).toString('base64'),
+    SUPPORT_TOKENS: 'bench-support-token-0123456789',
   });
   const services = createServices(config, target.db, createLogger({ level: 'silent' }));
   await services.jobs.stop();
@@ -42,10 +54,22 @@ try {
   const run = await target.db('report_runs').where({ id }).first();
   const stored = Number((await target.db('report_rows').where({ report_run_id: id }).count({ n: '*' }))[0]!.n);
   await target.drop();
-  process.stdout.write(JSON.stringify({
-    benchmark: 'reports', database: values.db, rows, stored, status: run.status, seconds: Number(seconds.toFixed(2)),
-    rows_per_second: Math.round(stored / seconds), peak_rss_mb: Math.round(peakRss / 1024 / 1024),
-  }, null, 2) + '\n');
+  process.stdout.write(
+    JSON.stringify(
+      {
+        benchmark: 'reports',
+        database: values.db,
+        rows,
+        stored,
+        status: run.status,
+        seconds: Number(seconds.toFixed(2)),
+        rows_per_second: Math.round(stored / seconds),
+        peak_rss_mb: Math.round(peakRss / 1024 / 1024),
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 } finally {
   emulator.stop();
 }

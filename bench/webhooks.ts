@@ -15,10 +15,14 @@ import { createTestDatabase } from '../test/support/databases.js';
 import { createLogger } from '../server/logging/logger.js';
 import { createServices } from '../server/services.js';
 
-const { values } = parseArgs({ options: {
-  events: { type: 'string', default: '20000' }, concurrency: { type: 'string', default: '32' }, db: { type: 'string', default: 'both' },
-  synchronous: { type: 'string', default: 'full' },
-} });
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '20000' },
+    concurrency: { type: 'string', default: '32' },
+    db: { type: 'string', default: 'both' },
+    synchronous: { type: 'string', default: 'full' },
+  },
+});
 const SECRET = 'whsec_benchmarkSecret0123456789';
 const run = promisify(execFile);
 
@@ -26,8 +30,12 @@ async function once(kind: string, synchronous: string | null) {
   const target = await createTestDatabase(kind as Dialect);
   if (synchronous === 'normal') await target.db.raw('PRAGMA synchronous = NORMAL');
   const config = parseConfig({
-    NODE_ENV: 'test', DATABASE_URL: target.url, LOG_LEVEL: 'silent', STRIPE_WEBHOOK_SECRETS: SECRET,
-    ENCRYPTION_KEYS: Buffer.alloc(32, 5).toString('base64'), SUPPORT_TOKENS: 'bench-support-token-0123456789',
+    NODE_ENV: 'test',
+    DATABASE_URL: target.url,
+    LOG_LEVEL: 'silent',
+    STRIPE_WEBHOOK_SECRETS: SECRET,
+    ENCRYPTION_KEYS: Buffer.alloc(32, 5).toString('base64'),
+    SUPPORT_TOKENS: 'bench-support-token-0123456789',
   });
   const { db } = target;
   const logger = createLogger({ level: 'silent' });
@@ -36,8 +44,18 @@ async function once(kind: string, synchronous: string | null) {
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/stripe`;
-  const setup = { url, secret: SECRET, count: Number(values.events), concurrency: Number(values.concurrency), account: 'acct_1BenchAccount00' };
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../test/support/webhook-load.ts'), JSON.stringify(setup)], { maxBuffer: 1 << 24 });
+  const setup = {
+    url,
+    secret: SECRET,
+    count: Number(values.events),
+    concurrency: Number(values.concurrency),
+    account: 'acct_1BenchAccount00',
+  };
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, '../test/support/webhook-load.ts'), JSON.stringify(setup)],
+    { maxBuffer: 1 << 24 },
+  );
   const result = JSON.parse(stdout) as Record<string, number>;
   const stored = Number((await db('event_inbox').count({ n: '*' }))[0]!.n);
   await services.jobs.stop();
@@ -54,4 +72,10 @@ for (const kind of kinds) {
   if (kind === 'sqlite') for (const mode of modes) runs.push(await once(kind, mode));
   else runs.push(await once(kind, null));
 }
-process.stdout.write(JSON.stringify({ benchmark: 'webhooks', node: process.version, events: Number(values.events), concurrency: Number(values.concurrency), runs }, null, 2) + '\n');
+process.stdout.write(
+  JSON.stringify(
+    { benchmark: 'webhooks', node: process.version, events: Number(values.events), concurrency: Number(values.concurrency), runs },
+    null,
+    2,
+  ) + '\n',
+);

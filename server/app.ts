@@ -46,13 +46,21 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes({ ready: () => services.status.ready(), registries: [metrics.registry, services.registry] }));
   app.use(webhookRoutes({ config, connections: services.connections, secrets: services.secrets, events: services.events }));
   app.use(oauthRoutes({ config, logger, states: services.states, installs: services.installs }));
-  app.use('/api/app', appApiRoutes({ config, connections: services.connections, status: services.status, signatureUses: services.signatureUses }));
+  app.use(
+    '/api/app',
+    appApiRoutes({ config, connections: services.connections, status: services.status, signatureUses: services.signatureUses }),
+  );
   const { sessions } = services;
   const failures = new FailureLimiter(deps.failureLimit);
   const support = { config, status: services.status, connections: services.connections, limiters: services.limiters };
   app.use(supportConsoleRoutes({ sessions, consoleDir: deps.consoleDir ?? DEFAULT_CONSOLE_DIR }));
   app.use('/api/support', supportSessionRoutes({ config, sessions, failures }));
-  app.use('/api/support', supportAuth(config.supportTokens, sessions, failures), supportConnectionRoutes(support), supportActionRoutes({ ...support, reports: services.reports }));
+  app.use(
+    '/api/support',
+    supportAuth(config.supportTokens, sessions, failures),
+    supportConnectionRoutes(support),
+    supportActionRoutes({ ...support, reports: services.reports }),
+  );
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
   return app;

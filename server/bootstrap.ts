@@ -11,9 +11,7 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config &
     return withSandboxSecrets(parseConfig(env));
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(
-        `Configuration error:\n${err.problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}\n`,
-      );
+      process.stderr.write(`Configuration error:\n${err.problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}\n`);
       process.exit(78);
     }
     throw err;
@@ -44,8 +42,11 @@ export function startupProblem(err: unknown): string {
   if (err instanceof DatabaseUnusableError) return err.message;
   const e = err as { code?: unknown; errno?: unknown; message?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : '';
-  const cause = DATABASE_CODES[code] ?? (/SQLITE_NOTADB|file is not a database/.test(String(e?.message)) ? DATABASE_CODES.SQLITE_NOTADB : undefined);
+  const cause =
+    DATABASE_CODES[code] ?? (/SQLITE_NOTADB|file is not a database/.test(String(e?.message)) ? DATABASE_CODES.SQLITE_NOTADB : undefined);
   if (cause) return `cannot use the database in DATABASE_URL: ${cause} (${code || 'SQLITE_NOTADB'})`;
-  const message = String(e?.message ?? err).split('\n')[0]!.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s]+/gi, '<url>');
+  const message = String(e?.message ?? err)
+    .split('\n')[0]!
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s]+/gi, '<url>');
   return `could not start: ${message}`;
 }

@@ -3,10 +3,7 @@ import { z } from 'zod';
 /** Thrown when the environment cannot be turned into a valid configuration. */
 export class ConfigError extends Error {
   constructor(readonly problems: { variable: string; message: string }[]) {
-    super(
-      'Invalid configuration: ' +
-        problems.map((p) => `${p.variable}: ${p.message}`).join('; '),
-    );
+    super('Invalid configuration: ' + problems.map((p) => `${p.variable}: ${p.message}`).join('; '));
     this.name = 'ConfigError';
   }
 }
@@ -15,11 +12,15 @@ const list = (pattern: RegExp, example: string) =>
   z
     .string()
     .optional()
-    .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(pattern, `each entry must look like ${example}`)));
 
-const optionalKey = (pattern: RegExp, example: string) =>
-  z.string().trim().regex(pattern, `must look like ${example}`).optional();
+const optionalKey = (pattern: RegExp, example: string) => z.string().trim().regex(pattern, `must look like ${example}`).optional();
 
 const url = z.url({ protocol: /^https?$/ });
 
@@ -27,50 +28,78 @@ const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v
 
 /** Every variable of DESIGN.md §4, as the process receives it. */
 const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development')
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'])
+    .default('development')
     .describe('Node environment; production forbids sandbox defaults'),
-  DATABASE_URL: z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<file> or postgres://…')
+  DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<file> or postgres://…')
     .default('sqlite:./data/pi.sqlite')
     .describe('sqlite:<file> or postgres://… connection string'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4242).describe('HTTP listen port'),
   PUBLIC_URL: url.optional().describe('externally visible base URL used in redirects and webhook URLs'),
   STRIPE_API_BASE: url.optional().describe('base URL of the Stripe API (the emulator in sandbox and tests)'),
-  STRIPE_SECRET_KEY_TEST: optionalKey(/^(sk|rk)_test_\w+$/, 'sk_test_…')
-    .describe('platform secret key used for test-mode OAuth token exchanges'),
-  STRIPE_SECRET_KEY_LIVE: optionalKey(/^(sk|rk)_live_\w+$/, 'sk_live_…')
-    .describe('platform secret key used for live-mode OAuth token exchanges'),
+  STRIPE_SECRET_KEY_TEST: optionalKey(/^(sk|rk)_test_\w+$/, 'sk_test_…').describe(
+    'platform secret key used for test-mode OAuth token exchanges',
+  ),
+  STRIPE_SECRET_KEY_LIVE: optionalKey(/^(sk|rk)_live_\w+$/, 'sk_live_…').describe(
+    'platform secret key used for live-mode OAuth token exchanges',
+  ),
   STRIPE_APP_CLIENT_ID_TEST: optionalKey(/^ca_\w+$/, 'ca_…').describe('Stripe App OAuth client id, test mode'),
   STRIPE_APP_CLIENT_ID_LIVE: optionalKey(/^ca_\w+$/, 'ca_…').describe('Stripe App OAuth client id, live mode'),
   STRIPE_APP_AUTHORIZE_URL_TEST: url.optional().describe('authorize URL override for test mode (channel links)'),
   STRIPE_APP_AUTHORIZE_URL_LIVE: url.optional().describe('authorize URL override for live mode'),
-  STRIPE_SECRET_KEY_SANDBOX: optionalKey(/^(sk|rk)_test_\w+$/, 'sk_test_…')
-    .describe('secret key of the app\'s managed sandbox, used for the token exchanges of installs into a Stripe sandbox'),
+  STRIPE_SECRET_KEY_SANDBOX: optionalKey(/^(sk|rk)_test_\w+$/, 'sk_test_…').describe(
+    "secret key of the app's managed sandbox, used for the token exchanges of installs into a Stripe sandbox",
+  ),
   STRIPE_APP_CLIENT_ID_SANDBOX: optionalKey(/^ca_\w+$/, 'ca_…').describe('Stripe App OAuth client id of the managed sandbox'),
   STRIPE_APP_AUTHORIZE_URL_SANDBOX: url.optional().describe('authorize URL override for the managed sandbox'),
-  STRIPE_WEBHOOK_SECRETS_SANDBOX: list(/^whsec_[\w+/=]+$/, 'whsec_…')
-    .describe('signing secrets of the managed sandbox\'s app webhook endpoint, comma-separated'),
-  STRIPE_APP_SIGNING_SECRETS: list(/^absec_\w+$/, 'absec_…')
-    .describe('app signing secrets verifying UI extension requests, comma-separated for rotation'),
-  STRIPE_WEBHOOK_SECRETS: list(/^whsec_[\w+/=]+$/, 'whsec_…')
-    .describe('signing secrets of the app/Connect webhook endpoint, comma-separated'),
-  ENCRYPTION_KEYS: list(/^[A-Za-z0-9+/]{43}=$/, 'a base64-encoded 32-byte key')
-    .describe('AES-256-GCM keys, base64; the first encrypts, all decrypt'),
-  SUPPORT_TOKENS: list(/^\S{24,}$/, 'a token of at least 24 characters')
-    .describe('bearer tokens for the support API and console'),
+  STRIPE_WEBHOOK_SECRETS_SANDBOX: list(/^whsec_[\w+/=]+$/, 'whsec_…').describe(
+    "signing secrets of the managed sandbox's app webhook endpoint, comma-separated",
+  ),
+  STRIPE_APP_SIGNING_SECRETS: list(/^absec_\w+$/, 'absec_…').describe(
+    'app signing secrets verifying UI extension requests, comma-separated for rotation',
+  ),
+  STRIPE_WEBHOOK_SECRETS: list(/^whsec_[\w+/=]+$/, 'whsec_…').describe(
+    'signing secrets of the app/Connect webhook endpoint, comma-separated',
+  ),
+  ENCRYPTION_KEYS: list(/^[A-Za-z0-9+/]{43}=$/, 'a base64-encoded 32-byte key').describe(
+    'AES-256-GCM keys, base64; the first encrypts, all decrypt',
+  ),
+  SUPPORT_TOKENS: list(/^\S{24,}$/, 'a token of at least 24 characters').describe('bearer tokens for the support API and console'),
   JOB_BACKEND: z.enum(['embedded', 'pg-boss']).default('embedded').describe('where background jobs run'),
-  RUN_JOBS: flag.default(true)
+  RUN_JOBS: flag
+    .default(true)
     .describe('0 makes this API process only queue jobs (pg-boss), leaving the work to `pi-stripe worker` processes'),
-  JOB_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120)
+  JOB_LEASE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(3600)
+    .default(120)
     .describe('pg-boss: how long a running job may go without a heartbeat before another worker takes it over'),
-  EVENT_POLL_MAX_SECONDS: z.coerce.number().min(1).max(300).default(15)
+  EVENT_POLL_MAX_SECONDS: z.coerce
+    .number()
+    .min(1)
+    .max(300)
+    .default(15)
     .describe('longest wait between two event polls of a quiet connection (busy ones are polled every 2 s)'),
-  EVENT_POLL_LAG_SECONDS: z.coerce.number().int().min(0).max(60).default(5)
-    .describe('newest seconds of events a poll leaves for the next one (Stripe\'s event list is eventually consistent)'),
-  STRIPE_RATE_SHARE: z.coerce.number().gt(0).max(1).default(0.9)
-    .describe('share of Stripe\'s per-account rate limits this installation uses (the rest is the merchant\'s)'),
+  EVENT_POLL_LAG_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60)
+    .default(5)
+    .describe("newest seconds of events a poll leaves for the next one (Stripe's event list is eventually consistent)"),
+  STRIPE_RATE_SHARE: z.coerce
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.9)
+    .describe("share of Stripe's per-account rate limits this installation uses (the rest is the merchant's)"),
   SANDBOX: flag.optional().describe('1 runs against the bundled Stripe emulator with demo data'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
-    .describe('pino log level'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
 });
 
 export type Mode = 'test' | 'live';
@@ -121,9 +150,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? 'environment'), message: i.message })),
-    );
+    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? 'environment'), message: i.message })));
   }
   const e = parsed.data;
   const hasStripeKeys = Boolean(e.STRIPE_SECRET_KEY_TEST || e.STRIPE_SECRET_KEY_LIVE);
@@ -134,7 +161,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     problems.push({ variable: 'STRIPE_API_BASE', message: 'sandbox mode never talks to real Stripe; point it at the emulator' });
   }
   if (!e.RUN_JOBS && e.JOB_BACKEND !== 'pg-boss') {
-    problems.push({ variable: 'RUN_JOBS', message: 'embedded jobs run in this process; RUN_JOBS=0 needs JOB_BACKEND=pg-boss and worker processes' });
+    problems.push({
+      variable: 'RUN_JOBS',
+      message: 'embedded jobs run in this process; RUN_JOBS=0 needs JOB_BACKEND=pg-boss and worker processes',
+    });
   }
   if (e.JOB_BACKEND === 'pg-boss' && !e.DATABASE_URL.startsWith('postgres')) {
     problems.push({ variable: 'JOB_BACKEND', message: 'pg-boss keeps its jobs in PostgreSQL; set DATABASE_URL to postgres://…' });
@@ -189,8 +219,11 @@ function productionProblems(e: Env, sandbox: boolean) {
     if (!ok) problems.push({ variable, message });
   };
   need('SANDBOX', !sandbox, 'sandbox mode is not allowed when NODE_ENV=production');
-  need('STRIPE_SECRET_KEY_LIVE', Boolean(e.STRIPE_SECRET_KEY_TEST || e.STRIPE_SECRET_KEY_LIVE),
-    'at least one of STRIPE_SECRET_KEY_TEST or STRIPE_SECRET_KEY_LIVE is required when NODE_ENV=production');
+  need(
+    'STRIPE_SECRET_KEY_LIVE',
+    Boolean(e.STRIPE_SECRET_KEY_TEST || e.STRIPE_SECRET_KEY_LIVE),
+    'at least one of STRIPE_SECRET_KEY_TEST or STRIPE_SECRET_KEY_LIVE is required when NODE_ENV=production',
+  );
   if (e.STRIPE_SECRET_KEY_TEST) need('STRIPE_APP_CLIENT_ID_TEST', Boolean(e.STRIPE_APP_CLIENT_ID_TEST));
   if (e.STRIPE_SECRET_KEY_LIVE) need('STRIPE_APP_CLIENT_ID_LIVE', Boolean(e.STRIPE_APP_CLIENT_ID_LIVE));
   if (e.STRIPE_SECRET_KEY_SANDBOX) need('STRIPE_APP_CLIENT_ID_SANDBOX', Boolean(e.STRIPE_APP_CLIENT_ID_SANDBOX));

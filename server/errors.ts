@@ -83,7 +83,9 @@ export class NotConnectedError extends AppError {
 /** Too many failed credentials from one address (429; the route sets Retry-After). */
 export class TooManyFailuresError extends AppError {
   constructor(retryAfterSeconds: number) {
-    super('rate_limited', `Too many failed attempts from this address; try again in ${retryAfterSeconds} s`, 429, { retry_after: retryAfterSeconds });
+    super('rate_limited', `Too many failed attempts from this address; try again in ${retryAfterSeconds} s`, 429, {
+      retry_after: retryAfterSeconds,
+    });
   }
 }
 

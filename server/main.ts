@@ -16,9 +16,12 @@ function exitWith(line: string): never {
 
 const initial = loadConfigOrExit();
 // Sandbox mode with no Stripe configured: start the bundled emulator and point the config at it.
-const sandboxStripe: SandboxStripe | null = initial.sandbox && !process.env.STRIPE_API_BASE
-  ? await startSandboxStripe(initial.publicUrl).catch((err: unknown) => exitWith(err instanceof SandboxPortError ? err.message : startupProblem(err)))
-  : null;
+const sandboxStripe: SandboxStripe | null =
+  initial.sandbox && !process.env.STRIPE_API_BASE
+    ? await startSandboxStripe(initial.publicUrl).catch((err: unknown) =>
+        exitWith(err instanceof SandboxPortError ? err.message : startupProblem(err)),
+      )
+    : null;
 // Re-reading finds the sandbox secrets the first read generated; keep saying they were created.
 const config = sandboxStripe ? { ...loadConfigOrExit({ ...process.env, ...sandboxStripe.env }), generated: initial.generated } : initial;
 const logger = createLogger({ level: config.logLevel });
@@ -41,7 +44,8 @@ const app = createApp({ config, db, logger, services });
 const server = createServer(app);
 await new Promise<void>((ok) => {
   server.once('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EADDRINUSE') exitWith(`port ${config.port} is already in use (another npm start?): stop that process, or set PORT to a free port`);
+    if (err.code === 'EADDRINUSE')
+      exitWith(`port ${config.port} is already in use (another npm start?): stop that process, or set PORT to a free port`);
     if (err.code === 'EACCES') exitWith(`port ${config.port} needs privileges this process does not have: set PORT to 1024 or above`);
     exitWith(startupProblem(err));
   });

@@ -62,18 +62,40 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
   const scaled = config.jobBackend === 'pg-boss';
   const jobs: Jobs = scaled
     ? new PgBossJobs({
-      db, connectionString: config.databaseUrl, logger, metrics: jobMetrics, leaseSeconds: config.jobLeaseSeconds,
-      maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? Math.max(1, Math.min(30, Math.round(config.jobLeaseSeconds / 2))),
-      onDeadLetter: (job, payload, error, attempts) => recordDeadLetter(db, { job, payload, error, attempts }),
-    })
-    : new JobRunner(logger, 4, jobMetrics, { locks: new JobLocks(db), leaseMs: config.jobLeaseSeconds * 1000, holder: `embedded:${randomUUID()}` });
+        db,
+        connectionString: config.databaseUrl,
+        logger,
+        metrics: jobMetrics,
+        leaseSeconds: config.jobLeaseSeconds,
+        maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? Math.max(1, Math.min(30, Math.round(config.jobLeaseSeconds / 2))),
+        onDeadLetter: (job, payload, error, attempts) => recordDeadLetter(db, { job, payload, error, attempts }),
+      })
+    : new JobRunner(logger, 4, jobMetrics, {
+        locks: new JobLocks(db),
+        leaseMs: config.jobLeaseSeconds * 1000,
+        holder: `embedded:${randomUUID()}`,
+      });
   // `connections` is built below; the callback runs only after startup.
-  const tokens = new TokenManager({ db, secrets, config, logger, onUninstalled: (id, reason, version) => connections.disconnectUninstalled(id, reason, version) });
+  const tokens = new TokenManager({
+    db,
+    secrets,
+    config,
+    logger,
+    onUninstalled: (id, reason, version) => connections.disconnectUninstalled(id, reason, version),
+  });
   // Several processes share one account's budget only through the database.
-  const limiters = new RateLimiters(options.rateLimits, config.stripeRateShare, scaled ? (key, l, f) => new SharedRateLimiter(db, key, l, f) : undefined);
+  const limiters = new RateLimiters(
+    options.rateLimits,
+    config.stripeRateShare,
+    scaled ? (key, l, f) => new SharedRateLimiter(db, key, l, f) : undefined,
+  );
   const stripe = new ConnectionStripe({ config, db, secrets, tokens, limiters });
   const imports = new ImportService({
-    db, stripe, limiters, logger, backoffBaseMs: options.backoffBaseMs,
+    db,
+    stripe,
+    limiters,
+    logger,
+    backoffBaseMs: options.backoffBaseMs,
     onLive: async (id, { verify }) => {
       await jobs.enqueue('reports.schedule', { connectionId: id }, { key: id });
       if (verify) await jobs.enqueue('import.verify', { connectionId: id }, { key: id });
@@ -81,11 +103,31 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
   });
   const connections = new ConnectionService({ db, secrets, jobs, logger, stopWork: (id) => imports.abort(id) });
   const installs = new InstallService({ config, connections, logger });
-  const reports = new ReportService({ db, stripe, limiters, logger, retryDelayMs: options.reportRetryDelayMs, onChunk: options.onReportChunk });
+  const reports = new ReportService({
+    db,
+    stripe,
+    limiters,
+    logger,
+    retryDelayMs: options.reportRetryDelayMs,
+    onChunk: options.onReportChunk,
+  });
   const events = new EventService({
-    db, stripe, limiters, connections, imports, reports, jobs, logger,
-    appClientIds: Object.values(config.stripe).flatMap((e) => (e.clientId ? [e.clientId] : [])), lagSeconds: options.eventLagSeconds ?? config.eventPollLagSeconds,
-    lanes: options.eventLanes, delayedAfterMs: options.delayedAfterMs, backoffBaseMs: options.backoffBaseMs, pollMinMs: options.pollMinMs, pollMaxMs: options.pollMaxMs ?? config.eventPollMaxSeconds * 1000, onEventLag: (s) => jobMetrics.eventLag.observe(s),
+    db,
+    stripe,
+    limiters,
+    connections,
+    imports,
+    reports,
+    jobs,
+    logger,
+    appClientIds: Object.values(config.stripe).flatMap((e) => (e.clientId ? [e.clientId] : [])),
+    lagSeconds: options.eventLagSeconds ?? config.eventPollLagSeconds,
+    lanes: options.eventLanes,
+    delayedAfterMs: options.delayedAfterMs,
+    backoffBaseMs: options.backoffBaseMs,
+    pollMinMs: options.pollMinMs,
+    pollMaxMs: options.pollMaxMs ?? config.eventPollMaxSeconds * 1000,
+    onEventLag: (s) => jobMetrics.eventLag.observe(s),
   });
   // With pg-boss, an import is a job per resource in slices shorter than the lease, so any worker
   // can carry on from the checkpoint of one that died.
@@ -126,7 +168,8 @@ export function createServices(config: Config, db: Db, logger: Logger, options: 
       });
       // ENCRYPTION_KEYS rotation: secrets still under an older key move to the first one.
       const rotation = await secrets.reencryptAll();
-      if (rotation.reencrypted || rotation.remaining) logger.info({ ...rotation, key_id: secrets.currentKeyId }, 'secrets re-encrypted with the current encryption key');
+      if (rotation.reencrypted || rotation.remaining)
+        logger.info({ ...rotation, key_id: secrets.currentKeyId }, 'secrets re-encrypted with the current encryption key');
       scheduleEventJobs(jobs, db);
       scheduleReportJobs(jobs, db);
       jobs.every('tokens.refresh', TOKEN_SWEEP_INTERVAL_MS, async () => {

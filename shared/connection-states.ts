@@ -15,12 +15,7 @@ export type ConnectionState = (typeof CONNECTION_STATES)[number];
 export type AuthKind = 'oauth' | 'api_key';
 
 /** States in which background work for the connection must not run. */
-export const STOPPED_STATES: readonly ConnectionState[] = [
-  'reauthorization_required',
-  'permission_missing',
-  'paused',
-  'disconnected',
-];
+export const STOPPED_STATES: readonly ConnectionState[] = ['reauthorization_required', 'permission_missing', 'paused', 'disconnected'];
 
 /** States in which the connection is connected and its data flows (or is about to). */
 export const ACTIVE_STATES: readonly ConnectionState[] = ['connecting', 'backfilling', 'live', 'degraded'];
@@ -41,8 +36,10 @@ export function validActions(state: ConnectionState, authKind: AuthKind): Connec
 
 /** Why reports cannot be asked for in this state (a sentence for people), or null when they can. */
 export function reportsRefusal(state: ConnectionState): string | null {
-  if (state === 'disconnected') return 'Reports cannot run: the connection is disconnected and its credentials were deleted. Reconnect it first.';
-  if (state === 'reauthorization_required') return 'Reports cannot run: Stripe no longer accepts the stored credentials. Reconnect the account first.';
+  if (state === 'disconnected')
+    return 'Reports cannot run: the connection is disconnected and its credentials were deleted. Reconnect it first.';
+  if (state === 'reauthorization_required')
+    return 'Reports cannot run: Stripe no longer accepts the stored credentials. Reconnect the account first.';
   if (state === 'paused') return 'Reports cannot run while the connection is paused. Resume it first.';
   return null;
 }

@@ -22,7 +22,9 @@ export function verificationText(v: Counts | null): string | null {
       const repaired = v.repaired ?? 0;
       if (!missing) return 'verified: missing objects found and stored';
       const of = typeof v.expected === 'number' ? ` of ${v.expected}` : '';
-      return repaired === missing ? `verified: ${missing}${of} were missing, now stored` : `verified: ${missing}${of} were missing, ${repaired} stored so far`;
+      return repaired === missing
+        ? `verified: ${missing}${of} were missing, now stored`
+        : `verified: ${missing}${of} were missing, ${repaired} stored so far`;
     }
   }
 }

@@ -12,7 +12,12 @@ describe('UI extension bundle', () => {
   it.each(manifest.ui_extension.views.map((v) => v.component))('builds %s from src/views', async (component) => {
     const result = await build({
       entryPoints: [join(ROOT, 'src/views', `${component}.tsx`)],
-      bundle: true, write: false, format: 'esm', platform: 'browser', jsx: 'automatic', logLevel: 'silent',
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      jsx: 'automatic',
+      logLevel: 'silent',
       external: ['react', 'react/jsx-runtime', '@stripe/ui-extension-sdk/*'],
     });
     expect(result.errors).toEqual([]);

@@ -6,11 +6,22 @@ import { RESOURCES } from '../server/resources/registry.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 interface Manifest {
-  $schema: string; id: string; version: string; name: string; icon: string;
-  distribution_type: string; stripe_api_access_type: string; sandbox_install_compatible: boolean;
-  allowed_redirect_uris: string[]; post_install_action: { type: string }; constants: Record<string, string>;
+  $schema: string;
+  id: string;
+  version: string;
+  name: string;
+  icon: string;
+  distribution_type: string;
+  stripe_api_access_type: string;
+  sandbox_install_compatible: boolean;
+  allowed_redirect_uris: string[];
+  post_install_action: { type: string };
+  constants: Record<string, string>;
   permissions: { permission: string; purpose: string }[];
-  ui_extension: { views: { viewport: string; component: string }[]; content_security_policy: Record<string, string | string[]> & { purpose: string } };
+  ui_extension: {
+    views: { viewport: string; component: string }[];
+    content_security_policy: Record<string, string | string[]> & { purpose: string };
+  };
 }
 const manifest = JSON.parse(readFileSync(join(ROOT, 'stripe-app.json'), 'utf8')) as Manifest;
 
@@ -18,7 +29,7 @@ const manifest = JSON.parse(readFileSync(join(ROOT, 'stripe-app.json'), 'utf8'))
 const VIEWPORTS = ['stripe.dashboard.drawer.default', 'settings', 'stripe.dashboard.home.overview', 'stripe.dashboard.payment.detail'];
 
 describe('stripe-app.json', () => {
-  it('has the v1 manifest\'s required fields in their shapes', () => {
+  it("has the v1 manifest's required fields in their shapes", () => {
     expect(manifest.$schema).toBe('https://stripe.com/stripe-app.schema.json');
     expect(manifest.id).toMatch(/^[a-z][a-z0-9]*(\.[a-z][a-z0-9-]*)+$/);
     expect(manifest.version).toMatch(/^\d+\.\d+\.\d+$/);

@@ -34,12 +34,31 @@ const RULES: Record<string, string[]> = {
  * Read models (status/) sit above the features because they only read; entry points on top.
  */
 const FLOORS: Record<string, number> = {
-  db: 1, crypto: 1, logging: 1, 'config.ts': 1, 'errors.ts': 1, 'metrics.ts': 1,
-  stripe: 2, resources: 2, emulator: 2,
-  connections: 3, jobs: 3,
-  oauth: 4, sync: 4, events: 4, reports: 4, 'app-api': 4,
-  status: 5, support: 5,
-  http: 6, cli: 6, sandbox: 6, 'app.ts': 6, 'main.ts': 6, 'services.ts': 6, 'bootstrap.ts': 6,
+  db: 1,
+  crypto: 1,
+  logging: 1,
+  'config.ts': 1,
+  'errors.ts': 1,
+  'metrics.ts': 1,
+  stripe: 2,
+  resources: 2,
+  emulator: 2,
+  connections: 3,
+  jobs: 3,
+  oauth: 4,
+  sync: 4,
+  events: 4,
+  reports: 4,
+  'app-api': 4,
+  status: 5,
+  support: 5,
+  http: 6,
+  cli: 6,
+  sandbox: 6,
+  'app.ts': 6,
+  'main.ts': 6,
+  'services.ts': 6,
+  'bootstrap.ts': 6,
 };
 const floorOf = (path: string) => {
   const top = relative(join(ROOT, 'server'), path).split('/')[0]!.replace(/\.js$/, '.ts');
@@ -82,10 +101,12 @@ describe('architecture', () => {
     const files = sourceFiles('server').filter((f) => !f.startsWith('server/support-console/'));
     const unplaced = [...new Set(files.map((f) => f.split('/')[1]!))].filter((top) => FLOORS[top] === undefined);
     expect(unplaced, 'every server folder has a floor').toEqual([]);
-    const upward = files.flatMap((file) => importedFolders(file)
-      .map((i) => ({ ...i, target: resolve(ROOT, dirname(file), i.specifier) }))
-      .filter((i) => i.folder === 'server' && floorOf(i.target)! > floorOf(join(ROOT, file))!)
-      .map((i) => `${file} → ${i.specifier}`));
+    const upward = files.flatMap((file) =>
+      importedFolders(file)
+        .map((i) => ({ ...i, target: resolve(ROOT, dirname(file), i.specifier) }))
+        .filter((i) => i.folder === 'server' && floorOf(i.target)! > floorOf(join(ROOT, file))!)
+        .map((i) => `${file} → ${i.specifier}`),
+    );
     expect(upward).toEqual([]);
   });
 
@@ -99,49 +120,63 @@ describe('architecture', () => {
   });
 
   it('every table is written only by its owner (docs/architecture.md)', () => {
-    const writes = sourceFiles('server').filter((f) => !/^server\/(emulator|support-console|db\/migrations)\//.test(f)).flatMap((file) => {
-      const text = readFileSync(join(ROOT, file), 'utf8');
-      return [...text.matchAll(/\b(?:db|trx|knex)\(\s*'([a-z_]+)'\s*\)/g)].flatMap((m) => {
-        const statement = text.slice(m.index! + m[0].length).split(';')[0]!;
-        return /\.(insert|update|delete|del|increment|decrement|merge)\(/.test(statement) ? [{ file: relative(join(ROOT, 'server'), join(ROOT, file)), table: m[1]! }] : [];
+    const writes = sourceFiles('server')
+      .filter((f) => !/^server\/(emulator|support-console|db\/migrations)\//.test(f))
+      .flatMap((file) => {
+        const text = readFileSync(join(ROOT, file), 'utf8');
+        return [...text.matchAll(/\b(?:db|trx|knex)\(\s*'([a-z_]+)'\s*\)/g)].flatMap((m) => {
+          const statement = text.slice(m.index! + m[0].length).split(';')[0]!;
+          return /\.(insert|update|delete|del|increment|decrement|merge)\(/.test(statement)
+            ? [{ file: relative(join(ROOT, 'server'), join(ROOT, file)), table: m[1]! }]
+            : [];
+        });
       });
-    });
     expect(writes.length).toBeGreaterThan(20);
     const strays = writes.filter((w) => !(TABLE_OWNERS[w.table] ?? []).includes(w.file)).map((w) => `${w.file} writes ${w.table}`);
     expect([...new Set(strays)]).toEqual([]);
   });
 
   it('only owners, db/ and status/ query a table: every db(…) and trx(…) names a table its file owns', () => {
-    const queries = sourceFiles('server').filter((f) => !/^server\/(emulator|support-console|db|status)\//.test(f)).flatMap((file) => {
-      const text = readFileSync(join(ROOT, file), 'utf8');
-      const at = relative(join(ROOT, 'server'), join(ROOT, file));
-      return [...text.matchAll(/\b(?:db|trx|knex)\(\s*([^)]*?)\s*\)/g)].map((m) => {
-        const literal = /^['"]([a-z_]+)(?: as \w+)?['"]$|^\{\s*\w+:\s*'([a-z_]+)'\s*\}$/.exec(m[1]!);
-        return { file: at, table: literal ? (literal[1] ?? literal[2])! : `<${m[1]}>` };
+    const queries = sourceFiles('server')
+      .filter((f) => !/^server\/(emulator|support-console|db|status)\//.test(f))
+      .flatMap((file) => {
+        const text = readFileSync(join(ROOT, file), 'utf8');
+        const at = relative(join(ROOT, 'server'), join(ROOT, file));
+        return [...text.matchAll(/\b(?:db|trx|knex)\(\s*([^)]*?)\s*\)/g)].map((m) => {
+          const literal = /^['"]([a-z_]+)(?: as \w+)?['"]$|^\{\s*\w+:\s*'([a-z_]+)'\s*\}$/.exec(m[1]!);
+          return { file: at, table: literal ? (literal[1] ?? literal[2])! : `<${m[1]}>` };
+        });
       });
-    });
     expect(queries.length).toBeGreaterThan(60);
-    const strays = queries.filter(({ file, table }) => !(TABLE_OWNERS[table] ?? []).includes(file)
-      && !(table.startsWith('<') && file === IMPORTED_OBJECTS_OWNER) && !(JOIN_READS[file] ?? []).includes(table));
+    const strays = queries.filter(
+      ({ file, table }) =>
+        !(TABLE_OWNERS[table] ?? []).includes(file) &&
+        !(table.startsWith('<') && file === IMPORTED_OBJECTS_OWNER) &&
+        !(JOIN_READS[file] ?? []).includes(table),
+    );
     expect([...new Set(strays.map((q) => `${q.file} queries ${q.table}`))]).toEqual([]);
   });
 
   it('HTTP routes and middleware never hold the database: they call services and read models', () => {
-    const holders = sourceFiles('server/http').filter((file) => importedFolders(file)
-      .some((i) => relative(ROOT, resolve(ROOT, dirname(file), i.specifier)).startsWith('server/db/')));
+    const holders = sourceFiles('server/http').filter((file) =>
+      importedFolders(file).some((i) => relative(ROOT, resolve(ROOT, dirname(file), i.specifier)).startsWith('server/db/')),
+    );
     expect(holders).toEqual([]);
   });
 
   it('the support console (browser code) imports only itself and shared/', () => {
     const console = 'server/support-console';
-    const violations = sourceFiles(`${console}/src`).flatMap((file) => importedFolders(file)
-      .filter((i) => {
-        const target = relative(ROOT, resolve(ROOT, dirname(file), i.specifier));
-        return !target.startsWith(`${console}/`) && !target.startsWith('shared/');
-      })
-      .map((i) => `${file} → ${i.specifier}`));
+    const violations = sourceFiles(`${console}/src`).flatMap((file) =>
+      importedFolders(file)
+        .filter((i) => {
+          const target = relative(ROOT, resolve(ROOT, dirname(file), i.specifier));
+          return !target.startsWith(`${console}/`) && !target.startsWith('shared/');
+        })
+        .map((i) => `${file} → ${i.specifier}`),
+    );
     expect(violations).toEqual([]);
-    const server = sourceFiles('server').filter((f) => !f.startsWith(`${console}/`))
+    const server = sourceFiles('server')
+      .filter((f) => !f.startsWith(`${console}/`))
       .filter((f) => importedFolders(f).some((i) => resolve(ROOT, dirname(f), i.specifier).includes(`/${console}/`)));
     expect(server).toEqual([]);
   });
@@ -164,7 +199,8 @@ describe('architecture', () => {
   });
 
   it('keeps modules under 500 lines', () => {
-    const long = ['app', 'server', 'shared'].flatMap(sourceFiles)
+    const long = ['app', 'server', 'shared']
+      .flatMap(sourceFiles)
       .filter((file) => readFileSync(join(ROOT, file), 'utf8').split('\n').length > 500);
     expect(long).toEqual([]);
   });
@@ -172,8 +208,12 @@ describe('architecture', () => {
     // Relative specifiers and new URL('…', import.meta.url) literals, resolved from their file.
     const outside = ['app', 'server', 'shared', 'test', 'bench', 'bin', 'src'].flatMap(sourceFiles).flatMap((file) => {
       const text = readFileSync(join(ROOT, file), 'utf8');
-      const literals = [...text.matchAll(/(?:from\s+|import\s*\(\s*|new URL\(\s*|resolve\([^'"]*)['"](\.\.?\/[^'"]*)['"]/g)].map((m) => m[1]!);
-      return literals.filter((l) => !l.includes('${') && relative(ROOT, resolve(ROOT, dirname(file), l)).startsWith('..')).map((l) => `${file}: ${l}`);
+      const literals = [...text.matchAll(/(?:from\s+|import\s*\(\s*|new URL\(\s*|resolve\([^'"]*)['"](\.\.?\/[^'"]*)['"]/g)].map(
+        (m) => m[1]!,
+      );
+      return literals
+        .filter((l) => !l.includes('${') && relative(ROOT, resolve(ROOT, dirname(file), l)).startsWith('..'))
+        .map((l) => `${file}: ${l}`);
     });
     expect(outside).toEqual([]);
   });

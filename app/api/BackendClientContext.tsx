@@ -5,7 +5,15 @@ import { createBackendClient, type BackendClient } from './backend-client';
 const BackendClientContext = createContext<BackendClient | null>(null);
 
 /** Provides the signed backend client; tests provide their own through `client`. */
-export const BackendClientProvider = ({ context, client, children }: { context?: ExtensionContextValue; client?: BackendClient; children: ReactNode }) => {
+export const BackendClientProvider = ({
+  context,
+  client,
+  children,
+}: {
+  context?: ExtensionContextValue;
+  client?: BackendClient;
+  children: ReactNode;
+}) => {
   const value = useMemo(() => client ?? createBackendClient(context!), [client, context]);
   return <BackendClientContext.Provider value={value}>{children}</BackendClientContext.Provider>;
 };

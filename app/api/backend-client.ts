@@ -16,7 +16,10 @@ export interface BackendClient {
 }
 
 class BackendError extends Error {
-  constructor(message: string, readonly code: string) {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
     super(message);
   }
 }
@@ -41,7 +44,9 @@ export function createBackendClient(context: ExtensionContextValue): BackendClie
   const request = async <T>(method: string, path: string, body?: Record<string, unknown>): Promise<T> => {
     const text = method === 'GET' ? undefined : JSON.stringify({ ...identity, ...body });
     // The signature binds this method, target and body: it authorizes this request and no other.
-    const signature = await fetchStripeSignature(signatureFields(identity.mode, { method, path: signedTarget(path), body_sha256: await sha256Hex(text ?? '') }));
+    const signature = await fetchStripeSignature(
+      signatureFields(identity.mode, { method, path: signedTarget(path), body_sha256: await sha256Hex(text ?? '') }),
+    );
     const query = method === 'GET' ? `${path.includes('?') ? '&' : '?'}${new URLSearchParams(identity).toString()}` : '';
     const res = await fetch(`${base}${path}${query}`, {
       method,

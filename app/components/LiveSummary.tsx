@@ -4,14 +4,21 @@ import type { ConnectionStatus } from '../../shared/contracts/connection-status'
 const ago = (at: string | null, none: string) => {
   if (!at) return none;
   const seconds = Math.max(0, Math.round((Date.now() - Date.parse(at)) / 1000));
-  return seconds < 120 ? `${seconds} s ago` : seconds < 7200 ? `${Math.round(seconds / 60)} min ago` : `${Math.round(seconds / 3600)} h ago`;
+  return seconds < 120
+    ? `${seconds} s ago`
+    : seconds < 7200
+      ? `${Math.round(seconds / 60)} min ago`
+      : `${Math.round(seconds / 3600)} h ago`;
 };
 
 /** For a live connection: how fresh the data is and what the reports say. */
 export const LiveSummary = ({ status }: { status: ConnectionStatus }) => (
   <Box css={{ stack: 'y', gap: 'small' }}>
     {status.events.delayed && (
-      <Inline css={{ color: 'critical' }}>Data delayed: Stripe has not answered our checks since {status.events.delayed.since.slice(11, 16)} UTC. We keep retrying; nothing is lost.</Inline>
+      <Inline css={{ color: 'critical' }}>
+        Data delayed: Stripe has not answered our checks since {status.events.delayed.since.slice(11, 16)} UTC. We keep retrying; nothing is
+        lost.
+      </Inline>
     )}
     <Box css={{ stack: 'x', distribute: 'space-between' }}>
       <Inline>Last checked</Inline>
@@ -25,10 +32,13 @@ export const LiveSummary = ({ status }: { status: ConnectionStatus }) => (
       <Box key={r.family} css={{ stack: 'x', distribute: 'space-between' }}>
         <Inline>{r.family}</Inline>
         <Inline css={{ color: r.last_failure ? 'critical' : 'secondary' }}>
-          {r.last_failure ? `failed: ${r.last_failure}`
-            : r.pending ? 'preparing…'
-            : r.last_interval ? `up to ${r.last_interval.end.slice(0, 10)}${r.reconciliation ? ` · ${r.reconciliation.status === 'not_reconciled' ? `not reconciled: ${r.reconciliation.reason}` : r.reconciliation.status}` : ''}`
-            : 'not run yet'}
+          {r.last_failure
+            ? `failed: ${r.last_failure}`
+            : r.pending
+              ? 'preparing…'
+              : r.last_interval
+                ? `up to ${r.last_interval.end.slice(0, 10)}${r.reconciliation ? ` · ${r.reconciliation.status === 'not_reconciled' ? `not reconciled: ${r.reconciliation.reason}` : r.reconciliation.status}` : ''}`
+                : 'not run yet'}
         </Inline>
       </Box>
     ))}

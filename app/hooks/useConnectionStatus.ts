@@ -10,17 +10,20 @@ export function useConnectionStatus() {
   const remote = useRemote<AppStatus>(load);
   const [acting, setActing] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
-  const act = useCallback(async (action: 'resync' | 'pause' | 'resume') => {
-    setActing(true);
-    setActionError(null);
-    try {
-      await client.act(action);
-      remote.reload();
-    } catch (err) {
-      setActionError((err as Error).message);
-    } finally {
-      setActing(false);
-    }
-  }, [client, remote]);
+  const act = useCallback(
+    async (action: 'resync' | 'pause' | 'resume') => {
+      setActing(true);
+      setActionError(null);
+      try {
+        await client.act(action);
+        remote.reload();
+      } catch (err) {
+        setActionError((err as Error).message);
+      } finally {
+        setActing(false);
+      }
+    },
+    [client, remote],
+  );
   return { ...remote, act, acting, actionError };
 }

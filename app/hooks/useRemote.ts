@@ -9,7 +9,11 @@ export interface Remote<T> {
 
 /** Loads something from the backend and keeps its loading and error state. */
 export function useRemote<T>(load: () => Promise<T>): Remote<T> {
-  const [state, setState] = useState<{ loading: boolean; error: string | null; data: T | null }>({ loading: true, error: null, data: null });
+  const [state, setState] = useState<{ loading: boolean; error: string | null; data: T | null }>({
+    loading: true,
+    error: null,
+    data: null,
+  });
   const [nonce, setNonce] = useState(0);
   useEffect(() => {
     let live = true;

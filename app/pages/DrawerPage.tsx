@@ -11,24 +11,25 @@ export const DrawerPage = () => {
   return (
     <ContextView title="Payments Intelligence">
       <Box css={{ stack: 'y', gap: 'medium' }}>
-        {loading && !data ? <Loading what="connection status" />
-          : error ? <LoadError message={error} onRetry={reload} />
-          : !data ? null
-          : !('state' in data) ? (
-            <Box css={{ stack: 'y', gap: 'small' }}>
-              <Box>Connect this account to import your payment history and keep it in sync, with no webhook setup.</Box>
-              <Button type="primary" href={data.install_url} target="_blank">Connect</Button>
-            </Box>
-          ) : (
-            <Box css={{ stack: 'y', gap: 'medium' }}>
-              <StatusBanner status={data} onAction={(a) => void act(a)} busy={acting} />
-              {actionError ? <Box css={{ color: 'critical' }}>{actionError}</Box> : null}
-              {data.state === 'connecting' || data.state === 'backfilling'
-                ? <ImportProgress resources={data.import.resources} />
-                : null}
-              {data.state === 'live' || (data.state === 'degraded' && data.events.delayed) ? <LiveSummary status={data} /> : null}
-            </Box>
-          )}
+        {loading && !data ? (
+          <Loading what="connection status" />
+        ) : error ? (
+          <LoadError message={error} onRetry={reload} />
+        ) : !data ? null : !('state' in data) ? (
+          <Box css={{ stack: 'y', gap: 'small' }}>
+            <Box>Connect this account to import your payment history and keep it in sync, with no webhook setup.</Box>
+            <Button type="primary" href={data.install_url} target="_blank">
+              Connect
+            </Button>
+          </Box>
+        ) : (
+          <Box css={{ stack: 'y', gap: 'medium' }}>
+            <StatusBanner status={data} onAction={(a) => void act(a)} busy={acting} />
+            {actionError ? <Box css={{ color: 'critical' }}>{actionError}</Box> : null}
+            {data.state === 'connecting' || data.state === 'backfilling' ? <ImportProgress resources={data.import.resources} /> : null}
+            {data.state === 'live' || (data.state === 'degraded' && data.events.delayed) ? <LiveSummary status={data} /> : null}
+          </Box>
+        )}
       </Box>
     </ContextView>
   );

@@ -15,8 +15,11 @@ export class SignatureUses {
     const signatureHash = createHash('sha256').update(header).digest('hex');
     // Expired claims can never be presented again (the signature is refused as too old first).
     if (++this.claims % 100 === 1) await this.db('app_signature_uses').where('expires_at', '<', Date.now()).delete();
-    const inserted = await this.db('app_signature_uses').insert({ signature_hash: signatureHash, expires_at: expiresAt })
-      .onConflict('signature_hash').ignore().returning('signature_hash');
+    const inserted = await this.db('app_signature_uses')
+      .insert({ signature_hash: signatureHash, expires_at: expiresAt })
+      .onConflict('signature_hash')
+      .ignore()
+      .returning('signature_hash');
     return inserted.length > 0;
   }
 }

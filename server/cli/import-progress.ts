@@ -11,10 +11,17 @@ const PLAIN_EVERY_MS = 5_000;
  * `stop()` says nothing can move it any more), showing it as `pi-stripe backfill` does: bars on
  * a terminal, a JSON line per change with --json, and otherwise a line every few seconds.
  */
-export async function followImport(db: Db, connectionId: string, o: { json: boolean; out: (line: string) => void; stop: () => Promise<boolean> }): Promise<void> {
+export async function followImport(
+  db: Db,
+  connectionId: string,
+  o: { json: boolean; out: (line: string) => void; stop: () => Promise<boolean> },
+): Promise<void> {
   const interactive = !o.json && process.stdout.isTTY;
   const bars = interactive
-    ? new cliProgress.MultiBar({ format: ' {resource} |{bar}| {value}/{total} objects', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.MultiBar(
+        { format: ' {resource} |{bar}| {value}/{total} objects', hideCursor: true, clearOnComplete: false },
+        cliProgress.Presets.shades_classic,
+      )
     : null;
   const bar = new Map<string, cliProgress.SingleBar>();
   const seen = new Map<string, string>();
@@ -31,7 +38,15 @@ export async function followImport(db: Db, connectionId: string, o: { json: bool
           bar.get(r.resource)!.update(readNumber(r.objects));
         } else if (o.json && seen.get(r.resource) !== `${r.state}:${r.objects}`) {
           seen.set(r.resource, `${r.state}:${r.objects}`);
-          o.out(JSON.stringify({ type: 'progress', resource: r.resource, state: r.state, objects: r.objects, estimatedTotal: r.estimatedTotal }));
+          o.out(
+            JSON.stringify({
+              type: 'progress',
+              resource: r.resource,
+              state: r.state,
+              objects: r.objects,
+              estimatedTotal: r.estimatedTotal,
+            }),
+          );
         }
       }
       if (!bars && !o.json && runs.length && Date.now() - printedAt >= PLAIN_EVERY_MS) {

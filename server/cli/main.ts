@@ -9,7 +9,15 @@ import { migrateCommand } from './commands/migrate.js';
 import { statusCommand } from './commands/status.js';
 import { workerCommand } from './commands/worker.js';
 
-const commands: Command[] = [connectCommand, statusCommand, backfillCommand, reportsCommand, migrateCommand, workerCommand, emulatorCommand];
+const commands: Command[] = [
+  connectCommand,
+  statusCommand,
+  backfillCommand,
+  reportsCommand,
+  migrateCommand,
+  workerCommand,
+  emulatorCommand,
+];
 
 function usage(): string {
   return [

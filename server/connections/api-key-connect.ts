@@ -30,7 +30,10 @@ function keyShapeProblem(key: string): string | null {
  * connection in `permission_missing`, naming each, instead of importing less in silence.
  */
 export async function connectWithApiKey(
-  config: Config, service: ConnectionService, limiters: RateLimiters, input: ApiKeyConnectBody,
+  config: Config,
+  service: ConnectionService,
+  limiters: RateLimiters,
+  input: ApiKeyConnectBody,
   /** A replacement key must belong to the connection it replaces the key of. */
   replacing?: Connection,
 ): Promise<ApiKeyConnectResult> {
@@ -49,12 +52,18 @@ export async function connectWithApiKey(
       throw new ValidationError('Stripe rejected this API key: it is revoked, expired or mistyped.', { field: 'api_key' });
     }
     if (err instanceof Stripe.errors.StripePermissionError) {
-      throw new ValidationError('This key cannot read the account (connected_account_read); grant it read access to Account so we can identify the account.', { field: 'api_key' });
+      throw new ValidationError(
+        'This key cannot read the account (connected_account_read); grant it read access to Account so we can identify the account.',
+        { field: 'api_key' },
+      );
     }
     throw err;
   }
   if (replacing && (account.id !== replacing.accountId || (mode === 'live') !== replacing.livemode)) {
-    throw new ValidationError(`This key is for ${account.id} in ${mode} mode, but the connection is ${replacing.accountId} in ${modeOf(replacing.livemode)} mode.`, { field: 'api_key' });
+    throw new ValidationError(
+      `This key is for ${account.id} in ${mode} mode, but the connection is ${replacing.accountId} in ${modeOf(replacing.livemode)} mode.`,
+      { field: 'api_key' },
+    );
   }
   const { missing } = await probePermissions(stripe, limiters.for(account.id, mode));
   const connection = await service.saveApiKeyConnection({

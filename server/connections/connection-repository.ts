@@ -84,24 +84,49 @@ export async function insertConnection(trx: Db, c: NewConnection, reason: string
   const now = Date.now();
   const id = newConnectionId();
   await trx('connections').insert({
-    id, account_id: c.accountId, livemode: c.livemode, environment: c.environment ?? modeOf(c.livemode), auth_kind: c.authKind, install_source: c.installSource,
-    merchant_id: c.merchantId ?? null, name: c.name ?? null, country: c.country ?? null, state: 'connecting',
-    state_reason: reason, state_changed_at: now, token_expires_at: c.tokenExpiresAt ?? null,
-    token_refreshed_at: c.tokenExpiresAt ? now : null, authorized_at: c.authKind === 'oauth' ? now : null, created_at: now, updated_at: now,
+    id,
+    account_id: c.accountId,
+    livemode: c.livemode,
+    environment: c.environment ?? modeOf(c.livemode),
+    auth_kind: c.authKind,
+    install_source: c.installSource,
+    merchant_id: c.merchantId ?? null,
+    name: c.name ?? null,
+    country: c.country ?? null,
+    state: 'connecting',
+    state_reason: reason,
+    state_changed_at: now,
+    token_expires_at: c.tokenExpiresAt ?? null,
+    token_refreshed_at: c.tokenExpiresAt ? now : null,
+    authorized_at: c.authKind === 'oauth' ? now : null,
+    created_at: now,
+    updated_at: now,
   });
   await trx('connection_state_changes').insert({ connection_id: id, from_state: null, to_state: 'connecting', reason, created_at: now });
   return id;
 }
 
 export type ConnectionPatch = Partial<{
-  auth_kind: AuthKind; install_source: InstallSource; environment: Environment; merchant_id: string | null; name: string | null; country: string | null;
-  token_expires_at: number | null; token_refreshed_at: number | null; missing_permissions: string | null;
-  last_error: string | null; last_error_at: number | null; refresh_lock_until: number | null; authorized_at: number | null;
+  auth_kind: AuthKind;
+  install_source: InstallSource;
+  environment: Environment;
+  merchant_id: string | null;
+  name: string | null;
+  country: string | null;
+  token_expires_at: number | null;
+  token_refreshed_at: number | null;
+  missing_permissions: string | null;
+  last_error: string | null;
+  last_error_at: number | null;
+  refresh_lock_until: number | null;
+  authorized_at: number | null;
 }>;
 
 export async function updateConnection(trx: Db, id: string, patch: ConnectionPatch): Promise<void> {
   const scrubbed = typeof patch.last_error === 'string' ? { last_error: storedError(patch.last_error) } : {};
-  await trx('connections').where({ id }).update({ ...patch, ...scrubbed, updated_at: Date.now() });
+  await trx('connections')
+    .where({ id })
+    .update({ ...patch, ...scrubbed, updated_at: Date.now() });
 }
 
 /** Moves a connection to a state and records the change with its reason, in one transaction. */
@@ -120,7 +145,13 @@ export async function transition(db: Db, id: string, to: ConnectionState, reason
 export async function recordNote(db: Db, id: string, reason: string): Promise<void> {
   const row = await db('connections').where({ id }).first('state');
   if (!row) throw new NotFoundError(`No connection ${id}`);
-  await db('connection_state_changes').insert({ connection_id: id, from_state: row.state, to_state: row.state, reason: storedError(reason), created_at: Date.now() });
+  await db('connection_state_changes').insert({
+    connection_id: id,
+    from_state: row.state,
+    to_state: row.state,
+    reason: storedError(reason),
+    created_at: Date.now(),
+  });
 }
 
 export async function getConnection(db: Db, id: string): Promise<Connection | null> {
@@ -150,14 +181,19 @@ export async function activeByMerchant(db: Db, merchantId: string): Promise<Conn
 
 /** Active OAuth connections whose access token expires before `at`. */
 export async function tokensExpiringBefore(db: Db, at: number): Promise<string[]> {
-  const rows = await db('connections').where({ auth_kind: 'oauth' }).whereIn('state', ['connecting', 'backfilling', 'live', 'degraded'])
-    .where('token_expires_at', '<', at).select('id');
+  const rows = await db('connections')
+    .where({ auth_kind: 'oauth' })
+    .whereIn('state', ['connecting', 'backfilling', 'live', 'degraded'])
+    .where('token_expires_at', '<', at)
+    .select('id');
   return rows.map((r: { id: unknown }) => String(r.id));
 }
 
 /** Takes the connection's token-refresh lease until `until`, if nobody holds it at `now`; true when taken. */
 export async function leaseTokenRefresh(db: Db, id: string, now: number, until: number): Promise<boolean> {
-  const taken = await db('connections').where({ id }).where((w) => w.whereNull('refresh_lock_until').orWhere('refresh_lock_until', '<', now))
+  const taken = await db('connections')
+    .where({ id })
+    .where((w) => w.whereNull('refresh_lock_until').orWhere('refresh_lock_until', '<', now))
     .update({ refresh_lock_until: until });
   return taken === 1;
 }
@@ -168,7 +204,11 @@ export async function releaseTokenRefresh(db: Db, id: string): Promise<void> {
 
 /** Ids of the connections in any of these states. */
 export async function connectionIdsIn(db: Db, states: readonly ConnectionState[]): Promise<string[]> {
-  return (await db('connections').whereIn('state', [...states]).pluck('id')).map(String);
+  return (
+    await db('connections')
+      .whereIn('state', [...states])
+      .pluck('id')
+  ).map(String);
 }
 
 export async function connectionExists(db: Db, id: string): Promise<boolean> {
@@ -180,9 +220,17 @@ export async function connectionExists(db: Db, id: string): Promise<boolean> {
  * for longer than `heldMs`), with no state change for `leaseMs`.
  */
 export async function quietImports(db: Db, now: number, leaseMs: number, heldMs: number): Promise<string[]> {
-  const rows = await db('connections').where((w) => w.whereIn('state', ['connecting', 'backfilling'])
-    .orWhere((d) => d.where('state', 'degraded').where('state_reason', 'like', 'import of %').where('state_changed_at', '<', now - heldMs - leaseMs)))
-    .where('state_changed_at', '<', now - leaseMs).pluck('id');
+  const rows = await db('connections')
+    .where((w) =>
+      w.whereIn('state', ['connecting', 'backfilling']).orWhere((d) =>
+        d
+          .where('state', 'degraded')
+          .where('state_reason', 'like', 'import of %')
+          .where('state_changed_at', '<', now - heldMs - leaseMs),
+      ),
+    )
+    .where('state_changed_at', '<', now - leaseMs)
+    .pluck('id');
   return rows.map(String);
 }
 

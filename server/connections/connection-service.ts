@@ -6,7 +6,17 @@ import type { Jobs } from '../jobs/jobs.js';
 import type { Logger } from '../logging/logger.js';
 import { validActions, type ConnectionAction } from '../../shared/connection-states.js';
 import {
-  ACCESS_TOKEN_TTL_MS, activeByMerchant, findByAccount, getConnection, insertConnection, merchantIdHolder, recordNote, transition, updateConnection, type Connection, type InstallSource,
+  ACCESS_TOKEN_TTL_MS,
+  activeByMerchant,
+  findByAccount,
+  getConnection,
+  insertConnection,
+  merchantIdHolder,
+  recordNote,
+  transition,
+  updateConnection,
+  type Connection,
+  type InstallSource,
 } from './connection-repository.js';
 import { appSettingsOf, saveAppSettings } from './connection-settings.js';
 import type { AppSettings } from '../../shared/contracts/app-api.js';
@@ -23,11 +33,16 @@ export interface AccountInfo {
  * that start or stop with them. Every state change goes through `transition`, which records it.
  */
 export class ConnectionService {
-  constructor(private readonly deps: {
-    db: Db; secrets: SecretStore; jobs: Jobs; logger: Logger;
-    /** Stops running work (the import) of a connection that is paused or disconnected. */
-    stopWork?: (connectionId: string) => void;
-  }) {}
+  constructor(
+    private readonly deps: {
+      db: Db;
+      secrets: SecretStore;
+      jobs: Jobs;
+      logger: Logger;
+      /** Stops running work (the import) of a connection that is paused or disconnected. */
+      stopWork?: (connectionId: string) => void;
+    },
+  ) {}
 
   /** The account's connection in a mode, if there is one (disconnected ones included). */
   forAccount(accountId: string, livemode: boolean): Promise<Connection | null> {
@@ -65,7 +80,11 @@ export class ConnectionService {
 
   /** Stores (or re-links) an OAuth install with its tokens, then starts the sync. */
   async saveOAuthInstall(input: {
-    mode: Environment; account: AccountInfo; accessToken: string; refreshToken: string; source: InstallSource;
+    mode: Environment;
+    account: AccountInfo;
+    accessToken: string;
+    refreshToken: string;
+    source: InstallSource;
   }): Promise<Connection> {
     const { db, secrets } = this.deps;
     const livemode = input.mode === 'live';
@@ -78,16 +97,34 @@ export class ConnectionService {
       if (existing) {
         connectionId = existing.id;
         await updateConnection(trx, connectionId, {
-          auth_kind: 'oauth', install_source: input.source, environment: input.mode, name: input.account.name, country: input.account.country,
-          token_expires_at: now + ACCESS_TOKEN_TTL_MS, token_refreshed_at: now, missing_permissions: null, last_error: null, last_error_at: null,
+          auth_kind: 'oauth',
+          install_source: input.source,
+          environment: input.mode,
+          name: input.account.name,
+          country: input.account.country,
+          token_expires_at: now + ACCESS_TOKEN_TTL_MS,
+          token_refreshed_at: now,
+          missing_permissions: null,
+          last_error: null,
+          last_error_at: null,
           authorized_at: now,
         });
         await secrets.deleteAll(connectionId, trx, ['api_key']);
       } else {
-        connectionId = await insertConnection(trx, {
-          accountId: input.account.id, livemode, environment: input.mode, authKind: 'oauth', installSource: input.source,
-          name: input.account.name, country: input.account.country, tokenExpiresAt: now + ACCESS_TOKEN_TTL_MS,
-        }, `${how} (${where})`);
+        connectionId = await insertConnection(
+          trx,
+          {
+            accountId: input.account.id,
+            livemode,
+            environment: input.mode,
+            authKind: 'oauth',
+            installSource: input.source,
+            name: input.account.name,
+            country: input.account.country,
+            tokenExpiresAt: now + ACCESS_TOKEN_TTL_MS,
+          },
+          `${how} (${where})`,
+        );
       }
       await secrets.put(connectionId, 'access_token', input.accessToken, trx);
       await secrets.put(connectionId, 'refresh_token', input.refreshToken, trx);
@@ -99,7 +136,13 @@ export class ConnectionService {
 
   /** Stores an API-key connection (new, or a replacement key for an existing API-key one). */
   async saveApiKeyConnection(input: {
-    mode: Mode; account: AccountInfo; apiKey: string; name: string; merchantId?: string; webhookSecret?: string; missing: string[];
+    mode: Mode;
+    account: AccountInfo;
+    apiKey: string;
+    name: string;
+    merchantId?: string;
+    webhookSecret?: string;
+    missing: string[];
     /** The connection whose key this replaces ("Replace API key"); without it, an existing connection is refused. */
     replacing?: string;
   }): Promise<Connection> {
@@ -113,20 +156,42 @@ export class ConnectionService {
         throw new ConflictError(`Account ${input.account.id} is already connected through the app (${existing.id}); disconnect it first`);
       }
       if (existing && existing.state !== 'disconnected' && existing.id !== input.replacing) {
-        throw new ConflictError(`Account ${input.account.id} (${input.mode} mode) is already connected as "${existing.name ?? existing.accountId}" (${existing.id}). To give it a new key, use "Replace API key" on that connection's page.`);
+        throw new ConflictError(
+          `Account ${input.account.id} (${input.mode} mode) is already connected as "${existing.name ?? existing.accountId}" (${existing.id}). To give it a new key, use "Replace API key" on that connection's page.`,
+        );
       }
       const holder = input.merchantId ? await merchantIdHolder(trx, input.merchantId, input.account.id) : null;
       if (holder) {
-        throw new ConflictError(`Merchant id "${input.merchantId}" already names the webhook URL of "${holder.name ?? holder.accountId}" (${holder.id}); choose another`);
+        throw new ConflictError(
+          `Merchant id "${input.merchantId}" already names the webhook URL of "${holder.name ?? holder.accountId}" (${holder.id}); choose another`,
+        );
       }
-      const connectionId = existing?.id ?? await insertConnection(trx, {
-        accountId: input.account.id, livemode, authKind: 'api_key', installSource: 'api_key',
-        merchantId: input.merchantId ?? null, name: input.name, country: input.account.country,
-      }, `connected with an API key (${input.mode} mode)`);
+      const connectionId =
+        existing?.id ??
+        (await insertConnection(
+          trx,
+          {
+            accountId: input.account.id,
+            livemode,
+            authKind: 'api_key',
+            installSource: 'api_key',
+            merchantId: input.merchantId ?? null,
+            name: input.name,
+            country: input.account.country,
+          },
+          `connected with an API key (${input.mode} mode)`,
+        ));
       await updateConnection(trx, connectionId, {
-        auth_kind: 'api_key', install_source: 'api_key', name: input.name, country: input.account.country,
-        merchant_id: input.merchantId ?? existing?.merchantId ?? null, token_expires_at: null, token_refreshed_at: null,
-        missing_permissions: input.missing.length ? JSON.stringify(input.missing) : null, last_error: null, last_error_at: null,
+        auth_kind: 'api_key',
+        install_source: 'api_key',
+        name: input.name,
+        country: input.account.country,
+        merchant_id: input.merchantId ?? existing?.merchantId ?? null,
+        token_expires_at: null,
+        token_refreshed_at: null,
+        missing_permissions: input.missing.length ? JSON.stringify(input.missing) : null,
+        last_error: null,
+        last_error_at: null,
       });
       await secrets.deleteAll(connectionId, trx, ['access_token', 'refresh_token']);
       await secrets.put(connectionId, 'api_key', input.apiKey, trx);
@@ -135,20 +200,33 @@ export class ConnectionService {
     });
     // What changed is in the timeline: a rename, a new key, a reconnect.
     const before = previous as Connection | null;
-    if (before && before.name !== input.name) await recordNote(db, id, `renamed from "${before.name ?? before.accountId}" to "${input.name}"`);
+    if (before && before.name !== input.name)
+      await recordNote(db, id, `renamed from "${before.name ?? before.accountId}" to "${input.name}"`);
     if (before && input.webhookSecret) await recordNote(db, id, 'webhook signing secret replaced');
-    const how = !before ? 'API key verified; initial import scheduled'
-      : input.replacing ? 'API key replaced by support; the import resumes with it'
-      : 'reconnected with a new API key after a disconnect; the import resumes';
+    const how = !before
+      ? 'API key verified; initial import scheduled'
+      : input.replacing
+        ? 'API key replaced by support; the import resumes with it'
+        : 'reconnected with a new API key after a disconnect; the import resumes';
     if (input.missing.length) {
-      await transition(db, id, 'permission_missing', `${before ? `${how.split(';')[0]}, but the` : 'the'} API key lacks: ${input.missing.join(', ')}`);
+      await transition(
+        db,
+        id,
+        'permission_missing',
+        `${before ? `${how.split(';')[0]}, but the` : 'the'} API key lacks: ${input.missing.join(', ')}`,
+      );
     } else {
       await this.startSync(id, how);
     }
     return this.get(id);
   }
 
-  async act(id: string, action: ConnectionAction, by: 'support' | 'the merchant' = 'support', options: { resource?: string } = {}): Promise<Connection> {
+  async act(
+    id: string,
+    action: ConnectionAction,
+    by: 'support' | 'the merchant' = 'support',
+    options: { resource?: string } = {},
+  ): Promise<Connection> {
     const connection = await this.get(id);
     if (!validActions(connection.state, connection.authKind).includes(action) || action === 'reauthorize') {
       throw new ConflictError(`Cannot ${action} a connection that is ${connection.state.replace(/_/g, ' ')}`);
@@ -167,7 +245,8 @@ export class ConnectionService {
           throw new ValidationError(`Unknown resource "${options.resource}"; one of: ${RESOURCES.map((r) => r.name).join(', ')}`);
         }
         await this.startSync(id, options.resource ? `resync of ${options.resource} requested by ${by}` : `resync requested by ${by}`, {
-          full: true, resources: options.resource ? [options.resource] : undefined,
+          full: true,
+          resources: options.resource ? [options.resource] : undefined,
         });
         break;
       case 'disconnect':
@@ -221,6 +300,10 @@ export class ConnectionService {
 
   private async startSync(id: string, reason: string, options: { full?: boolean; resources?: string[] } = {}): Promise<void> {
     await transition(this.deps.db, id, 'backfilling', reason);
-    await this.deps.jobs.enqueue('import.start', { connectionId: id, full: options.full ?? false, ...(options.resources ? { resources: options.resources } : {}) }, { key: id });
+    await this.deps.jobs.enqueue(
+      'import.start',
+      { connectionId: id, full: options.full ?? false, ...(options.resources ? { resources: options.resources } : {}) },
+      { key: id },
+    );
   }
 }

@@ -33,9 +33,11 @@ export async function appSettingsOf(db: Db, connectionId: string): Promise<AppSe
 
 /** Stores settings already validated (`appSettings` in shared/contracts/app-api.ts). */
 export async function saveAppSettings(db: Db, connectionId: string, settings: AppSettings): Promise<void> {
-  await db('connections').where({ id: connectionId }).update({
-    reporting_timezone: settings.reporting_timezone,
-    settings: JSON.stringify({ history_since: settings.history_since, report_families: settings.report_families }),
-    updated_at: Date.now(),
-  });
+  await db('connections')
+    .where({ id: connectionId })
+    .update({
+      reporting_timezone: settings.reporting_timezone,
+      settings: JSON.stringify({ history_since: settings.history_since, report_families: settings.report_families }),
+      updated_at: Date.now(),
+    });
 }

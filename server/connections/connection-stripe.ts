@@ -40,14 +40,16 @@ export class ConnectionStripe {
     return {
       ...session,
       limiter,
-      call: (endpoint, fn, options = {}) => limitedCall(limiter, endpoint, () => fn(session.client()), { ...options, refreshAuth: session.refreshAuth }),
+      call: (endpoint, fn, options = {}) =>
+        limitedCall(limiter, endpoint, () => fn(session.client()), { ...options, refreshAuth: session.refreshAuth }),
     };
   }
 
   async client(connection: Connection, options: { maxNetworkRetries?: number } = {}): Promise<Stripe> {
-    const key = connection.authKind === 'oauth'
-      ? await this.deps.tokens.accessToken(connection.id)
-      : (await this.deps.secrets.get(connection.id, 'api_key'))?.value;
+    const key =
+      connection.authKind === 'oauth'
+        ? await this.deps.tokens.accessToken(connection.id)
+        : (await this.deps.secrets.get(connection.id, 'api_key'))?.value;
     if (!key) throw new Error(`connection ${connection.id} has no stored credentials`);
     return createStripeClient(key, { apiBase: this.deps.config.stripeApiBase, ...options });
   }
@@ -70,7 +72,10 @@ export class ConnectionStripe {
         }
         // A new token. After an uninstall the refresh fails with invalid_grant: the token manager
         // disconnects once the access token is refused too, else asks for reauthorization.
-        current = createStripeClient(await this.deps.tokens.refresh(connection.id), { apiBase: this.deps.config.stripeApiBase, maxNetworkRetries: 0 });
+        current = createStripeClient(await this.deps.tokens.refresh(connection.id), {
+          apiBase: this.deps.config.stripeApiBase,
+          maxNetworkRetries: 0,
+        });
       },
     };
   }

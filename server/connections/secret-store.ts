@@ -8,7 +8,10 @@ export type SecretKind = 'access_token' | 'refresh_token' | 'api_key' | 'webhook
  * (`connectionId:kind`), so a value copied onto another connection does not decrypt.
  */
 export class SecretStore {
-  constructor(private readonly db: Db, private readonly box: SecretBox) {}
+  constructor(
+    private readonly db: Db,
+    private readonly box: SecretBox,
+  ) {}
 
   get currentKeyId(): string {
     return this.box.currentKeyId;
@@ -26,9 +29,15 @@ export class SecretStore {
       ciphertext: this.box.encrypt(plaintext, this.context(connectionId, kind)),
       updated_at: Date.now(),
     };
-    await trx('connection_secrets').insert({ ...row, version: 1 })
+    await trx('connection_secrets')
+      .insert({ ...row, version: 1 })
       .onConflict(['connection_id', 'kind'])
-      .merge({ key_id: row.key_id, ciphertext: row.ciphertext, updated_at: row.updated_at, version: trx.raw('connection_secrets.version + 1') });
+      .merge({
+        key_id: row.key_id,
+        ciphertext: row.ciphertext,
+        updated_at: row.updated_at,
+        version: trx.raw('connection_secrets.version + 1'),
+      });
   }
 
   async get(connectionId: string, kind: SecretKind, trx: Db = this.db): Promise<{ value: string; version: number } | null> {
@@ -64,11 +73,21 @@ export class SecretStore {
    * the wrong ENCRYPTION_KEYS would fail on every connection, over and over.
    */
   async keysProblem(): Promise<string | null> {
-    const samples = (await this.db('connection_secrets').groupBy('key_id').select('key_id').min({ connection_id: 'connection_id' })) as { key_id: string; connection_id: string }[];
+    const samples = (await this.db('connection_secrets').groupBy('key_id').select('key_id').min({ connection_id: 'connection_id' })) as {
+      key_id: string;
+      connection_id: string;
+    }[];
     if (!samples.length) return null;
     for (const sample of samples) {
       const row = await this.db('connection_secrets').where({ key_id: sample.key_id, connection_id: sample.connection_id }).first('kind');
-      if (row && (await this.get(sample.connection_id, row.kind as SecretKind).then(() => true, () => false))) return null;
+      if (
+        row &&
+        (await this.get(sample.connection_id, row.kind as SecretKind).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return null;
     }
     const ids = samples.map((s) => s.key_id).join(', ');
     return `ENCRYPTION_KEYS opens none of the stored secrets (sealed with key id ${ids}; this process has ${this.box.currentKeyId} first): set the keys they were encrypted with`;
@@ -85,14 +104,17 @@ export class SecretStore {
     let reencrypted = 0;
     let afterId = '';
     for (;;) {
-      const rows = await this.db('connection_secrets').whereNot('key_id', current)
-        .whereRaw("connection_id || ':' || kind > ?", [afterId]).orderByRaw("connection_id || ':' || kind").limit(batch)
+      const rows = await this.db('connection_secrets')
+        .whereNot('key_id', current)
+        .whereRaw("connection_id || ':' || kind > ?", [afterId])
+        .orderByRaw("connection_id || ':' || kind")
+        .limit(batch)
         .select('connection_id', 'kind');
       if (!rows.length) break;
       for (const row of rows as { connection_id: string; kind: SecretKind }[]) {
         // A secret no configured key opens stays as it is (and counts as remaining).
         const secret = await this.get(row.connection_id, row.kind).catch(() => null);
-        if (secret && await this.swap(row.connection_id, row.kind, secret.value, secret.version, this.db)) reencrypted++;
+        if (secret && (await this.swap(row.connection_id, row.kind, secret.value, secret.version, this.db))) reencrypted++;
         afterId = `${row.connection_id}:${row.kind}`;
       }
     }

@@ -39,7 +39,8 @@ const NOT_FILES = ['/proc', '/sys', '/dev'];
 /** Refuses, before SQLite sees it, a path that cannot hold a database file. */
 function checkSqliteFile(filename: string): void {
   const say = (why: string) => new DatabaseUnusableError(`DATABASE_URL points at ${filename}, ${why}`);
-  if (NOT_FILES.some((root) => filename === root || filename.startsWith(`${root}/`))) throw say('which is a system path, not a place for a database file');
+  if (NOT_FILES.some((root) => filename === root || filename.startsWith(`${root}/`)))
+    throw say('which is a system path, not a place for a database file');
   if (!existsSync(filename)) return;
   if (!statSync(filename).isFile()) throw say('which is not a regular file');
   const fd = openSync(filename, 'r');
@@ -75,7 +76,9 @@ export function createDb(databaseUrl: string): Db {
       try {
         mkdirSync(dirname(filename), { recursive: true });
       } catch (err) {
-        throw new DatabaseUnusableError(`DATABASE_URL points at ${filename}, whose folder cannot be created (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        throw new DatabaseUnusableError(
+          `DATABASE_URL points at ${filename}, whose folder cannot be created (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+        );
       }
     }
     return knexFactory({
@@ -85,7 +88,10 @@ export function createDb(databaseUrl: string): Db {
       pool: {
         min: 1,
         max: 1,
-        afterCreate(conn: { run: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) {
+        afterCreate(
+          conn: { run: (sql: string, cb: (err: Error | null) => void) => void },
+          done: (err: Error | null, conn: unknown) => void,
+        ) {
           const pragmas = [
             'PRAGMA journal_mode = WAL',
             `PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`,

@@ -30,20 +30,30 @@ const RESOURCES: Resource[] = [
   { path: 'disputes', type: 'dispute', noun: 'dispute', equals: ['charge', 'payment_intent'] },
   { path: 'payouts', type: 'payout', noun: 'payout', equals: ['status'], ranges: ['arrival_date'] },
   {
-    path: 'balance_transactions', type: 'balance_transaction', noun: 'balance transaction', equals: ['type', 'source', 'currency'],
+    path: 'balance_transactions',
+    type: 'balance_transaction',
+    noun: 'balance transaction',
+    equals: ['type', 'source', 'currency'],
     where: ({ state }, caller, query) => {
       if (query.payout === undefined) return undefined;
       // Stripe lists what a payout settled only for automatic payouts (stripe-facts.md, "Lists").
       const payout = state.find(caller.account, caller.mode, 'payout', String(query.payout));
       if (payout && payout.automatic === false) {
-        throw new StripeError(400, { type: 'invalid_request_error', param: 'payout', message: 'Balance transaction history can only be filtered on automatic transfers, not manual.' });
+        throw new StripeError(400, {
+          type: 'invalid_request_error',
+          param: 'payout',
+          message: 'Balance transaction history can only be filtered on automatic transfers, not manual.',
+        });
       }
       const settled = settledByOf(state, caller.account, caller.mode);
       return (o) => settled.get(o.id) === query.payout;
     },
   },
   {
-    path: 'radar/early_fraud_warnings', type: 'radar.early_fraud_warning', noun: 'early fraud warning', equals: ['charge'],
+    path: 'radar/early_fraud_warnings',
+    type: 'radar.early_fraud_warning',
+    noun: 'early fraud warning',
+    equals: ['charge'],
     where: ({ state }, caller, query) => {
       if (query.payment_intent === undefined) return undefined;
       return (o) => state.find(caller.account, caller.mode, 'charge', o.charge as string)?.payment_intent === query.payment_intent;
@@ -102,85 +112,126 @@ export function apiRoutes(ctx: EmulatorContext): Router {
 
   for (const r of RESOURCES) {
     const allowed = new Set([...COMMON_PARAMS, ...(r.equals ?? []), ...(r.ranges ?? []), ...(r.where ? ['payout', 'payment_intent'] : [])]);
-    router.get(`/v1/${r.path}`, route((req, caller) => {
+    router.get(
+      `/v1/${r.path}`,
+      route((req, caller) => {
+        const query = req.query as Query;
+        for (const param of Object.keys(query)) {
+          if (!allowed.has(param)) throw errors.invalid(param, `Received unknown parameter: ${param}`, 'parameter_unknown');
+        }
+        const ranges = (r.ranges ?? []).map((p) => ({ p, ...rangeFilter(query, p) }));
+        const extra = r.where?.(ctx, caller, query);
+        const where = (o: StripeObject) =>
+          (r.equals ?? []).every((p) => query[p] === undefined || o[p] === query[p]) &&
+          ranges.every(({ p, gte, lt }) => (o[p] as number) >= gte && (o[p] as number) < lt) &&
+          (!extra || extra(o));
+        const page = listPage(ctx.state.collection(caller.account, caller.mode, r.type), query, {
+          url: `/v1/${r.path}`,
+          resource: r.noun,
+          where,
+          now: ctx.state.nowMs(),
+        });
+        page.data = page.data.map((o) => render(ctx, o));
+        return page;
+      }),
+    );
+    router.get(
+      `/v1/${r.path}/:id`,
+      route((req, caller) => {
+        const id = String(req.params.id);
+        const object = ctx.state.find(caller.account, caller.mode, r.type, id);
+        if (!object) throw errors.missing(r.noun, id);
+        return render(ctx, object);
+      }),
+    );
+  }
+
+  router.get(
+    '/v1/events',
+    route((req, caller) => {
       const query = req.query as Query;
+      const allowed = new Set([...COMMON_PARAMS, 'type', 'types', 'delivery_success']);
       for (const param of Object.keys(query)) {
         if (!allowed.has(param)) throw errors.invalid(param, `Received unknown parameter: ${param}`, 'parameter_unknown');
       }
-      const ranges = (r.ranges ?? []).map((p) => ({ p, ...rangeFilter(query, p) }));
-      const extra = r.where?.(ctx, caller, query);
-      const where = (o: StripeObject) =>
-        (r.equals ?? []).every((p) => query[p] === undefined || o[p] === query[p]) &&
-        ranges.every(({ p, gte, lt }) => (o[p] as number) >= gte && (o[p] as number) < lt) &&
-        (!extra || extra(o));
-      const page = listPage(ctx.state.collection(caller.account, caller.mode, r.type), query, {
-        url: `/v1/${r.path}`, resource: r.noun, where, now: ctx.state.nowMs(),
+      if (query.type !== undefined && query.types !== undefined) {
+        throw errors.invalid('types', 'You may only specify one of these parameters: type, types.', 'parameters_exclusive');
+      }
+      const types = query.types === undefined ? undefined : ([] as unknown[]).concat(Object.values(query.types as object)).map(String);
+      if (types && types.length > 20) throw errors.invalid('types', 'You may pass at most 20 types.');
+      const matcher = (pattern: string) => {
+        const regex = new RegExp(`^${pattern.replace(/[.]/g, '\\.').replace(/\*/g, '.*')}$`);
+        return (t: string) => regex.test(t);
+      };
+      const single = typeof query.type === 'string' ? matcher(query.type) : undefined;
+      const floor = ctx.state.now() - EVENT_RETENTION;
+      const page = listPage(ctx.state.collection(caller.account, caller.mode, 'event'), query, {
+        url: '/v1/events',
+        resource: 'event',
+        now: ctx.state.nowMs(),
+        where: (e) => e.created >= floor && (!single || single(e.type as string)) && (!types || types.includes(e.type as string)),
       });
-      page.data = page.data.map((o) => render(ctx, o));
       return page;
-    }));
-    router.get(`/v1/${r.path}/:id`, route((req, caller) => {
+    }),
+  );
+  router.get(
+    '/v1/events/:id',
+    route((req, caller) => {
       const id = String(req.params.id);
-      const object = ctx.state.find(caller.account, caller.mode, r.type, id);
-      if (!object) throw errors.missing(r.noun, id);
-      return render(ctx, object);
-    }));
-  }
+      const event = ctx.state.find(caller.account, caller.mode, 'event', id);
+      if (!event || event.created < ctx.state.now() - EVENT_RETENTION) throw errors.missing('event', id);
+      return event;
+    }),
+  );
 
-  router.get('/v1/events', route((req, caller) => {
-    const query = req.query as Query;
-    const allowed = new Set([...COMMON_PARAMS, 'type', 'types', 'delivery_success']);
-    for (const param of Object.keys(query)) {
-      if (!allowed.has(param)) throw errors.invalid(param, `Received unknown parameter: ${param}`, 'parameter_unknown');
-    }
-    if (query.type !== undefined && query.types !== undefined) {
-      throw errors.invalid('types', 'You may only specify one of these parameters: type, types.', 'parameters_exclusive');
-    }
-    const types = query.types === undefined ? undefined : ([] as unknown[]).concat(Object.values(query.types as object)).map(String);
-    if (types && types.length > 20) throw errors.invalid('types', 'You may pass at most 20 types.');
-    const matcher = (pattern: string) => {
-      const regex = new RegExp(`^${pattern.replace(/[.]/g, '\\.').replace(/\*/g, '.*')}$`);
-      return (t: string) => regex.test(t);
-    };
-    const single = typeof query.type === 'string' ? matcher(query.type) : undefined;
-    const floor = ctx.state.now() - EVENT_RETENTION;
-    const page = listPage(ctx.state.collection(caller.account, caller.mode, 'event'), query, {
-      url: '/v1/events', resource: 'event', now: ctx.state.nowMs(),
-      where: (e) => e.created >= floor && (!single || single(e.type as string)) && (!types || types.includes(e.type as string)),
-    });
-    return page;
-  }));
-  router.get('/v1/events/:id', route((req, caller) => {
-    const id = String(req.params.id);
-    const event = ctx.state.find(caller.account, caller.mode, 'event', id);
-    if (!event || event.created < ctx.state.now() - EVENT_RETENTION) throw errors.missing('event', id);
-    return event;
-  }));
+  router.get(
+    '/v1/account',
+    route((_req, caller) => accountObject(ctx, caller.account)),
+  );
+  router.get(
+    '/v1/accounts/:id',
+    route((req, caller) => {
+      if (caller.key.kind !== 'platform' && req.params.id !== caller.account) throw errors.missing('account', String(req.params.id));
+      return accountObject(ctx, String(req.params.id));
+    }),
+  );
 
-  router.get('/v1/account', route((_req, caller) => accountObject(ctx, caller.account)));
-  router.get('/v1/accounts/:id', route((req, caller) => {
-    if (caller.key.kind !== 'platform' && req.params.id !== caller.account) throw errors.missing('account', String(req.params.id));
-    return accountObject(ctx, String(req.params.id));
-  }));
+  router.get(
+    '/v1/balance',
+    route((_req, caller) => balance(ctx, caller)),
+  );
 
-  router.get('/v1/balance', route((_req, caller) => balance(ctx, caller)));
+  router.get(
+    '/v1/files/:id/contents',
+    route((req, caller) => {
+      const id = String(req.params.id);
+      const contents = ctx.state.find(caller.account, caller.mode, 'file', id) && ctx.reporting.files.get(id);
+      if (!contents) throw errors.missing('file', id);
+      return contents;
+    }),
+  );
 
-  router.get('/v1/files/:id/contents', route((req, caller) => {
-    const id = String(req.params.id);
-    const contents = ctx.state.find(caller.account, caller.mode, 'file', id) && ctx.reporting.files.get(id);
-    if (!contents) throw errors.missing('file', id);
-    return contents;
-  }));
-
-  router.get('/v1/reporting/report_types', route((_req, caller) => ({
-    object: 'list', data: ctx.reporting.types(caller.account, caller.mode), has_more: false, url: '/v1/reporting/report_types',
-  })));
-  router.get('/v1/reporting/report_types/:id', route((req, caller) => {
-    const type = ctx.reporting.types(caller.account, caller.mode).find((t) => t.id === req.params.id);
-    if (!type) throw errors.missing('report type', String(req.params.id));
-    return type;
-  }));
-  router.post('/v1/reporting/report_runs', route((req, caller) => ctx.reporting.createRun(caller.account, caller.mode, req.body ?? {})));
+  router.get(
+    '/v1/reporting/report_types',
+    route((_req, caller) => ({
+      object: 'list',
+      data: ctx.reporting.types(caller.account, caller.mode),
+      has_more: false,
+      url: '/v1/reporting/report_types',
+    })),
+  );
+  router.get(
+    '/v1/reporting/report_types/:id',
+    route((req, caller) => {
+      const type = ctx.reporting.types(caller.account, caller.mode).find((t) => t.id === req.params.id);
+      if (!type) throw errors.missing('report type', String(req.params.id));
+      return type;
+    }),
+  );
+  router.post(
+    '/v1/reporting/report_runs',
+    route((req, caller) => ctx.reporting.createRun(caller.account, caller.mode, req.body ?? {})),
+  );
 
   return router;
 }

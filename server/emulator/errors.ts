@@ -16,7 +16,11 @@ export class StripeError extends Error {
 
 /** OAuth endpoints answer in the OAuth shape: `{error, error_description}`. */
 export class OAuthError extends Error {
-  constructor(readonly status: number, readonly error: string, readonly description: string) {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly description: string,
+  ) {
     super(description);
   }
 }
@@ -29,8 +33,7 @@ export const errors = {
       type: 'invalid_request_error',
       message: 'You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth.',
     }),
-  invalidKey: (key: string) =>
-    new StripeError(401, { type: 'invalid_request_error', message: `Invalid API Key provided: ${mask(key)}` }),
+  invalidKey: (key: string) => new StripeError(401, { type: 'invalid_request_error', message: `Invalid API Key provided: ${mask(key)}` }),
   expiredKey: (key: string) =>
     new StripeError(401, { type: 'invalid_request_error', code: 'api_key_expired', message: `Expired API Key provided: ${mask(key)}` }),
   noAccountAccess: (key: string, account: string) =>

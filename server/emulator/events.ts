@@ -25,7 +25,10 @@ export class EventBus {
     type: string,
     object: StripeObject | Record<string, unknown>,
     options: {
-      previous?: Record<string, unknown>; created?: number; requestId?: string | null; notify?: boolean;
+      previous?: Record<string, unknown>;
+      created?: number;
+      requestId?: string | null;
+      notify?: boolean;
       /** false: delivered to webhook endpoints only, never listed in the account's events. */
       listed?: boolean;
     } = {},
@@ -40,7 +43,9 @@ export class EventBus {
       created,
       data: {
         // In the account's API version, as Stripe renders events (versions.ts).
-        object: acct ? renderIn(structuredClone(object) as StripeObject, acct.apiVersion, { state: this.state, account, mode }) : structuredClone(object),
+        object: acct
+          ? renderIn(structuredClone(object) as StripeObject, acct.apiVersion, { state: this.state, account, mode })
+          : structuredClone(object),
         ...(options.previous ? { previous_attributes: structuredClone(options.previous) } : {}),
       },
       livemode: mode === 'live',

@@ -67,11 +67,15 @@ export function generate(state: EmulatorState, bus: EventBus, o: GenerateOptions
   const span = now - 600 - start;
   // Established: an exponential density with time constant span/5 (e^-5 of today's at the start).
   const tau = span / 5;
-  const when = () => shape === 'growing' ? start + Math.floor(span * Math.sqrt(random.next()))
-    : shape === 'established' ? now - 600 - Math.floor(-tau * Math.log(1 - random.next() * (1 - Math.exp(-span / tau))))
-    : random.int(start, now - 600);
-  const burstSeconds = Array.from({ length: o.burst ? o.bursts ?? 1 : 0 }, (_, k) => shape === 'established'
-    ? now - random.int(DAY, 90 * DAY) : start + Math.floor(days / 2) * DAY + 43_200 + k * 3600);
+  const when = () =>
+    shape === 'growing'
+      ? start + Math.floor(span * Math.sqrt(random.next()))
+      : shape === 'established'
+        ? now - 600 - Math.floor(-tau * Math.log(1 - random.next() * (1 - Math.exp(-span / tau))))
+        : random.int(start, now - 600);
+  const burstSeconds = Array.from({ length: o.burst ? (o.bursts ?? 1) : 0 }, (_, k) =>
+    shape === 'established' ? now - random.int(DAY, 90 * DAY) : start + Math.floor(days / 2) * DAY + 43_200 + k * 3600,
+  );
   const burstTotal = (o.burst ?? 0) * burstSeconds.length;
   const paymentCount = o.payments + (o.ancient === undefined ? 0 : 1);
   for (let i = 0; i < paymentCount; i++) {
@@ -90,11 +94,24 @@ export function generate(state: EmulatorState, bus: EventBus, o: GenerateOptions
     ops.push({
       at,
       run: (emit) => {
-        const { charge } = createPayment(m, { amount, at, outcome: failed ? 'failed' : 'succeeded', customer, brand,
-          last4: String(random.int(1000, 9999)), description: `Order #${i + 1}` }, emit);
+        const { charge } = createPayment(
+          m,
+          {
+            amount,
+            at,
+            outcome: failed ? 'failed' : 'succeeded',
+            customer,
+            brand,
+            last4: String(random.int(1000, 9999)),
+            description: `Order #${i + 1}`,
+          },
+          emit,
+        );
         if (!charge || failed) return;
         if (refund) {
-          later(at + random.int(3600, 10 * DAY), (e, t) => createRefund(m, charge.id, { at: t, amount: partial ? Math.floor(amount / 2) : undefined }, e));
+          later(at + random.int(3600, 10 * DAY), (e, t) =>
+            createRefund(m, charge.id, { at: t, amount: partial ? Math.floor(amount / 2) : undefined }, e),
+          );
         }
         if (disputed) {
           later(at + random.int(DAY, 20 * DAY), (e, t) => {

@@ -38,7 +38,11 @@ export function limitOf(query: Query): number {
   if (query.limit === undefined) return 10;
   const limit = integer(query.limit, 'limit');
   if (limit < 1 || limit > MAX_LIMIT) {
-    throw errors.invalid('limit', `This value must be less than or equal to ${MAX_LIMIT} (it currently is '${limit}').`, 'parameter_invalid_integer');
+    throw errors.invalid(
+      'limit',
+      `This value must be less than or equal to ${MAX_LIMIT} (it currently is '${limit}').`,
+      'parameter_invalid_integer',
+    );
   }
   return limit;
 }
@@ -58,7 +62,11 @@ export function listPage(
   const startingAfter = query.starting_after as string | undefined;
   const endingBefore = query.ending_before as string | undefined;
   if (startingAfter && endingBefore) {
-    throw errors.invalid('ending_before', 'You may only specify one of these parameters: ending_before, starting_after.', 'parameters_exclusive');
+    throw errors.invalid(
+      'ending_before',
+      'You may only specify one of these parameters: ending_before, starting_after.',
+      'parameters_exclusive',
+    );
   }
   const entries = collection.entries();
   const now = options.now ?? Date.now();
@@ -88,7 +96,8 @@ export function listPage(
     data.reverse();
   } else {
     const floor = gte === -Infinity ? 0 : collection.lowerBound(gte);
-    const start = startingAfter ? cursorIndex(startingAfter, 'starting_after') - 1
+    const start = startingAfter
+      ? cursorIndex(startingAfter, 'starting_after') - 1
       : (lt === Infinity ? entries.length : collection.lowerBound(lt)) - 1;
     for (let i = start; i >= floor; i--) {
       if (!matches(i)) continue;

@@ -55,21 +55,30 @@ export class Merchant {
 
   /** A balance transaction; funds become available two days later at midnight UTC. */
   transaction(input: {
-    at: number; amount: number; fee: number; type: string; category: string; source: string; description: string | null;
+    at: number;
+    amount: number;
+    fee: number;
+    type: string;
+    category: string;
+    source: string;
+    description: string | null;
     availableOn?: number;
   }): StripeObject {
-    return this.insert('balance_transaction', objects.balanceTransaction({
-      id: this.id('txn_'),
-      created: input.at,
-      availableOn: input.availableOn ?? Math.floor((input.at + 2 * DAY) / DAY) * DAY,
-      amount: input.amount,
-      fee: input.fee,
-      currency: this.currency,
-      type: input.type,
-      reportingCategory: input.category,
-      source: input.source,
-      description: input.description,
-    }));
+    return this.insert(
+      'balance_transaction',
+      objects.balanceTransaction({
+        id: this.id('txn_'),
+        created: input.at,
+        availableOn: input.availableOn ?? Math.floor((input.at + 2 * DAY) / DAY) * DAY,
+        amount: input.amount,
+        fee: input.fee,
+        currency: this.currency,
+        type: input.type,
+        reportingCategory: input.category,
+        source: input.source,
+        description: input.description,
+      }),
+    );
   }
 }
 

@@ -23,9 +23,16 @@ export function oauthRoutes(ctx: EmulatorContext): Router {
     const clientId = String(req.query.client_id ?? '');
     const mode = oauth.environmentOfClient(clientId);
     const redirectUri = String(req.query.redirect_uri ?? oauth.app.redirectUris[0] ?? '');
-    if (!mode) return void res.status(400).type('html').send(`<h1>Unknown client_id</h1><p>${escape(clientId)}</p>`);
+    if (!mode)
+      return void res
+        .status(400)
+        .type('html')
+        .send(`<h1>Unknown client_id</h1><p>${escape(clientId)}</p>`);
     if (oauth.app.redirectUris.length && !oauth.app.redirectUris.includes(redirectUri)) {
-      return void res.status(400).type('html').send(`<h1>Invalid redirect_uri</h1><p>${escape(redirectUri)} is not allowed.</p>`);
+      return void res
+        .status(400)
+        .type('html')
+        .send(`<h1>Invalid redirect_uri</h1><p>${escape(redirectUri)} is not allowed.</p>`);
     }
     const accounts = [...state.accounts.values()].filter((a) => !a.platform);
     const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escape(value)}">`;
@@ -47,23 +54,37 @@ ${hidden('client_id', clientId)}${hidden('redirect_uri', redirectUri)}${req.quer
     const mode = oauth.environmentOfClient(body.client_id ?? '');
     if (!mode || !body.redirect_uri) return void res.status(400).send('bad request');
     if (body.decision !== 'approve') {
-      return void res.redirect(302, redirectWith(body.redirect_uri, {
-        error: 'access_denied', error_description: 'The user denied your request', state: body.state,
-      }));
+      return void res.redirect(
+        302,
+        redirectWith(body.redirect_uri, {
+          error: 'access_denied',
+          error_description: 'The user denied your request',
+          state: body.state,
+        }),
+      );
     }
     const account = body.account ?? '';
     if (!state.accounts.has(account)) return void res.status(400).send('unknown account');
-    res.redirect(302, redirectWith(body.redirect_uri, {
-      code: oauth.approve(account, mode), state: body.state, user_id: `usr_${account.slice(5)}`, account_id: account,
-    }));
+    res.redirect(
+      302,
+      redirectWith(body.redirect_uri, {
+        code: oauth.approve(account, mode),
+        state: body.state,
+        user_id: `usr_${account.slice(5)}`,
+        account_id: account,
+      }),
+    );
   });
 
   router.post('/v1/oauth/token', express.urlencoded({ extended: true }), (req, res) => {
     const header = req.headers.authorization ?? '';
     const [scheme, value] = header.split(' ');
-    const key = scheme?.toLowerCase() === 'basic' && value
-      ? Buffer.from(value, 'base64').toString('utf8').split(':')[0]
-      : scheme?.toLowerCase() === 'bearer' ? value : undefined;
+    const key =
+      scheme?.toLowerCase() === 'basic' && value
+        ? Buffer.from(value, 'base64').toString('utf8').split(':')[0]
+        : scheme?.toLowerCase() === 'bearer'
+          ? value
+          : undefined;
     ctx.traffic.count('oauth', 'POST', '/v1/oauth/token');
     try {
       res.json(oauth.token(key, (req.body ?? {}) as Record<string, unknown>));
@@ -81,6 +102,9 @@ export function marketplaceInstallUrl(ctx: EmulatorContext, account: string, mod
   const redirectUri = ctx.oauth.app.redirectUris[0];
   if (!redirectUri) throw new Error('the emulated app has no redirect URI');
   return redirectWith(redirectUri, {
-    code: ctx.oauth.approve(account, mode), user_id: `usr_${account.slice(5)}`, account_id: account, stripe_user_id: account,
+    code: ctx.oauth.approve(account, mode),
+    user_id: `usr_${account.slice(5)}`,
+    account_id: account,
+    stripe_user_id: account,
   });
 }

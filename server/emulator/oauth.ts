@@ -38,7 +38,11 @@ export class OAuthServer {
   private readonly grants = new Map<string, Grant>();
   private readonly installations = new Map<string, Installation>();
 
-  constructor(private readonly state: EmulatorState, private readonly bus: EventBus, readonly app: AppRegistration) {}
+  constructor(
+    private readonly state: EmulatorState,
+    private readonly bus: EventBus,
+    readonly app: AppRegistration,
+  ) {}
 
   environmentOfClient(clientId: string): Environment | undefined {
     return (Object.entries(this.app.clientIds) as [Environment, string][]).find(([, id]) => id === clientId)?.[0];
@@ -54,7 +58,13 @@ export class OAuthServer {
       this.bus.emit(account, mode, 'account.application.authorized', this.application(mode));
     }
     const code = this.state.random.id('ac_');
-    this.grants.set(code, { code, account, environment, expiresAt: this.state.now() + this.state.settings.authorizationCodeTtlSeconds, used: false });
+    this.grants.set(code, {
+      code,
+      account,
+      environment,
+      expiresAt: this.state.now() + this.state.settings.authorizationCodeTtlSeconds,
+      used: false,
+    });
     return code;
   }
 
@@ -77,7 +87,11 @@ export class OAuthServer {
     if (grant.used) throw new OAuthError(400, 'invalid_grant', `Authorization code has already been used: ${code}`);
     if (grant.expiresAt <= this.state.now()) throw new OAuthError(400, 'invalid_grant', `Authorization code expired: ${code}`);
     if (grant.environment !== environment) {
-      throw new OAuthError(400, 'invalid_grant', `Authorization code provided does not belong to you (${grant.environment} code, ${environment} key).`);
+      throw new OAuthError(
+        400,
+        'invalid_grant',
+        `Authorization code provided does not belong to you (${grant.environment} code, ${environment} key).`,
+      );
     }
     grant.used = true;
     const installation = this.installations.get(`${grant.account}:${modeOfEnvironment(environment)}`);
@@ -96,7 +110,10 @@ export class OAuthServer {
   private issue(installation: Installation) {
     const { account, mode } = installation;
     const access = this.state.addKey({
-      kind: 'oauth', account, mode, permissions: new Set(this.app.permissions),
+      kind: 'oauth',
+      account,
+      mode,
+      permissions: new Set(this.app.permissions),
       expiresAt: this.state.now() + this.state.settings.tokenTtlSeconds,
     });
     installation.accessTokens.push(access.key);

@@ -57,11 +57,26 @@ export interface ChargeInput {
 }
 
 export function charge(c: ChargeInput): StripeObject {
-  const outcome = c.status === 'failed'
-    ? { advice_code: 'try_again_later', network_advice_code: null, network_decline_code: null, network_status: 'declined_by_network',
-        reason: 'generic_decline', seller_message: 'The bank did not return any further details with this decline.', type: 'issuer_declined' }
-    : { advice_code: null, network_advice_code: null, network_decline_code: null, network_status: 'approved_by_network',
-        reason: null, seller_message: 'Payment complete.', type: 'authorized' };
+  const outcome =
+    c.status === 'failed'
+      ? {
+          advice_code: 'try_again_later',
+          network_advice_code: null,
+          network_decline_code: null,
+          network_status: 'declined_by_network',
+          reason: 'generic_decline',
+          seller_message: 'The bank did not return any further details with this decline.',
+          type: 'issuer_declined',
+        }
+      : {
+          advice_code: null,
+          network_advice_code: null,
+          network_decline_code: null,
+          network_status: 'approved_by_network',
+          reason: null,
+          seller_message: 'Payment complete.',
+          type: 'authorized',
+        };
   return build('charge', {
     id: c.id,
     created: c.created,
@@ -96,8 +111,16 @@ export function charge(c: ChargeInput): StripeObject {
 }
 
 export function paymentIntent(p: {
-  id: string; created: number; livemode: boolean; amount: number; currency: string; status: string;
-  customer: string | null; latestCharge: string | null; description: string | null; captureMethod?: string;
+  id: string;
+  created: number;
+  livemode: boolean;
+  amount: number;
+  currency: string;
+  status: string;
+  customer: string | null;
+  latestCharge: string | null;
+  description: string | null;
+  captureMethod?: string;
 }): StripeObject {
   return build('payment_intent', {
     id: p.id,
@@ -130,8 +153,17 @@ export function paymentIntent(p: {
 }
 
 export function balanceTransaction(b: {
-  id: string; created: number; availableOn: number; amount: number; fee: number; currency: string;
-  type: string; reportingCategory: string; source: string | null; description: string | null; status?: string;
+  id: string;
+  created: number;
+  availableOn: number;
+  amount: number;
+  fee: number;
+  currency: string;
+  type: string;
+  reportingCategory: string;
+  source: string | null;
+  description: string | null;
+  status?: string;
 }): StripeObject {
   return build('balance_transaction', {
     id: b.id,
@@ -140,7 +172,9 @@ export function balanceTransaction(b: {
     amount: b.amount,
     fee: b.fee,
     net: b.amount - b.fee,
-    fee_details: b.fee ? [{ amount: b.fee, application: null, currency: b.currency, description: 'Stripe processing fees', type: 'stripe_fee' }] : [],
+    fee_details: b.fee
+      ? [{ amount: b.fee, application: null, currency: b.currency, description: 'Stripe processing fees', type: 'stripe_fee' }]
+      : [],
     currency: b.currency,
     description: b.description,
     reporting_category: b.reportingCategory,
@@ -151,8 +185,15 @@ export function balanceTransaction(b: {
 }
 
 export function refund(r: {
-  id: string; created: number; amount: number; currency: string; charge: string; paymentIntent: string | null;
-  balanceTransaction: string | null; status: string; reason: string | null;
+  id: string;
+  created: number;
+  amount: number;
+  currency: string;
+  charge: string;
+  paymentIntent: string | null;
+  balanceTransaction: string | null;
+  status: string;
+  reason: string | null;
 }): StripeObject {
   return build('refund', {
     id: r.id,
@@ -169,8 +210,16 @@ export function refund(r: {
 }
 
 export function dispute(d: {
-  id: string; created: number; livemode: boolean; amount: number; currency: string; charge: string;
-  paymentIntent: string | null; reason: string; status: string; balanceTransactions: StripeObject[];
+  id: string;
+  created: number;
+  livemode: boolean;
+  amount: number;
+  currency: string;
+  charge: string;
+  paymentIntent: string | null;
+  reason: string;
+  status: string;
+  balanceTransactions: StripeObject[];
 }): StripeObject {
   const evidenceDetails = { ...(template('dispute').evidence_details as Json), due_by: d.created + 7 * 86400 };
   return build('dispute', {
@@ -191,8 +240,15 @@ export function dispute(d: {
 }
 
 export function payout(p: {
-  id: string; created: number; livemode: boolean; amount: number; currency: string; arrivalDate: number;
-  balanceTransaction: string; status: string; automatic: boolean;
+  id: string;
+  created: number;
+  livemode: boolean;
+  amount: number;
+  currency: string;
+  arrivalDate: number;
+  balanceTransaction: string;
+  status: string;
+  automatic: boolean;
 }): StripeObject {
   return build('payout', {
     id: p.id,
@@ -213,11 +269,24 @@ export function payout(p: {
 
 export function earlyFraudWarning(e: { id: string; created: number; livemode: boolean; charge: string; fraudType: string }): StripeObject {
   return build('radar.early_fraud_warning', {
-    id: e.id, created: e.created, livemode: e.livemode, charge: e.charge, fraud_type: e.fraudType, actionable: true,
+    id: e.id,
+    created: e.created,
+    livemode: e.livemode,
+    charge: e.charge,
+    fraud_type: e.fraudType,
+    actionable: true,
   });
 }
 
-export function file(f: { id: string; created: number; size: number; purpose: string; type: string; filename: string; baseUrl: string }): StripeObject {
+export function file(f: {
+  id: string;
+  created: number;
+  size: number;
+  purpose: string;
+  type: string;
+  filename: string;
+  baseUrl: string;
+}): StripeObject {
   return build('file', {
     id: f.id,
     created: f.created,
@@ -232,7 +301,14 @@ export function file(f: { id: string; created: number; size: number; purpose: st
   });
 }
 
-export function account(a: { id: string; name: string; country: string; email: string; created: number | null; defaultCurrency: string }): StripeObject {
+export function account(a: {
+  id: string;
+  name: string;
+  country: string;
+  email: string;
+  created: number | null;
+  defaultCurrency: string;
+}): StripeObject {
   const object = build('account', {
     id: a.id,
     country: a.country,

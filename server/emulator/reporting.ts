@@ -10,21 +10,63 @@ import type { EmulatorState, Mode } from './state.js';
 const DAY = 86400;
 const PAYOUT_CATEGORIES = new Set(['payout', 'payout_reversal']);
 
-const ITEMIZED = ['balance_transaction_id', 'created_utc', 'created', 'available_on_utc', 'available_on', 'currency',
-  'gross', 'fee', 'net', 'reporting_category', 'source_id', 'description'];
+const ITEMIZED = [
+  'balance_transaction_id',
+  'created_utc',
+  'created',
+  'available_on_utc',
+  'available_on',
+  'currency',
+  'gross',
+  'fee',
+  'net',
+  'reporting_category',
+  'source_id',
+  'description',
+];
 
 /** Report families this emulator prepares, with the versions Stripe currently lists. */
 export const REPORT_FAMILIES: Record<string, { name: string; versions: number[]; columns: string[]; needsStart: boolean }> = {
-  'balance.summary': { name: 'Balance summary', versions: [1], columns: ['category', 'description', 'net_amount', 'currency'], needsStart: true },
-  'balance_change_from_activity.itemized': { name: 'Balance change from activity', versions: [1, 2, 3], columns: ITEMIZED, needsStart: true },
-  'ending_balance_reconciliation.itemized': { name: 'Ending balance reconciliation', versions: [1, 2, 3, 4], columns: ITEMIZED, needsStart: false },
+  'balance.summary': {
+    name: 'Balance summary',
+    versions: [1],
+    columns: ['category', 'description', 'net_amount', 'currency'],
+    needsStart: true,
+  },
+  'balance_change_from_activity.itemized': {
+    name: 'Balance change from activity',
+    versions: [1, 2, 3],
+    columns: ITEMIZED,
+    needsStart: true,
+  },
+  'ending_balance_reconciliation.itemized': {
+    name: 'Ending balance reconciliation',
+    versions: [1, 2, 3, 4],
+    columns: ITEMIZED,
+    needsStart: false,
+  },
   'payouts.itemized': {
-    name: 'Payouts', versions: [1, 2, 3], needsStart: true,
-    columns: ['payout_id', 'effective_at_utc', 'effective_at', 'currency', 'gross', 'fee', 'net', 'reporting_category',
-      'description', 'payout_expected_arrival_date', 'payout_status'],
+    name: 'Payouts',
+    versions: [1, 2, 3],
+    needsStart: true,
+    columns: [
+      'payout_id',
+      'effective_at_utc',
+      'effective_at',
+      'currency',
+      'gross',
+      'fee',
+      'net',
+      'reporting_category',
+      'description',
+      'payout_expected_arrival_date',
+      'payout_status',
+    ],
   },
   'payout_reconciliation.itemized': {
-    name: 'Payout reconciliation', versions: [1, 2, 3, 4, 5], needsStart: true,
+    name: 'Payout reconciliation',
+    versions: [1, 2, 3, 4, 5],
+    needsStart: true,
     columns: [...ITEMIZED, 'automatic_payout_id', 'automatic_payout_effective_at_utc', 'automatic_payout_effective_at'],
   },
 };
@@ -46,21 +88,43 @@ export interface ReportingOptions {
 
 /** The time zones Stripe accepts for `parameters[timezone]`: the enum in its OpenAPI definition. */
 const REPORT_TIMEZONES = new Set<string>(
-  (JSON.parse(readFileSync(new URL('./stripe-openapi-2023-08-16-trimmed.json', import.meta.url), 'utf8')) as {
-    paths: Record<string, { post: { requestBody: { content: Record<string, { schema: { properties: { parameters: { properties: { timezone: { enum: string[] } } } } } }> } } }>;
-  }).paths['/v1/reporting/report_runs']!.post.requestBody.content['application/x-www-form-urlencoded']!.schema.properties.parameters.properties.timezone.enum,
+  (
+    JSON.parse(readFileSync(new URL('./stripe-openapi-2023-08-16-trimmed.json', import.meta.url), 'utf8')) as {
+      paths: Record<
+        string,
+        {
+          post: {
+            requestBody: {
+              content: Record<string, { schema: { properties: { parameters: { properties: { timezone: { enum: string[] } } } } } }>;
+            };
+          };
+        }
+      >;
+    }
+  ).paths['/v1/reporting/report_runs']!.post.requestBody.content['application/x-www-form-urlencoded']!.schema.properties.parameters
+    .properties.timezone.enum,
 );
 
 const iso = (t: number) => new Date(t * 1000).toISOString().replace('T', ' ').replace('.000Z', '');
 
 /** Reporting API: report types with their data windows, report runs that finish after a delay. */
 export class Reporting {
-  readonly options: ReportingOptions = { availableEnd: new Map(), failNext: 0, syntheticRows: 0, refused: new Map(), addedColumns: new Map() };
+  readonly options: ReportingOptions = {
+    availableEnd: new Map(),
+    failNext: 0,
+    syntheticRows: 0,
+    refused: new Map(),
+    addedColumns: new Map(),
+  };
   readonly files = new Map<string, Buffer>();
   /** Versions offered per family; Stripe adds versions over time (the control API can too). */
   readonly versions = new Map(Object.entries(REPORT_FAMILIES).map(([family, f]) => [family, [...f.versions]]));
 
-  constructor(private readonly state: EmulatorState, private readonly bus: EventBus, private readonly baseUrl: () => string) {}
+  constructor(
+    private readonly state: EmulatorState,
+    private readonly bus: EventBus,
+    private readonly baseUrl: () => string,
+  ) {}
 
   window(account: string, mode: Mode): { start: number; end: number } {
     const txns = this.state.collection(account, mode, 'balance_transaction').entries();
@@ -71,10 +135,20 @@ export class Reporting {
 
   types(account: string, mode: Mode): StripeObject[] {
     const { start, end } = this.window(account, mode);
-    return Object.entries(REPORT_FAMILIES).flatMap(([family, f]) => this.versions.get(family)!.map((version) => objects.build('reporting.report_type', {
-      id: `${family}.${version}`, name: f.name, version, data_available_start: start, data_available_end: end,
-      default_columns: f.columns, livemode: mode === 'live', updated: end,
-    })));
+    return Object.entries(REPORT_FAMILIES).flatMap(([family, f]) =>
+      this.versions.get(family)!.map((version) =>
+        objects.build('reporting.report_type', {
+          id: `${family}.${version}`,
+          name: f.name,
+          version,
+          data_available_start: start,
+          data_available_end: end,
+          default_columns: f.columns,
+          livemode: mode === 'live',
+          updated: end,
+        }),
+      ),
+    );
   }
 
   createRun(account: string, mode: Mode, body: Record<string, unknown>): StripeObject {
@@ -87,8 +161,15 @@ export class Reporting {
     const params = (body.parameters ?? {}) as Record<string, unknown>;
     const parameters = this.validate(family, params, type);
     const run = objects.build('reporting.report_run', {
-      id: this.state.random.id('frr_'), created: this.state.now(), error: null, livemode: mode === 'live',
-      parameters, report_type: reportType, result: null, status: 'pending', succeeded_at: null,
+      id: this.state.random.id('frr_'),
+      created: this.state.now(),
+      error: null,
+      livemode: mode === 'live',
+      parameters,
+      report_type: reportType,
+      result: null,
+      status: 'pending',
+      succeeded_at: null,
     });
     this.state.collection(account, mode, 'reporting.report_run').insert(run);
     const timer = setTimeout(() => this.finish(account, mode, run, family), this.state.settings.reportRunDelayMs);
@@ -104,7 +185,8 @@ export class Reporting {
         if (required) throw errors.invalid(`parameters[${name}]`, `Missing required param: parameters[${name}].`, 'parameter_missing');
         return undefined;
       }
-      if (typeof raw !== 'string' || !/^\d+$/.test(raw)) throw errors.invalid(`parameters[${name}]`, `Invalid integer: ${String(raw)}`, 'parameter_invalid_integer');
+      if (typeof raw !== 'string' || !/^\d+$/.test(raw))
+        throw errors.invalid(`parameters[${name}]`, `Invalid integer: ${String(raw)}`, 'parameter_invalid_integer');
       return Number(raw);
     };
     const start = int('interval_start', REPORT_FAMILIES[family]!.needsStart);
@@ -117,13 +199,22 @@ export class Reporting {
     // interval_start and 1 second before this report's last data_available_end". The edges
     // themselves are outside.
     if (start !== undefined && start < availableStart + 1) {
-      throw errors.invalid('parameters[interval_start]', `parameters[interval_start] must be at least 1 second after data_available_start (${availableStart}).`);
+      throw errors.invalid(
+        'parameters[interval_start]',
+        `parameters[interval_start] must be at least 1 second after data_available_start (${availableStart}).`,
+      );
     }
     if (end > availableEnd - 1) {
-      throw errors.invalid('parameters[interval_end]', `parameters[interval_end] must be at least 1 second before data_available_end (${availableEnd}).`);
+      throw errors.invalid(
+        'parameters[interval_end]',
+        `parameters[interval_end] must be at least 1 second before data_available_end (${availableEnd}).`,
+      );
     }
     if (start !== undefined && start > end - 1) {
-      throw errors.invalid('parameters[interval_start]', 'parameters[interval_start] must be at least 1 second before parameters[interval_end].');
+      throw errors.invalid(
+        'parameters[interval_start]',
+        'parameters[interval_start] must be at least 1 second before parameters[interval_end].',
+      );
     }
     if (start !== undefined) out.interval_start = start;
     out.interval_end = end;
@@ -135,9 +226,13 @@ export class Reporting {
       out.columns = list;
     }
     if (params.timezone !== undefined && !REPORT_TIMEZONES.has(String(params.timezone))) {
-      throw errors.invalid('parameters[timezone]', `Invalid parameters[timezone]: must be one of the time zones Stripe lists (got '${String(params.timezone)}').`);
+      throw errors.invalid(
+        'parameters[timezone]',
+        `Invalid parameters[timezone]: must be one of the time zones Stripe lists (got '${String(params.timezone)}').`,
+      );
     }
-    for (const key of ['timezone', 'currency', 'reporting_category', 'payout']) if (params[key] !== undefined) out[key] = String(params[key]);
+    for (const key of ['timezone', 'currency', 'reporting_category', 'payout'])
+      if (params[key] !== undefined) out[key] = String(params[key]);
     return out;
   }
 
@@ -151,11 +246,18 @@ export class Reporting {
     const params = run.parameters as { interval_start?: number; interval_end: number; columns?: string[]; currency?: string };
     const added = this.options.addedColumns.get(String(run.report_type));
     const columns = params.columns ?? (added ? [...REPORT_FAMILIES[family]!.columns, ...added] : undefined);
-    const csv = this.options.syntheticRows ? synthetic(this.options.syntheticRows, family) : this.csv(account, mode, family, { ...params, columns });
+    const csv = this.options.syntheticRows
+      ? synthetic(this.options.syntheticRows, family)
+      : this.csv(account, mode, family, { ...params, columns });
     const now = this.state.now();
     const file = objects.file({
-      id: this.state.random.id('file_'), created: now, size: csv.length, purpose: 'finance_report_run', type: 'csv',
-      filename: `${family}-${params.interval_end}.csv`, baseUrl: this.baseUrl(),
+      id: this.state.random.id('file_'),
+      created: now,
+      size: csv.length,
+      purpose: 'finance_report_run',
+      type: 'csv',
+      filename: `${family}-${params.interval_end}.csv`,
+      baseUrl: this.baseUrl(),
     });
     this.files.set(file.id, csv);
     this.state.collection(account, mode, 'file').insert(file);
@@ -165,10 +267,16 @@ export class Reporting {
   }
 
   /** The report's CSV, computed from the account's balance transactions. Amounts in major units. */
-  csv(account: string, mode: Mode, family: string, p: { interval_start?: number; interval_end: number; columns?: string[]; currency?: string }): Buffer {
+  csv(
+    account: string,
+    mode: Mode,
+    family: string,
+    p: { interval_start?: number; interval_end: number; columns?: string[]; currency?: string },
+  ): Buffer {
     const columns = p.columns ?? REPORT_FAMILIES[family]!.columns;
-    const rows = reportRows(this.state, account, mode, family, p.interval_start ?? 0, p.interval_end)
-      .filter((r) => !p.currency || r.currency === p.currency);
+    const rows = reportRows(this.state, account, mode, family, p.interval_start ?? 0, p.interval_end).filter(
+      (r) => !p.currency || r.currency === p.currency,
+    );
     const quote = (v: unknown) => {
       const s = v === null || v === undefined ? '' : String(v);
       return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -183,32 +291,54 @@ type Row = Record<string, unknown> & { currency: string };
 function itemized(t: StripeObject): Row {
   const c = t.currency as string;
   return {
-    balance_transaction_id: t.id, created_utc: iso(t.created), created: iso(t.created),
-    available_on_utc: iso(t.available_on as number), available_on: iso(t.available_on as number), currency: c,
-    gross: minorToDecimal(t.amount as number, c), fee: minorToDecimal(t.fee as number, c), net: minorToDecimal(t.net as number, c),
-    reporting_category: t.reporting_category, source_id: t.source, description: t.description,
+    balance_transaction_id: t.id,
+    created_utc: iso(t.created),
+    created: iso(t.created),
+    available_on_utc: iso(t.available_on as number),
+    available_on: iso(t.available_on as number),
+    currency: c,
+    gross: minorToDecimal(t.amount as number, c),
+    fee: minorToDecimal(t.fee as number, c),
+    net: minorToDecimal(t.net as number, c),
+    reporting_category: t.reporting_category,
+    source_id: t.source,
+    description: t.description,
   };
 }
 
 function reportRows(state: EmulatorState, account: string, mode: Mode, family: string, start: number, end: number): Row[] {
   const txns = state.collection(account, mode, 'balance_transaction').all();
   const inInterval = txns.filter((t) => t.created >= start && t.created < end);
-  const payouts = new Map(state.collection(account, mode, 'payout').all().map((p) => [p.id, p]));
+  const payouts = new Map(
+    state
+      .collection(account, mode, 'payout')
+      .all()
+      .map((p) => [p.id, p]),
+  );
   const payoutTxns = new Map([...payouts.values()].map((p) => [p.balance_transaction as string, p]));
   switch (family) {
     case 'balance_change_from_activity.itemized':
       return inInterval.filter((t) => !PAYOUT_CATEGORIES.has(t.reporting_category as string)).map(itemized);
     case 'payouts.itemized':
-      return inInterval.filter((t) => PAYOUT_CATEGORIES.has(t.reporting_category as string)).map((t) => {
-        const c = t.currency as string;
-        const po = payouts.get(t.source as string);
-        return {
-          payout_id: t.source, effective_at_utc: iso(t.created), effective_at: iso(t.created), currency: c,
-          gross: minorToDecimal(-(t.amount as number), c), fee: minorToDecimal(-(t.fee as number), c), net: minorToDecimal(-(t.net as number), c),
-          reporting_category: t.reporting_category, description: t.description,
-          payout_expected_arrival_date: po ? iso(po.arrival_date as number).slice(0, 10) : '', payout_status: po?.status ?? '',
-        };
-      });
+      return inInterval
+        .filter((t) => PAYOUT_CATEGORIES.has(t.reporting_category as string))
+        .map((t) => {
+          const c = t.currency as string;
+          const po = payouts.get(t.source as string);
+          return {
+            payout_id: t.source,
+            effective_at_utc: iso(t.created),
+            effective_at: iso(t.created),
+            currency: c,
+            gross: minorToDecimal(-(t.amount as number), c),
+            fee: minorToDecimal(-(t.fee as number), c),
+            net: minorToDecimal(-(t.net as number), c),
+            reporting_category: t.reporting_category,
+            description: t.description,
+            payout_expected_arrival_date: po ? iso(po.arrival_date as number).slice(0, 10) : '',
+            payout_status: po?.status ?? '',
+          };
+        });
     case 'payout_reconciliation.itemized': {
       const settledIn = new Map<string, StripeObject>();
       for (const t of txns) {
@@ -220,13 +350,19 @@ function reportRows(state: EmulatorState, account: string, mode: Mode, family: s
         const poId = settlementOf(state, account, mode, t.id);
         const po = poId ? settledIn.get(poId) : undefined;
         if (!po || t.type === 'payout') continue;
-        rows.push({ ...itemized(t), automatic_payout_id: po.id, automatic_payout_effective_at_utc: iso(po.created),
-          automatic_payout_effective_at: iso(po.created) });
+        rows.push({
+          ...itemized(t),
+          automatic_payout_id: po.id,
+          automatic_payout_effective_at_utc: iso(po.created),
+          automatic_payout_effective_at: iso(po.created),
+        });
       }
       return rows;
     }
     case 'ending_balance_reconciliation.itemized':
-      return txns.filter((t) => t.created < end && t.type !== 'payout' && !settledBefore(state, account, mode, t.id, payouts, end)).map(itemized);
+      return txns
+        .filter((t) => t.created < end && t.type !== 'payout' && !settledBefore(state, account, mode, t.id, payouts, end))
+        .map(itemized);
     case 'balance.summary':
       return balanceSummary(txns, start, end);
     default:
@@ -260,7 +396,12 @@ function balanceSummary(txns: StripeObject[], start: number, end: number): Row[]
     { category: 'starting_balance', description: 'Starting balance', net_amount: minorToDecimal(s.starting, currency), currency },
     { category: 'activity', description: 'Activity', net_amount: minorToDecimal(s.activity, currency), currency },
     { category: 'payouts', description: 'Payouts', net_amount: minorToDecimal(s.payouts, currency), currency },
-    { category: 'ending_balance', description: 'Ending balance', net_amount: minorToDecimal(s.starting + s.activity + s.payouts, currency), currency },
+    {
+      category: 'ending_balance',
+      description: 'Ending balance',
+      net_amount: minorToDecimal(s.starting + s.activity + s.payouts, currency),
+      currency,
+    },
   ]);
 }
 
@@ -273,10 +414,18 @@ function synthetic(count: number, family: string): Buffer {
     const gross = 1000 + (i % 9000);
     const fee = Math.round(gross * 0.029) + 30;
     const row: Record<string, string> = {
-      balance_transaction_id: `txn_synth${i}`, created_utc: '2026-01-01 00:00:00', created: '2026-01-01 00:00:00',
-      available_on_utc: '2026-01-03 00:00:00', available_on: '2026-01-03 00:00:00', currency: 'usd',
-      gross: minorToDecimal(gross, 'usd'), fee: minorToDecimal(fee, 'usd'), net: minorToDecimal(gross - fee, 'usd'),
-      reporting_category: 'charge', source_id: `ch_synth${i}`, description: `Synthetic row ${i}`,
+      balance_transaction_id: `txn_synth${i}`,
+      created_utc: '2026-01-01 00:00:00',
+      created: '2026-01-01 00:00:00',
+      available_on_utc: '2026-01-03 00:00:00',
+      available_on: '2026-01-03 00:00:00',
+      currency: 'usd',
+      gross: minorToDecimal(gross, 'usd'),
+      fee: minorToDecimal(fee, 'usd'),
+      net: minorToDecimal(gross - fee, 'usd'),
+      reporting_category: 'charge',
+      source_id: `ch_synth${i}`,
+      description: `Synthetic row ${i}`,
     };
     lines.push(columns.map((c) => row[c] ?? '').join(','));
     if (lines.length === 10_000) {

@@ -17,16 +17,21 @@ const str = (v: unknown, name: string): string => {
  * the events Stripe emits. The control API and tests call them by name.
  */
 const SCENARIOS: Record<string, (m: Merchant, i: ScenarioInput, at: number) => unknown> = {
-  payment: (m, i, at) => payments.createPayment(m, {
-    amount: Number(i.amount ?? 2000), at, outcome: (i.outcome as payments.PaymentOutcome | undefined) ?? 'succeeded',
-    customer: (i.customer as string | undefined) ?? null, description: (i.description as string | undefined) ?? null,
-  }),
+  payment: (m, i, at) =>
+    payments.createPayment(m, {
+      amount: Number(i.amount ?? 2000),
+      at,
+      outcome: (i.outcome as payments.PaymentOutcome | undefined) ?? 'succeeded',
+      customer: (i.customer as string | undefined) ?? null,
+      description: (i.description as string | undefined) ?? null,
+    }),
   capture: (m, i, at) => payments.capturePayment(m, str(i.charge, 'charge'), at),
   settle: (m, i, at) => payments.settlePending(m, str(i.charge, 'charge'), at, i.succeed !== false),
   expire: (m, i, at) => payments.expireAuthorization(m, str(i.charge, 'charge'), at),
   cancel: (m, i, at) => payments.cancelPaymentIntent(m, str(i.payment_intent, 'payment_intent'), at),
   charge_update: (m, i, at) => payments.updateCharge(m, str(i.charge, 'charge'), at, String(i.description ?? 'updated')),
-  refund: (m, i, at) => payments.createRefund(m, str(i.charge, 'charge'), { at, amount: i.amount === undefined ? undefined : Number(i.amount) }),
+  refund: (m, i, at) =>
+    payments.createRefund(m, str(i.charge, 'charge'), { at, amount: i.amount === undefined ? undefined : Number(i.amount) }),
   refund_fail: (m, i, at) => payments.failRefund(m, str(i.refund, 'refund'), at),
   dispute: (m, i, at) => settlements.createDispute(m, str(i.charge, 'charge'), at, String(i.reason ?? 'fraudulent')),
   dispute_update: (m, i, at) => settlements.updateDispute(m, str(i.dispute, 'dispute'), at),

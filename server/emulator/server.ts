@@ -56,7 +56,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const webhooks = new Webhooks(state, (account, mode) => oauth.isInstalled(account, mode));
   bus.onEvent((event, account, mode) => webhooks.dispatch(event, account, mode));
   const ctx: EmulatorContext = {
-    state, bus, oauth, webhooks, traffic: new Traffic(state), baseUrl: () => url,
+    state,
+    bus,
+    oauth,
+    webhooks,
+    traffic: new Traffic(state),
+    baseUrl: () => url,
     reporting: new Reporting(state, bus, () => url),
   };
 
@@ -75,9 +80,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     // Every JSON answer goes through res.json: seen as the object it is, before serialising.
     // and file contents (CSV) through res.send as a Buffer.
     app.use('/v1', (req, res, next) => {
-      const seen = (response: unknown) => record({
-        method: req.method, path: req.originalUrl.split('?')[0]!, query: { ...(req.query as object) }, body: { ...((req.body ?? {}) as object) }, status: res.statusCode, response,
-      });
+      const seen = (response: unknown) =>
+        record({
+          method: req.method,
+          path: req.originalUrl.split('?')[0]!,
+          query: { ...(req.query as object) },
+          body: { ...((req.body ?? {}) as object) },
+          status: res.statusCode,
+          response,
+        });
       const json = res.json.bind(res);
       const send = res.send.bind(res);
       res.json = (response: unknown) => (seen(response), json(response));

@@ -11,12 +11,31 @@ export function createDispute(m: Merchant, chargeId: string, at: number, reason 
   const ch = m.get('charge', chargeId);
   const id = m.id('dp_');
   const amount = ch.amount as number;
-  const txn = m.transaction({ at, amount: -amount, fee: DISPUTE_FEE, type: 'adjustment', category: 'dispute', source: id,
-    description: `Chargeback withdrawal for ${chargeId}`, availableOn: at });
-  const dp = m.insert('dispute', objects.dispute({
-    id, created: at, livemode: m.livemode, amount, currency: ch.currency as string, charge: chargeId,
-    paymentIntent: ch.payment_intent as string | null, reason, status: 'needs_response', balanceTransactions: [structuredClone(txn)],
-  }));
+  const txn = m.transaction({
+    at,
+    amount: -amount,
+    fee: DISPUTE_FEE,
+    type: 'adjustment',
+    category: 'dispute',
+    source: id,
+    description: `Chargeback withdrawal for ${chargeId}`,
+    availableOn: at,
+  });
+  const dp = m.insert(
+    'dispute',
+    objects.dispute({
+      id,
+      created: at,
+      livemode: m.livemode,
+      amount,
+      currency: ch.currency as string,
+      charge: chargeId,
+      paymentIntent: ch.payment_intent as string | null,
+      reason,
+      status: 'needs_response',
+      balanceTransactions: [structuredClone(txn)],
+    }),
+  );
   m.emit('charge.dispute.created', dp, at, emit);
   m.emit('charge.dispute.funds_withdrawn', dp, at, emit);
   m.emit('charge.updated', ch, at, emit, update(ch, { disputed: true }));
@@ -35,8 +54,16 @@ export function closeDispute(m: Merchant, disputeId: string, won: boolean, at: n
   const dp = m.get('dispute', disputeId);
   const changes: Record<string, unknown> = { status: won ? 'won' : 'lost' };
   if (won) {
-    const txn = m.transaction({ at, amount: dp.amount as number, fee: -DISPUTE_FEE, type: 'adjustment', category: 'dispute_reversal',
-      source: disputeId, description: `Chargeback reversal for ${String(dp.charge)}`, availableOn: at });
+    const txn = m.transaction({
+      at,
+      amount: dp.amount as number,
+      fee: -DISPUTE_FEE,
+      type: 'adjustment',
+      category: 'dispute_reversal',
+      source: disputeId,
+      description: `Chargeback reversal for ${String(dp.charge)}`,
+      availableOn: at,
+    });
     changes.balance_transactions = [...(dp.balance_transactions as unknown[]), structuredClone(txn)];
   }
   const previous = update(dp, changes);
@@ -66,13 +93,31 @@ export function createPayout(m: Merchant, at: number, emit = true, options: { ma
   }
   if (total <= 0) return null;
   const id = m.id('po_');
-  const txn = m.transaction({ at, amount: -total, fee: 0, type: 'payout', category: 'payout', source: id,
-    description: 'STRIPE PAYOUT', availableOn: at });
+  const txn = m.transaction({
+    at,
+    amount: -total,
+    fee: 0,
+    type: 'payout',
+    category: 'payout',
+    source: id,
+    description: 'STRIPE PAYOUT',
+    availableOn: at,
+  });
   if (!options.manual) for (const t of [...settled, txn]) m.settledBy.set(t.id, id);
-  const po = m.insert('payout', objects.payout({
-    id, created: at, livemode: m.livemode, amount: total, currency: m.currency,
-    arrivalDate: Math.floor((at + 2 * DAY) / DAY) * DAY, balanceTransaction: txn.id, status: 'pending', automatic: !options.manual,
-  }));
+  const po = m.insert(
+    'payout',
+    objects.payout({
+      id,
+      created: at,
+      livemode: m.livemode,
+      amount: total,
+      currency: m.currency,
+      arrivalDate: Math.floor((at + 2 * DAY) / DAY) * DAY,
+      balanceTransaction: txn.id,
+      status: 'pending',
+      automatic: !options.manual,
+    }),
+  );
   m.emit('payout.created', po, at, emit);
   return po;
 }
@@ -94,10 +139,22 @@ export function payoutReconciled(m: Merchant, payoutId: string, at: number, emit
 /** The bank returns a payout: its amount comes back to the balance. */
 export function payoutFailed(m: Merchant, payoutId: string, at: number, emit = true): StripeObject {
   const po = m.get('payout', payoutId);
-  const txn = m.transaction({ at, amount: po.amount as number, fee: 0, type: 'payout_failure', category: 'payout_reversal',
-    source: payoutId, description: 'PAYOUT FAILURE', availableOn: at });
-  const previous = update(po, { status: 'failed', failure_code: 'account_closed', failure_balance_transaction: txn.id,
-    failure_message: 'The bank account has been closed.' });
+  const txn = m.transaction({
+    at,
+    amount: po.amount as number,
+    fee: 0,
+    type: 'payout_failure',
+    category: 'payout_reversal',
+    source: payoutId,
+    description: 'PAYOUT FAILURE',
+    availableOn: at,
+  });
+  const previous = update(po, {
+    status: 'failed',
+    failure_code: 'account_closed',
+    failure_balance_transaction: txn.id,
+    failure_message: 'The bank account has been closed.',
+  });
   m.emit('payout.updated', po, at, emit, previous);
   m.emit('payout.failed', po, at, emit);
   return po;
@@ -105,8 +162,16 @@ export function payoutFailed(m: Merchant, payoutId: string, at: number, emit = t
 
 export function payoutCanceled(m: Merchant, payoutId: string, at: number, emit = true): StripeObject {
   const po = m.get('payout', payoutId);
-  const txn = m.transaction({ at, amount: po.amount as number, fee: 0, type: 'payout_cancel', category: 'payout_reversal',
-    source: payoutId, description: 'PAYOUT CANCELED', availableOn: at });
+  const txn = m.transaction({
+    at,
+    amount: po.amount as number,
+    fee: 0,
+    type: 'payout_cancel',
+    category: 'payout_reversal',
+    source: payoutId,
+    description: 'PAYOUT CANCELED',
+    availableOn: at,
+  });
   const previous = update(po, { status: 'canceled', failure_balance_transaction: txn.id });
   m.emit('payout.updated', po, at, emit, previous);
   m.emit('payout.canceled', po, at, emit);
@@ -114,9 +179,16 @@ export function payoutCanceled(m: Merchant, payoutId: string, at: number, emit =
 }
 
 export function createEarlyFraudWarning(m: Merchant, chargeId: string, at: number, emit = true): StripeObject {
-  const efw = m.insert('radar.early_fraud_warning', objects.earlyFraudWarning({
-    id: m.id('issfr_'), created: at, livemode: m.livemode, charge: chargeId, fraudType: m.state.random.pick(['unauthorized_use_of_card', 'card_never_received', 'misc']),
-  }));
+  const efw = m.insert(
+    'radar.early_fraud_warning',
+    objects.earlyFraudWarning({
+      id: m.id('issfr_'),
+      created: at,
+      livemode: m.livemode,
+      charge: chargeId,
+      fraudType: m.state.random.pick(['unauthorized_use_of_card', 'card_never_received', 'misc']),
+    }),
+  );
   m.emit('radar.early_fraud_warning.created', efw, at, emit);
   return efw;
 }

@@ -10,7 +10,14 @@ export const API_VERSION = '2026-10-28.endive';
 
 /** A merchant's own data: what scenarios create, what counts and ground truth cover. */
 export const DATA_TYPES = [
-  'charge', 'payment_intent', 'refund', 'dispute', 'payout', 'balance_transaction', 'radar.early_fraud_warning', 'event',
+  'charge',
+  'payment_intent',
+  'refund',
+  'dispute',
+  'payout',
+  'balance_transaction',
+  'radar.early_fraud_warning',
+  'event',
 ] as const;
 /** Every type of object the emulator stores: the merchant's data, and files and report runs. */
 export const RESOURCE_TYPES = [...DATA_TYPES, 'file', 'reporting.report_run'] as const;

@@ -73,7 +73,9 @@ export class Traffic {
       rate_limited: this.limited.get(account) ?? 0,
       concurrency_limited: this.concurrencyLimited.get(account) ?? 0,
       retrieves: Object.fromEntries(this.retrieves.get(account) ?? []),
-      max_in_flight: Object.fromEntries([...this.maxInFlight].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v])),
+      max_in_flight: Object.fromEntries(
+        [...this.maxInFlight].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]),
+      ),
     };
   }
 

@@ -46,7 +46,10 @@ export class Webhooks {
   private inFlight = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  constructor(private readonly state: EmulatorState, private readonly isInstalled: (account: string, mode: Mode) => boolean) {}
+  constructor(
+    private readonly state: EmulatorState,
+    private readonly isInstalled: (account: string, mode: Mode) => boolean,
+  ) {}
 
   register(input: Omit<WebhookEndpoint, 'id' | 'secret' | 'faults'> & { faults?: EndpointFaults; secret?: string }): WebhookEndpoint {
     const endpoint: WebhookEndpoint = {

@@ -30,7 +30,8 @@ export async function applyDeauthorization(scope: EventScope, event: Stripe.Even
   // merchant's endpoint is signed with the merchant's secret, which proves nothing about the app.
   if (source !== 'app_webhook') return notApplied(`it came by ${source.replace('_', ' ')}; uninstalls count only from the app endpoint`);
   const application = (event.data.object as { id?: unknown }).id;
-  if (typeof application !== 'string' || !scope.appClientIds.includes(application)) return notApplied(`it names application ${String(application)}, not ours`);
+  if (typeof application !== 'string' || !scope.appClientIds.includes(application))
+    return notApplied(`it names application ${String(application)}, not ours`);
   if (connection.authKind !== 'oauth') return notApplied('this connection uses an API key, which uninstalling the app does not revoke');
   const installedAt = connection.authorizedAt;
   if (installedAt !== null && eventMs < installedAt - LIFECYCLE_CLOCK_SKEW_MS) {
@@ -38,9 +39,11 @@ export async function applyDeauthorization(scope: EventScope, event: Stripe.Even
   }
   // Whatever the timestamps say, Stripe has the last word: tokens it still accepts were not revoked.
   if (await tokensWork(scope)) {
-    return notApplied(installedAt !== null && eventMs <= installedAt + LIFECYCLE_CLOCK_SKEW_MS
-      ? `it is as old as the install of ${iso(installedAt)}, and Stripe still accepts that install's tokens`
-      : 'Stripe still accepts the connection\'s tokens, so the app was not uninstalled');
+    return notApplied(
+      installedAt !== null && eventMs <= installedAt + LIFECYCLE_CLOCK_SKEW_MS
+        ? `it is as old as the install of ${iso(installedAt)}, and Stripe still accepts that install's tokens`
+        : "Stripe still accepts the connection's tokens, so the app was not uninstalled",
+    );
   }
   await scope.disconnect(connection.id, 'the merchant uninstalled the app (account.application.deauthorized); tokens deleted');
   return { status: 'processed', note: 'disconnected' };
@@ -53,7 +56,11 @@ async function tokensWork(scope: EventScope): Promise<boolean> {
     return true;
   } catch (err) {
     if (err instanceof Stripe.errors.StripeAuthenticationError || err instanceof Stripe.errors.StripePermissionError) return false;
-    if (['reauthorization_required', 'disconnected'].includes(String((err as { code?: string }).code)) || /no usable credentials/.test((err as Error).message)) return false;
+    if (
+      ['reauthorization_required', 'disconnected'].includes(String((err as { code?: string }).code)) ||
+      /no usable credentials/.test((err as Error).message)
+    )
+      return false;
     throw err;
   }
 }

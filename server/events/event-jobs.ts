@@ -16,19 +16,35 @@ const byAccount = z.object({ accountId: z.string().min(1) });
 const byConnection = z.object({ connectionId: z.string().min(1) });
 
 export function registerEventJobs(jobs: Jobs, events: EventService, imports: ImportService): void {
-  jobs.register('events.process', async (p) => {
-    await events.processPending(p.accountId);
-  }, { lane: 'live', payload: byAccount });
-  jobs.register('events.refresh_versions', async (p) => {
-    await events.refreshVersions(p.accountId);
-  }, { lane: 'live', payload: byAccount });
-  jobs.register('events.poll', async (p) => {
-    await events.poll(p.connectionId);
-  }, { lane: 'live', payload: byConnection });
+  jobs.register(
+    'events.process',
+    async (p) => {
+      await events.processPending(p.accountId);
+    },
+    { lane: 'live', payload: byAccount },
+  );
+  jobs.register(
+    'events.refresh_versions',
+    async (p) => {
+      await events.refreshVersions(p.accountId);
+    },
+    { lane: 'live', payload: byAccount },
+  );
+  jobs.register(
+    'events.poll',
+    async (p) => {
+      await events.poll(p.connectionId);
+    },
+    { lane: 'live', payload: byConnection },
+  );
   // Events past Stripe's retention: the gap is imported again, as long work.
-  jobs.register('import.range', async (p, { signal }) => {
-    await imports.run(p.connectionId, { since: p.since, signal });
-  }, { lane: 'import', payload: byConnection.extend({ since: z.number().int() }) });
+  jobs.register(
+    'import.range',
+    async (p, { signal }) => {
+      await imports.run(p.connectionId, { since: p.since, signal });
+    },
+    { lane: 'import', payload: byConnection.extend({ since: z.number().int() }) },
+  );
 }
 
 /**
@@ -37,7 +53,10 @@ export function registerEventJobs(jobs: Jobs, events: EventService, imports: Imp
  */
 export async function queueDuePolls(jobs: Jobs, db: Db, now = Date.now()): Promise<number> {
   const ids = await claimDuePolls(db, now, POLLS_PER_ROUND);
-  await jobs.enqueueMany('events.poll', ids.map((id) => ({ payload: { connectionId: id }, key: id })));
+  await jobs.enqueueMany(
+    'events.poll',
+    ids.map((id) => ({ payload: { connectionId: id }, key: id })),
+  );
   return ids.length;
 }
 
@@ -47,6 +66,9 @@ export function scheduleEventJobs(jobs: Jobs, db: Db): void {
     await queueDuePolls(jobs, db);
   });
   jobs.every('events.process', RETRY_PENDING_MS, async () => {
-    await jobs.enqueueMany('events.process', (await accountsWithPending(db)).map((accountId) => ({ payload: { accountId }, key: accountId })));
+    await jobs.enqueueMany(
+      'events.process',
+      (await accountsWithPending(db)).map((accountId) => ({ payload: { accountId }, key: accountId })),
+    );
   });
 }

@@ -16,7 +16,10 @@ const eventShape = z.object({
   type: z.string().regex(/^[a-z0-9_]+(\.[a-z0-9_]+){1,4}$/, 'must be an event type like charge.succeeded'),
   created: z.number().int().positive(),
   livemode: z.boolean(),
-  account: z.string().regex(/^acct_[A-Za-z0-9]+$/, 'must be an account id (acct_…)').optional(),
+  account: z
+    .string()
+    .regex(/^acct_[A-Za-z0-9]+$/, 'must be an account id (acct_…)')
+    .optional(),
   api_version: z.string().max(64).nullable().optional(),
   data: z.object({ object: z.looseObject({ id: z.string().min(1).max(255) }) }),
 });

@@ -11,7 +11,16 @@ import type { ImportService } from '../sync/import-service.js';
 import { runPool } from '../sync/run-pool.js';
 import { ACTIVE_STATES } from '../../shared/connection-states.js';
 import { eventLanes } from './event-lanes.js';
-import { deadLetterEvent, markEvent, markEvents, pendingEvents, recordFailedAttempt, storedEventIds, type EventSource, type InboxEvent } from './inbox.js';
+import {
+  deadLetterEvent,
+  markEvent,
+  markEvents,
+  pendingEvents,
+  recordFailedAttempt,
+  storedEventIds,
+  type EventSource,
+  type InboxEvent,
+} from './inbox.js';
 import { saveWatermark, watermarkOf } from './watermark-store.js';
 import { checkEvent } from './event-schema.js';
 import { InboxWriter } from './inbox-writer.js';
@@ -43,31 +52,47 @@ const EVENT_LANES = 16;
  * events from Stripe with no webhook set up.
  */
 export class EventService {
-  constructor(private readonly deps: {
-    db: Db; stripe: ConnectionStripe; limiters: RateLimiters; connections: ConnectionService; imports: ImportService;
-    reports: ReportService; jobs: Jobs; logger: Logger;
-    /** Our app's client ids (`ca_…`): only an uninstall naming one of them is ours. */
-    appClientIds: string[];
-    /** Overrides of LAG_SECONDS and OVERLAP_SECONDS (tests shorten the lag). */
-    lagSeconds?: number; overlapSeconds?: number;
-    /** Overrides of POLL_MIN_MS and POLL_MAX_MS. */
-    pollMinMs?: number; pollMaxMs?: number;
-    /** Override of EVENT_LANES. */
-    lanes?: number;
-    /** Override of DELAYED_AFTER_MS (poll-health.ts). */
-    delayedAfterMs?: number;
-    /** First retry backoff step of a poll's call (tests shorten it). */
-    backoffBaseMs?: number;
-    /** Sees how far behind Stripe each newly stored event arrived (seconds). */
-    onEventLag?: (seconds: number) => void;
-  }) {
+  constructor(
+    private readonly deps: {
+      db: Db;
+      stripe: ConnectionStripe;
+      limiters: RateLimiters;
+      connections: ConnectionService;
+      imports: ImportService;
+      reports: ReportService;
+      jobs: Jobs;
+      logger: Logger;
+      /** Our app's client ids (`ca_…`): only an uninstall naming one of them is ours. */
+      appClientIds: string[];
+      /** Overrides of LAG_SECONDS and OVERLAP_SECONDS (tests shorten the lag). */
+      lagSeconds?: number;
+      overlapSeconds?: number;
+      /** Overrides of POLL_MIN_MS and POLL_MAX_MS. */
+      pollMinMs?: number;
+      pollMaxMs?: number;
+      /** Override of EVENT_LANES. */
+      lanes?: number;
+      /** Override of DELAYED_AFTER_MS (poll-health.ts). */
+      delayedAfterMs?: number;
+      /** First retry backoff step of a poll's call (tests shorten it). */
+      backoffBaseMs?: number;
+      /** Sees how far behind Stripe each newly stored event arrived (seconds). */
+      onEventLag?: (seconds: number) => void;
+    },
+  ) {
     this.writer = new InboxWriter(deps.db);
   }
 
   private readonly writer: InboxWriter;
 
   /** Stores an event; unless the caller queues processing itself (`process: false`), queues it. */
-  async ingest(accountId: string, event: Stripe.Event, source: EventSource, rawPayload?: string, options: { process?: boolean } = {}): Promise<{ duplicate: boolean }> {
+  async ingest(
+    accountId: string,
+    event: Stripe.Event,
+    source: EventSource,
+    rawPayload?: string,
+    options: { process?: boolean } = {},
+  ): Promise<{ duplicate: boolean }> {
     const result = await this.writer.write(accountId, event, source, rawPayload);
     if (!result.duplicate) {
       this.deps.onEventLag?.(Math.max(0, Date.now() / 1000 - event.created));
@@ -95,7 +120,11 @@ export class EventService {
       const orphans: number[] = [];
       const apply = async ({ id, event, source }: InboxEvent) => {
         const key = String(event.livemode);
-        if (!scopes.has(key)) scopes.set(key, this.scope(accountId, event.livemode).then((s) => s && { ...s, onOtherVersionStored: () => void (otherVersions = true) }));
+        if (!scopes.has(key))
+          scopes.set(
+            key,
+            this.scope(accountId, event.livemode).then((s) => s && { ...s, onOtherVersionStored: () => void (otherVersions = true) }),
+          );
         const scope = await scopes.get(key)!;
         if (!scope) return void orphans.push(id);
         try {
@@ -106,7 +135,10 @@ export class EventService {
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
           await recordFailedAttempt(db, id, message, MAX_ATTEMPTS);
-          await updateConnection(db, scope.connection.id, { last_error: `event ${event.id} (${event.type}): ${message}`, last_error_at: Date.now() });
+          await updateConnection(db, scope.connection.id, {
+            last_error: `event ${event.id} (${event.type}): ${message}`,
+            last_error_at: Date.now(),
+          });
           logger.warn({ err, eventId: event.id }, 'event processing failed');
           failed.push(id);
           // The connection may have changed (disconnected by the event that failed): look it up again.
@@ -190,8 +222,12 @@ export class EventService {
     let gapFrom: number | undefined;
     if (watermark < now - RETENTION_SECONDS + overlap) {
       gapFrom = watermark - overlap;
-      await transition(db, connectionId, 'backfilling',
-        `events since ${new Date(watermark * 1000).toISOString()} are past Stripe's 30-day retention; re-importing from then`);
+      await transition(
+        db,
+        connectionId,
+        'backfilling',
+        `events since ${new Date(watermark * 1000).toISOString()} are past Stripe's 30-day retention; re-importing from then`,
+      );
       await this.deps.jobs.enqueue('import.range', { connectionId, since: gapFrom }, { key: connectionId });
     }
     const caller = await this.deps.stripe.caller(connection);
@@ -200,9 +236,16 @@ export class EventService {
     let newest: number | null = null;
     let startingAfter: string | undefined;
     for (;;) {
-      const page = await caller.call('events', (stripe) => stripe.events.list({
-        limit: 100, created: { gte: from, lt: upTo }, ...(startingAfter ? { starting_after: startingAfter } : {}),
-      }), { maxAttempts: POLL_ATTEMPTS, backoffBaseMs: this.deps.backoffBaseMs });
+      const page = await caller.call(
+        'events',
+        (stripe) =>
+          stripe.events.list({
+            limit: 100,
+            created: { gte: from, lt: upTo },
+            ...(startingAfter ? { starting_after: startingAfter } : {}),
+          }),
+        { maxAttempts: POLL_ATTEMPTS, backoffBaseMs: this.deps.backoffBaseMs },
+      );
       // The overlap re-reads what earlier polls stored: one lookup per page, and no write for those.
       const ids = page.data.map((e) => (e as { id?: unknown }).id).filter((id): id is string => typeof id === 'string');
       const known = await storedEventIds(db, connection.accountId, ids);
@@ -211,7 +254,11 @@ export class EventService {
         if (!check.ok) {
           // Not an event we can apply: kept as failed, where the overview counts it; the poll goes on.
           // One the overlap reads again is stored already: no second write for it.
-          if (!known.has(String((event as { id?: unknown }).id)) && await deadLetterEvent(db, connection.accountId, connection.livemode, event, check.reason)) stored++;
+          if (
+            !known.has(String((event as { id?: unknown }).id)) &&
+            (await deadLetterEvent(db, connection.accountId, connection.livemode, event, check.reason))
+          )
+            stored++;
           continue;
         }
         newest = Math.max(newest ?? 0, event.created);
@@ -232,8 +279,14 @@ export class EventService {
     const interval = stored ? min : Math.min(max, Math.round((Number(mark?.poll_interval_ms ?? 0) || min) * 1.5));
     await recordGoodPoll(db, connection);
     const fields = {
-      watermark: Math.max(upTo, watermark), last_polled_at: Date.now(), last_checked_at: Date.now(), updated_at: Date.now(), last_event_created: latest,
-      poll_interval_ms: interval, next_poll_at: Date.now() + interval, ...NO_POLL_FAILURE,
+      watermark: Math.max(upTo, watermark),
+      last_polled_at: Date.now(),
+      last_checked_at: Date.now(),
+      updated_at: Date.now(),
+      last_event_created: latest,
+      poll_interval_ms: interval,
+      next_poll_at: Date.now() + interval,
+      ...NO_POLL_FAILURE,
     };
     await saveWatermark(db, connectionId, fields);
     return { stored, gapFrom };

@@ -25,10 +25,18 @@ export class InboxWriter {
   write(accountId: string, event: Stripe.Event, source: EventSource, rawPayload?: string): Promise<{ duplicate: boolean }> {
     return new Promise((resolve, reject) => {
       this.queue.push({
-        resolve, reject,
+        resolve,
+        reject,
         row: {
-          account_id: accountId, event_id: event.id, type: event.type, livemode: event.livemode, created: event.created,
-          api_version: event.api_version ?? null, source, payload: rawPayload ?? JSON.stringify(event), received_at: Date.now(),
+          account_id: accountId,
+          event_id: event.id,
+          type: event.type,
+          livemode: event.livemode,
+          created: event.created,
+          api_version: event.api_version ?? null,
+          source,
+          payload: rawPayload ?? JSON.stringify(event),
+          received_at: Date.now(),
         },
       });
       if (!this.flushing) setImmediate(() => void this.flush());
@@ -46,8 +54,11 @@ export class InboxWriter {
         const key = `${String(p.row.account_id)}:${String(p.row.event_id)}`;
         if (!first.has(key)) first.set(key, p);
       }
-      const inserted = await this.db('event_inbox').insert([...first.values()].map((p) => p.row))
-        .onConflict(['account_id', 'event_id']).ignore().returning(['account_id', 'event_id']);
+      const inserted = await this.db('event_inbox')
+        .insert([...first.values()].map((p) => p.row))
+        .onConflict(['account_id', 'event_id'])
+        .ignore()
+        .returning(['account_id', 'event_id']);
       const fresh = new Set(inserted.map((r: { account_id: string; event_id: string }) => `${r.account_id}:${r.event_id}`));
       const answered = new Set<string>();
       for (const p of batch) {
@@ -55,7 +66,8 @@ export class InboxWriter {
         const duplicate = !fresh.has(key) || answered.has(key);
         answered.add(key);
         // A poll reading an event again is not a delivery (its overlap re-reads on purpose).
-        if (duplicate && p.row.source !== 'poll') await this.db('event_inbox').where({ account_id: p.row.account_id, event_id: p.row.event_id }).increment('deliveries', 1);
+        if (duplicate && p.row.source !== 'poll')
+          await this.db('event_inbox').where({ account_id: p.row.account_id, event_id: p.row.event_id }).increment('deliveries', 1);
         p.resolve({ duplicate });
       }
     } catch (err) {

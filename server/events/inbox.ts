@@ -46,16 +46,24 @@ export async function markEvent(db: Db, id: number, status: 'processed' | 'ignor
 /** Marks many events at once: one statement per batch and outcome instead of one per event. */
 export async function markEvents(db: Db, ids: number[], status: 'processed' | 'ignored' | 'failed', error?: string): Promise<void> {
   if (!ids.length) return;
-  await db('event_inbox').whereIn('id', ids).update({
-    status, processed_at: Date.now(), last_error: error === undefined ? null : storedError(error), attempts: db.raw('attempts + 1'),
-  });
+  await db('event_inbox')
+    .whereIn('id', ids)
+    .update({
+      status,
+      processed_at: Date.now(),
+      last_error: error === undefined ? null : storedError(error),
+      attempts: db.raw('attempts + 1'),
+    });
 }
 
 /** A failed attempt at applying an event: counted, and after `maxAttempts` the event is failed for good. */
 export async function recordFailedAttempt(db: Db, id: number, message: string, maxAttempts: number): Promise<void> {
   const row = await db('event_inbox').where({ id }).first('attempts');
   if (Number(row?.attempts ?? 0) + 1 >= maxAttempts) await markEvent(db, id, 'failed', message);
-  else await db('event_inbox').where({ id }).update({ attempts: db.raw('attempts + 1'), last_error: storedError(message) });
+  else
+    await db('event_inbox')
+      .where({ id })
+      .update({ attempts: db.raw('attempts + 1'), last_error: storedError(message) });
 }
 
 /** Which of these event ids the account's inbox holds already. */
@@ -78,11 +86,27 @@ export async function deadLetterEvent(db: Db, accountId: string, livemode: boole
   const full = (JSON.stringify(value) ?? JSON.stringify(String(value))).replace(/\\u0000/g, '');
   const text = full.length > 64 * 1024 ? JSON.stringify({ truncated: true, bytes: full.length, start: full.slice(0, 1024) }) : full;
   const raw = (value as { id?: unknown; type?: unknown; created?: unknown } | null) ?? {};
-  const id = typeof raw.id === 'string' && /^evt_[A-Za-z0-9_]{1,250}$/.test(raw.id) ? raw.id : `evt_invalid_${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
-  const inserted = await db('event_inbox').insert({
-    account_id: accountId, event_id: id, type: typeof raw.type === 'string' ? raw.type.slice(0, 100) : 'invalid', livemode,
-    created: Number.isInteger(raw.created) ? raw.created : 0, api_version: null, source: 'poll', payload: text,
-    received_at: Date.now(), status: 'failed', processed_at: Date.now(), last_error: storedError(`not a Stripe event: ${reason}`),
-  }).onConflict(['account_id', 'event_id']).ignore().returning('id');
+  const id =
+    typeof raw.id === 'string' && /^evt_[A-Za-z0-9_]{1,250}$/.test(raw.id)
+      ? raw.id
+      : `evt_invalid_${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
+  const inserted = await db('event_inbox')
+    .insert({
+      account_id: accountId,
+      event_id: id,
+      type: typeof raw.type === 'string' ? raw.type.slice(0, 100) : 'invalid',
+      livemode,
+      created: Number.isInteger(raw.created) ? raw.created : 0,
+      api_version: null,
+      source: 'poll',
+      payload: text,
+      received_at: Date.now(),
+      status: 'failed',
+      processed_at: Date.now(),
+      last_error: storedError(`not a Stripe event: ${reason}`),
+    })
+    .onConflict(['account_id', 'event_id'])
+    .ignore()
+    .returning('id');
   return inserted.length > 0;
 }

@@ -23,8 +23,8 @@ function pollErrorText(err: unknown): string {
 }
 
 /** Errors that are this connection's credentials, not a delay: they have states of their own. */
-const isCredentialError = (err: unknown) => err instanceof AppError || err instanceof Stripe.errors.StripeAuthenticationError
-  || err instanceof Stripe.errors.StripePermissionError;
+const isCredentialError = (err: unknown) =>
+  err instanceof AppError || err instanceof Stripe.errors.StripeAuthenticationError || err instanceof Stripe.errors.StripePermissionError;
 
 /**
  * A poll failed: remember since when and why, poll again soon, and once polls have failed for
@@ -36,7 +36,14 @@ export async function recordFailedPoll(db: Db, connection: Connection, err: unkn
   const mark = await watermarkOf(db, connection.id);
   const since = mark?.poll_failing_since ? Number(mark.poll_failing_since) : now;
   const message = storedError(pollErrorText(err));
-  const fields = { poll_failing_since: since, last_poll_error: message, last_poll_error_at: now, last_checked_at: now, next_poll_at: now + FAILED_POLL_RETRY_MS, updated_at: now };
+  const fields = {
+    poll_failing_since: since,
+    last_poll_error: message,
+    last_poll_error_at: now,
+    last_checked_at: now,
+    next_poll_at: now + FAILED_POLL_RETRY_MS,
+    updated_at: now,
+  };
   await saveWatermark(db, connection.id, fields, { watermark: Math.floor(connection.createdAt / 1000) });
   await updateConnection(db, connection.id, { last_error: `event poll: ${message}`, last_error_at: now });
   if (connection.state === 'live' && now - since >= delayedAfterMs) {

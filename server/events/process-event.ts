@@ -68,7 +68,10 @@ export async function processEvent(scope: EventScope, event: Stripe.Event, sourc
   const resource = resourceForEvent(event.type);
   if (!resource) {
     const forReports = INBOX_ONLY_PREFIXES.some((p) => event.type.startsWith(p));
-    return { status: forReports ? 'processed' : 'ignored', note: forReports ? 'kept for the reports pipeline' : 'event type we do not handle' };
+    return {
+      status: forReports ? 'processed' : 'ignored',
+      note: forReports ? 'kept for the reports pipeline' : 'event type we do not handle',
+    };
   }
   const object = event.data.object as unknown as { id: string; created: number };
   const note = await applySnapshot(scope, resource, object, event);
@@ -85,7 +88,12 @@ export async function processEvent(scope: EventScope, event: Stripe.Event, sourc
   return { status: 'processed', note };
 }
 
-async function applySnapshot(scope: EventScope, resource: ResourceModule, object: { id: string; created: number }, event: Stripe.Event): Promise<string> {
+async function applySnapshot(
+  scope: EventScope,
+  resource: ResourceModule,
+  object: { id: string; created: number },
+  event: Stripe.Event,
+): Promise<string> {
   const { db, connection } = scope;
   const storedAt = (await storedRenderedAt(db, resource, connection, object.id)) ?? -1;
   if (event.created < storedAt) return 'older than what we have; skipped';
@@ -99,8 +107,11 @@ async function applySnapshot(scope: EventScope, resource: ResourceModule, object
   // An older version whose differences do not touch what we store: stored as sent, marked with its
   // version, and fetched again in ours later, a batch at a time (version-refresh.ts).
   await upsertObjects(db, resource, [object], {
-    accountId: connection.accountId, livemode: connection.livemode, renderedAt: event.created,
-    apiVersion: event.api_version ?? STRIPE_API_VERSION, sourceEventId: event.id,
+    accountId: connection.accountId,
+    livemode: connection.livemode,
+    renderedAt: event.created,
+    apiVersion: event.api_version ?? STRIPE_API_VERSION,
+    sourceEventId: event.id,
   });
   if (version !== 'store_then_refresh') return 'applied';
   scope.onOtherVersionStored?.();
@@ -109,9 +120,15 @@ async function applySnapshot(scope: EventScope, resource: ResourceModule, object
 
 /** Fetches the object with the connection's credentials and stores it; returns it as fetched. */
 export async function refetch(scope: EventScope, resource: ResourceModule, id: string, lane?: Lane): Promise<{ id: string }> {
-  const object = await limitedCall(scope.limiter, resource.name, () => resource.retrieve(scope.client(), id), { refreshAuth: scope.refreshAuth, lane });
+  const object = await limitedCall(scope.limiter, resource.name, () => resource.retrieve(scope.client(), id), {
+    refreshAuth: scope.refreshAuth,
+    lane,
+  });
   await upsertObjects(scope.db, resource, [object], {
-    accountId: scope.connection.accountId, livemode: scope.connection.livemode, renderedAt: now(), apiVersion: STRIPE_API_VERSION,
+    accountId: scope.connection.accountId,
+    livemode: scope.connection.livemode,
+    renderedAt: now(),
+    apiVersion: STRIPE_API_VERSION,
   });
   return object;
 }
@@ -155,13 +172,30 @@ async function settle(scope: EventScope, payout: Stripe.Payout): Promise<void> {
 async function fetchSettlement(scope: EventScope, payoutId: string): Promise<void> {
   let startingAfter: string | undefined;
   for (;;) {
-    const page = await limitedCall(scope.limiter, balanceTransactions.name, () => scope.client().balanceTransactions.list({
-      payout: payoutId, limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}),
-    }), { refreshAuth: scope.refreshAuth });
+    const page = await limitedCall(
+      scope.limiter,
+      balanceTransactions.name,
+      () =>
+        scope.client().balanceTransactions.list({
+          payout: payoutId,
+          limit: 100,
+          ...(startingAfter ? { starting_after: startingAfter } : {}),
+        }),
+      { refreshAuth: scope.refreshAuth },
+    );
     await upsertObjects(scope.db, balanceTransactions, page.data, {
-      accountId: scope.connection.accountId, livemode: scope.connection.livemode, renderedAt: now(), apiVersion: STRIPE_API_VERSION,
+      accountId: scope.connection.accountId,
+      livemode: scope.connection.livemode,
+      renderedAt: now(),
+      apiVersion: STRIPE_API_VERSION,
     });
-    await markSettled(scope.db, balanceTransactions, scope.connection, page.data.map((t) => t.id), payoutId);
+    await markSettled(
+      scope.db,
+      balanceTransactions,
+      scope.connection,
+      page.data.map((t) => t.id),
+      payoutId,
+    );
     if (!page.has_more || !page.data.length) return;
     startingAfter = page.data[page.data.length - 1]!.id;
   }

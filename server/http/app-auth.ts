@@ -18,7 +18,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD']);
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
 /** JSON bodies for `/api/app`, keeping the bytes the signature's digest covers. */
-export const appJson = express.json({ limit: '16kb', verify: (req, _res, buf) => void ((req as { rawBody?: Buffer }).rawBody = Buffer.from(buf)) });
+export const appJson = express.json({
+  limit: '16kb',
+  verify: (req, _res, buf) => void ((req as { rawBody?: Buffer }).rawBody = Buffer.from(buf)),
+});
 
 /**
  * Requests from the UI extension: `Stripe-Signature` from `fetchStripeSignature(additional)` over
@@ -36,14 +39,17 @@ export function appAuth(secrets: string[], uses: SignatureUses): RequestHandler 
       const header = req.get('stripe-signature');
       if (!parsed.success || !header) return next(new UnauthorizedError('A signed request from the Stripe App is required'));
       const payload = signedPayload(parsed.data, {
-        method: req.method, path: signedTarget(req.url), body_sha256: sha256(SAFE_METHODS.has(req.method) ? '' : req.rawBody ?? ''),
+        method: req.method,
+        path: signedTarget(req.url),
+        body_sha256: sha256(SAFE_METHODS.has(req.method) ? '' : (req.rawBody ?? '')),
       });
       const check = checkSignature(payload, header, secrets);
       if (check === 'future') return next(new UnauthorizedError('The request signature is dated in the future'));
       if (check !== 'valid') return next(new UnauthorizedError('The request signature is not valid for this account and request'));
       if (!SAFE_METHODS.has(req.method)) {
         const expiresAt = (signatureTime(header)! + SIGNATURE_TOLERANCE_SECONDS + 1) * 1000;
-        if (!(await uses.claim(header, expiresAt))) return next(new UnauthorizedError('This signed request was already used; sign a new one'));
+        if (!(await uses.claim(header, expiresAt)))
+          return next(new UnauthorizedError('This signed request was already used; sign a new one'));
       }
       req.appIdentity = parsed.data;
       next();

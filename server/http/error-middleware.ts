@@ -7,8 +7,7 @@ import { redactString } from '../logging/redact.js';
 /** Body-parser failures carry a status and a type; they are the client's fault. */
 function isClientBodyError(err: unknown): err is { status: number; type: string } {
   const candidate = err as { status?: unknown; type?: unknown } | null;
-  return typeof candidate?.type === 'string' && typeof candidate.status === 'number'
-    && candidate.status >= 400 && candidate.status < 500;
+  return typeof candidate?.type === 'string' && typeof candidate.status === 'number' && candidate.status >= 400 && candidate.status < 500;
 }
 
 /** Errors from Express's own parts (static files, routing) that say they are the client's: `http-errors`. */
@@ -41,7 +40,10 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       body = { code: err.type === 'entity.parse.failed' ? 'invalid_json' : 'invalid_body', message: 'The request body could not be read' };
     } else if (isClientHttpError(err)) {
       status = err.status;
-      body = status === 404 ? { code: 'not_found', message: `Nothing at ${req.path}` } : { code: 'invalid_request', message: 'The request could not be served' };
+      body =
+        status === 404
+          ? { code: 'not_found', message: `Nothing at ${req.path}` }
+          : { code: 'invalid_request', message: 'The request could not be served' };
     } else {
       body = { code: 'internal_error', message: 'Internal server error' };
     }

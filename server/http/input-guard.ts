@@ -19,8 +19,10 @@ export const inputGuard: RequestHandler = (req, _res, next) => {
   }
   if (CONTROL.test(path)) return next(new ValidationError('The path contains control characters'));
   for (const [name, value] of Object.entries(req.query)) {
-    if (typeof value !== 'string') return next(new ValidationError(`Query parameter "${name.slice(0, 40)}" must be given once, as plain text`));
-    if (CONTROL.test(value) || CONTROL.test(name)) return next(new ValidationError(`Query parameter "${name.slice(0, 40)}" contains control characters`));
+    if (typeof value !== 'string')
+      return next(new ValidationError(`Query parameter "${name.slice(0, 40)}" must be given once, as plain text`));
+    if (CONTROL.test(value) || CONTROL.test(name))
+      return next(new ValidationError(`Query parameter "${name.slice(0, 40)}" contains control characters`));
   }
   next();
 };

@@ -20,8 +20,7 @@ export function requestContext(logger: Logger, metrics: Metrics): RequestHandler
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
     // pino applies serializers after the logger's redacting formatter, so they redact too.
     serializers: {
-      req: (req: { id: unknown; method: string; url: string }) =>
-        ({ id: req.id, method: req.method, url: redactString(req.url) }),
+      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactString(req.url) }),
       err: (err: unknown) => redactValue(err),
       // The wrapped response reports null before headers are flushed; the raw one knows.
       res: (res: { raw?: { statusCode: number }; statusCode: number | null }) => ({

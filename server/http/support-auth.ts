@@ -53,7 +53,7 @@ export function supportAuth(tokens: string[], sessions: SupportSessions, failure
       if (session) {
         res.locals.supportSession = session;
         if (SAFE_METHODS.has(req.method) || sameSecret(req.get(CSRF_HEADER), session.csrfToken)) return next();
-        return next(new ForbiddenError('This action needs the console\'s CSRF token (X-CSRF-Token); reload the page and try again'));
+        return next(new ForbiddenError("This action needs the console's CSRF token (X-CSRF-Token); reload the page and try again"));
       }
     }
     res.setHeader('WWW-Authenticate', 'Bearer realm="support"');

@@ -13,14 +13,19 @@ export class JobLocks {
     const expires = now + leaseMs;
     await this.db('job_locks').insert({ lock_key: key, holder, expires_at: expires }).onConflict('lock_key').ignore();
     // Ours if the insert above was ours, or if the previous holder's lease has lapsed.
-    const taken = await this.db('job_locks').where('lock_key', key)
+    const taken = await this.db('job_locks')
+      .where('lock_key', key)
       .where((w) => w.where({ holder, expires_at: expires }).orWhere('expires_at', '<', now))
       .update({ holder, expires_at: expires });
     return taken === 1;
   }
 
   async renew(key: string, holder: string, leaseMs: number): Promise<boolean> {
-    return (await this.db('job_locks').where({ lock_key: key, holder }).update({ expires_at: Date.now() + leaseMs })) === 1;
+    return (
+      (await this.db('job_locks')
+        .where({ lock_key: key, holder })
+        .update({ expires_at: Date.now() + leaseMs })) === 1
+    );
   }
 
   /** Keys starting with `prefix` whose lease has not lapsed at `now`. */

@@ -34,12 +34,18 @@ export class JobRunner implements Jobs {
   private stopped = false;
 
   constructor(
-    private readonly logger: Logger, private readonly concurrency = 4, private readonly metrics?: JobMetrics,
+    private readonly logger: Logger,
+    private readonly concurrency = 4,
+    private readonly metrics?: JobMetrics,
     /** Imports hold a lease in the database while they run, so other processes see them owned (and take them over once it lapses). */
     private readonly leases?: { locks: JobLocks; leaseMs: number; holder: string },
   ) {}
 
-  register<P = Record<string, unknown>>(name: string, handler: JobHandler<P>, definition: JobDefinition<P> = LIVE_JOB as JobDefinition<P>): void {
+  register<P = Record<string, unknown>>(
+    name: string,
+    handler: JobHandler<P>,
+    definition: JobDefinition<P> = LIVE_JOB as JobDefinition<P>,
+  ): void {
     this.handlers.set(name, checkedHandler(name, handler, definition));
     this.lanes.set(name, definition.lane);
   }
@@ -82,7 +88,9 @@ export class JobRunner implements Jobs {
     const timer = setInterval(() => {
       if (busy || this.stopped) return;
       busy = true;
-      task().catch((err: unknown) => this.logger.error({ err, job: name }, 'periodic job failed')).finally(() => (busy = false));
+      task()
+        .catch((err: unknown) => this.logger.error({ err, job: name }, 'periodic job failed'))
+        .finally(() => (busy = false));
     }, intervalMs);
     timer.unref();
     this.timers.push(timer);
@@ -130,7 +138,9 @@ export class JobRunner implements Jobs {
 
   private drain(): void {
     for (;;) {
-      const index = this.queue.findIndex((j) => (!j.lock || !this.activeKeys.has(j.lock)) && (this.running.get(this.laneOf(j.name)) ?? 0) < this.concurrency);
+      const index = this.queue.findIndex(
+        (j) => (!j.lock || !this.activeKeys.has(j.lock)) && (this.running.get(this.laneOf(j.name)) ?? 0) < this.concurrency,
+      );
       if (index < 0) return;
       const [job] = this.queue.splice(index, 1) as [QueuedJob];
       this.metrics?.depth.dec({ job: job.name });
@@ -144,10 +154,13 @@ export class JobRunner implements Jobs {
       if (job.lock) this.activeKeys.add(job.lock);
       const done = this.metrics?.started(job.name, job.queuedAt);
       this.leased(job, () => handler(job.payload, { signal: this.shutdown.signal }))
-        .then(() => done?.('completed'), (err: unknown) => {
-          done?.('failed');
-          this.logger.error({ err, job: job.name, payload: job.payload }, 'job failed');
-        })
+        .then(
+          () => done?.('completed'),
+          (err: unknown) => {
+            done?.('failed');
+            this.logger.error({ err, job: job.name, payload: job.payload }, 'job failed');
+          },
+        )
         .finally(() => {
           this.running.set(lane, (this.running.get(lane) ?? 1) - 1);
           if (job.lock) this.activeKeys.delete(job.lock);

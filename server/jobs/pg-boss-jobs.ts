@@ -29,8 +29,11 @@ export interface PgBossJobsOptions {
  * between fetches, so short jobs (polls) come in batches or the queue could not keep up.
  */
 const WORKERS: Record<string, { loops: number; batch: number }> = {
-  'events.poll': { loops: 2, batch: 25 }, 'events.process': { loops: 2, batch: 5 },
-  'import.start': { loops: 1, batch: 2 }, 'import.resource': { loops: 2, batch: 1 }, 'import.range': { loops: 1, batch: 1 },
+  'events.poll': { loops: 2, batch: 25 },
+  'events.process': { loops: 2, batch: 5 },
+  'import.start': { loops: 1, batch: 2 },
+  'import.resource': { loops: 2, batch: 1 },
+  'import.range': { loops: 1, batch: 1 },
 };
 const DEFAULT_WORKERS = { loops: 1, batch: 2 };
 const DEAD_LETTER_QUEUE = 'jobs.dead';
@@ -58,13 +61,20 @@ export class PgBossJobs implements Jobs {
   constructor(private readonly options: PgBossJobsOptions) {
     this.locks = new JobLocks(options.db);
     this.boss = new PgBoss({
-      connectionString: options.connectionString, max: 4, application_name: 'pi-stripe-jobs',
-      maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30, schedule: false,
+      connectionString: options.connectionString,
+      max: 4,
+      application_name: 'pi-stripe-jobs',
+      maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30,
+      schedule: false,
     });
     this.boss.on('error', (err) => options.logger.error({ err }, 'pg-boss error'));
   }
 
-  register<P = Record<string, unknown>>(name: string, handler: JobHandler<P>, definition: JobDefinition<P> = LIVE_JOB as JobDefinition<P>): void {
+  register<P = Record<string, unknown>>(
+    name: string,
+    handler: JobHandler<P>,
+    definition: JobDefinition<P> = LIVE_JOB as JobDefinition<P>,
+  ): void {
     this.handlers.set(name, checkedHandler(name, handler, definition));
     this.definitions.set(name, definition as JobDefinition);
   }
@@ -79,8 +89,13 @@ export class PgBossJobs implements Jobs {
       await create(DEAD_LETTER_QUEUE, { name: DEAD_LETTER_QUEUE, policy: 'standard' });
       for (const name of this.handlers.keys()) {
         await create(name, {
-          name, policy: 'short', retryLimit: this.definitions.get(name)?.retryLimit ?? this.options.retryLimit ?? 5, retryDelay: 2, retryBackoff: true,
-          expireInSeconds: this.options.leaseSeconds, deadLetter: DEAD_LETTER_QUEUE,
+          name,
+          policy: 'short',
+          retryLimit: this.definitions.get(name)?.retryLimit ?? this.options.retryLimit ?? 5,
+          retryDelay: 2,
+          retryBackoff: true,
+          expireInSeconds: this.options.leaseSeconds,
+          deadLetter: DEAD_LETTER_QUEUE,
         });
       }
     })();
@@ -115,11 +130,20 @@ export class PgBossJobs implements Jobs {
     for (const name of this.handlers.keys()) {
       const { loops, batch } = WORKERS[name] ?? DEFAULT_WORKERS;
       for (let i = 0; i < loops; i++) {
-        await this.boss.work<Record<string, unknown>>(name, { batchSize: batch, pollingIntervalSeconds: 0.5, includeMetadata: true }, async (jobs) => {
-          // Each job of the batch succeeds or fails on its own; pg-boss completes what is still active.
-          await Promise.all(jobs.map((job) => this.run(name, job).catch((err: unknown) =>
-            this.boss.fail(name, job.id, { message: err instanceof Error ? err.message : String(err) }))));
-        });
+        await this.boss.work<Record<string, unknown>>(
+          name,
+          { batchSize: batch, pollingIntervalSeconds: 0.5, includeMetadata: true },
+          async (jobs) => {
+            // Each job of the batch succeeds or fails on its own; pg-boss completes what is still active.
+            await Promise.all(
+              jobs.map((job) =>
+                this.run(name, job).catch((err: unknown) =>
+                  this.boss.fail(name, job.id, { message: err instanceof Error ? err.message : String(err) }),
+                ),
+              ),
+            );
+          },
+        );
       }
     }
     for (const p of this.periodic) this.schedule(p);
@@ -129,7 +153,8 @@ export class PgBossJobs implements Jobs {
   }
 
   private async reportDepth(): Promise<void> {
-    for (const name of this.handlers.keys()) this.options.metrics?.depth.set({ job: name }, await this.boss.getQueueSize(name, { before: 'active' }));
+    for (const name of this.handlers.keys())
+      this.options.metrics?.depth.set({ job: name }, await this.boss.getQueueSize(name, { before: 'active' }));
   }
 
   async idle(timeoutMs = 30_000): Promise<void> {
@@ -161,7 +186,9 @@ export class PgBossJobs implements Jobs {
       busy = true;
       (async () => {
         if (await this.locks.acquire(`every:${name}`, this.processId, Math.floor(intervalMs * 0.9))) await task();
-      })().catch((err: unknown) => this.options.logger.error({ err, job: name }, 'periodic job failed')).finally(() => (busy = false));
+      })()
+        .catch((err: unknown) => this.options.logger.error({ err, job: name }, 'periodic job failed'))
+        .finally(() => (busy = false));
     }, intervalMs);
     timer.unref();
     this.timers.push(timer);
@@ -186,7 +213,10 @@ export class PgBossJobs implements Jobs {
       const last = job.retryCount >= job.retryLimit;
       done?.(last ? 'dead' : 'failed');
       const message = err instanceof Error ? err.message : String(err);
-      logger.warn({ err, job: name, attempt: job.retryCount + 1, of: job.retryLimit + 1 }, last ? 'job failed for good' : 'job failed; it will be retried');
+      logger.warn(
+        { err, job: name, attempt: job.retryCount + 1, of: job.retryLimit + 1 },
+        last ? 'job failed for good' : 'job failed; it will be retried',
+      );
       if (last) await this.options.onDeadLetter?.(name, job.data, message, job.retryCount + 1).catch(() => undefined);
       throw err;
     } finally {

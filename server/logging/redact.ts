@@ -21,14 +21,33 @@ const SECRET_KEY_NAMES =
 
 /** Words that make a parameter's name say "credential", in snake, kebab or camel case. */
 const SECRET_WORDS = new Set([
-  'token', 'tokens', 'key', 'keys', 'apikey', 'secret', 'secrets', 'signature', 'signatures', 'sig', 'password', 'passwd',
-  'credential', 'credentials', 'authorization', 'cookie', 'csrf',
+  'token',
+  'tokens',
+  'key',
+  'keys',
+  'apikey',
+  'secret',
+  'secrets',
+  'signature',
+  'signatures',
+  'sig',
+  'password',
+  'passwd',
+  'credential',
+  'credentials',
+  'authorization',
+  'cookie',
+  'csrf',
 ]);
 
 /** True when a name (query parameter, body field, header) is named like a credential. */
 function secretName(name: string): boolean {
   if (SECRET_KEY_NAMES.test(name)) return true;
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split(/[^a-z0-9]+/).some((w) => SECRET_WORDS.has(w));
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .some((w) => SECRET_WORDS.has(w));
 }
 
 /** `name=value` pairs in URLs and form bodies, whatever secret the value is. */
@@ -40,7 +59,8 @@ const REDACTED = '[redacted]';
 const STORED_ERROR_MAX = 500;
 
 /** Knex puts the statement before the database's own words: "insert into … - UNIQUE constraint failed". */
-const SQL_STATEMENT = /(^|: )\s*(?:select\s[\s\S]*?\sfrom\s|insert\s+into\s|update\s+[`"\w.]+\s+set\s|delete\s+from\s|with\s+[`"\w]+\s+as\s|(?:create|alter|drop)\s+(?:table|index)\s|pragma\s)[\s\S]* - (?=\S)/i;
+const SQL_STATEMENT =
+  /(^|: )\s*(?:select\s[\s\S]*?\sfrom\s|insert\s+into\s|update\s+[`"\w.]+\s+set\s|delete\s+from\s|with\s+[`"\w]+\s+as\s|(?:create|alter|drop)\s+(?:table|index)\s|pragma\s)[\s\S]* - (?=\S)/i;
 
 /**
  * What may be stored or shown of an error message: the database's words without the statement

@@ -21,7 +21,10 @@ export class InstallService {
     }
     const name = account.business_profile?.name ?? account.settings?.dashboard?.display_name ?? null;
     return this.deps.connections.saveOAuthInstall({
-      mode, source, accessToken: tokens.access_token, refreshToken: tokens.refresh_token,
+      mode,
+      source,
+      accessToken: tokens.access_token,
+      refreshToken: tokens.refresh_token,
       account: { id: account.id, name, country: account.country ?? null },
     });
   }

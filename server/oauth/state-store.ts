@@ -21,26 +21,38 @@ export class OAuthStateStore {
     const now = Date.now();
     await this.db('oauth_states').insert({ state_hash: hash(state), mode, created_at: now, expires_at: now + STATE_TTL_MS });
     // Old states are useless; dropping them here keeps the table small without a job.
-    await this.db('oauth_states').where('expires_at', '<', now - STATE_TTL_MS).delete();
+    await this.db('oauth_states')
+      .where('expires_at', '<', now - STATE_TTL_MS)
+      .delete();
     return state;
   }
 
   /** Checks a state without consuming it: the callback learns which mode's strategy is to consume it. */
   async check(state: string): Promise<StateCheck> {
-    const row = await this.db('oauth_states').where({ state_hash: hash(state) }).first();
+    const row = await this.db('oauth_states')
+      .where({ state_hash: hash(state) })
+      .first();
     return this.judge(row);
   }
 
   async consume(state: string): Promise<StateCheck> {
     const now = Date.now();
     const updated = await this.db('oauth_states')
-      .where({ state_hash: hash(state) }).whereNull('used_at').where('expires_at', '>', now)
+      .where({ state_hash: hash(state) })
+      .whereNull('used_at')
+      .where('expires_at', '>', now)
       .update({ used_at: now });
     if (updated === 1) {
-      const row = await this.db('oauth_states').where({ state_hash: hash(state) }).first();
+      const row = await this.db('oauth_states')
+        .where({ state_hash: hash(state) })
+        .first();
       return { ok: true, mode: row.mode as Environment };
     }
-    return this.judge(await this.db('oauth_states').where({ state_hash: hash(state) }).first());
+    return this.judge(
+      await this.db('oauth_states')
+        .where({ state_hash: hash(state) })
+        .first(),
+    );
   }
 
   private judge(row: Record<string, unknown> | undefined): StateCheck {

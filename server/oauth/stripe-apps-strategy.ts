@@ -14,7 +14,13 @@ import { OAuthTokenError, type TokenResponse } from './token-client.js';
  * `_oauth2` as the place subclasses put their client.
  */
 class StripeAppsTokenExchange extends OAuth2 {
-  constructor(clientId: string, secretKey: string, authorizeUrl: string, tokenUrl: string, private readonly exchange: (code: string) => Promise<TokenResponse>) {
+  constructor(
+    clientId: string,
+    secretKey: string,
+    authorizeUrl: string,
+    tokenUrl: string,
+    private readonly exchange: (code: string) => Promise<TokenResponse>,
+  ) {
     super(clientId, secretKey, '', authorizeUrl, tokenUrl);
   }
 
@@ -45,12 +51,17 @@ class StripeAppsStrategy extends OAuth2Strategy {
   }
 }
 
-export function createStripeAppsStrategy(mode: Environment, deps: { config: Config; states: OAuthStateStore; installs: InstallService }): OAuth2Strategy {
+export function createStripeAppsStrategy(
+  mode: Environment,
+  deps: { config: Config; states: OAuthStateStore; installs: InstallService },
+): OAuth2Strategy {
   const settings = deps.config.stripe[mode];
   const clientID = settings.clientId ?? 'unconfigured';
   const tokenURL = `${deps.config.stripeApiBase ?? 'https://api.stripe.com'}/v1/oauth/token`;
   // Stripe Apps' client secret is the platform's secret key of the mode: the exchange sends it as Basic auth.
-  const exchange = new StripeAppsTokenExchange(clientID, settings.secretKey ?? '', settings.authorizeUrl, tokenURL, (code) => deps.installs.exchange(mode, code));
+  const exchange = new StripeAppsTokenExchange(clientID, settings.secretKey ?? '', settings.authorizeUrl, tokenURL, (code) =>
+    deps.installs.exchange(mode, code),
+  );
   const strategy = new StripeAppsStrategy(
     {
       authorizationURL: settings.authorizeUrl,
@@ -64,15 +75,23 @@ export function createStripeAppsStrategy(mode: Environment, deps: { config: Conf
           deps.states.issue(mode).then((s) => done(null, s), done);
         },
         verify: (_req: Request, provided: string, _meta: unknown, done: (err: Error | null, ok?: boolean, info?: unknown) => void) => {
-          deps.states.consume(provided).then(
-            (check) => (check.ok && check.mode === mode ? done(null, true, { mode }) : done(null, false, { message: check.ok ? 'mode' : check.reason })),
-            done,
-          );
+          deps.states
+            .consume(provided)
+            .then(
+              (check) =>
+                check.ok && check.mode === mode
+                  ? done(null, true, { mode })
+                  : done(null, false, { message: check.ok ? 'mode' : check.reason }),
+              done,
+            );
         },
       },
     } as unknown as StrategyOptions,
     (_access: string, _refresh: string, results: TokenResponse, _profile: unknown, done: VerifyCallback) => {
-      deps.installs.complete(mode, results, 'oauth_install').then((c: Connection) => done(null, c), (err: Error) => done(err));
+      deps.installs.complete(mode, results, 'oauth_install').then(
+        (c: Connection) => done(null, c),
+        (err: Error) => done(err),
+      );
     },
     exchange,
   );

@@ -16,7 +16,11 @@ export type TokenResponse = z.infer<typeof tokenResponse>;
 
 /** An OAuth error answered by Stripe (`{error, error_description}`), e.g. invalid_grant. */
 export class OAuthTokenError extends Error {
-  constructor(readonly error: string, readonly description: string, readonly status: number) {
+  constructor(
+    readonly error: string,
+    readonly description: string,
+    readonly status: number,
+  ) {
     super(`${error}: ${description}`);
     this.name = 'OAuthTokenError';
   }
@@ -50,7 +54,8 @@ export async function requestToken(
     throw new OAuthTokenError(error, String(body.error_description ?? `HTTP ${res.status}`), res.status);
   }
   const parsed = tokenResponse.safeParse(body);
-  if (!parsed.success) throw new OAuthTokenError('invalid_response', 'Stripe answered the token request with an unexpected body', res.status);
+  if (!parsed.success)
+    throw new OAuthTokenError('invalid_response', 'Stripe answered the token request with an unexpected body', res.status);
   if (parsed.data.livemode !== (mode === 'live')) {
     throw new OAuthTokenError('mode_mismatch', `a ${mode}-mode exchange returned livemode=${parsed.data.livemode}`, res.status);
   }

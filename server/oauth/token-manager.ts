@@ -1,7 +1,13 @@
 import Stripe from 'stripe';
 import type { Config } from '../config.js';
 import {
-  ACCESS_TOKEN_TTL_MS, getConnection, leaseTokenRefresh, releaseTokenRefresh, tokensExpiringBefore, transition, updateConnection,
+  ACCESS_TOKEN_TTL_MS,
+  getConnection,
+  leaseTokenRefresh,
+  releaseTokenRefresh,
+  tokensExpiringBefore,
+  transition,
+  updateConnection,
 } from '../connections/connection-repository.js';
 import type { SecretStore } from '../connections/secret-store.js';
 import type { Db } from '../db/database.js';
@@ -16,8 +22,9 @@ const LEASE_MS = 30_000;
 
 const reauthorizeMessage = (connectionId: string) => `Connection ${connectionId} must be reauthorized by the merchant`;
 
-const UNINSTALL_CONFIRMED_REASON = 'the merchant uninstalled the app: Stripe refused both the refresh token (invalid_grant) '
-  + 'and the access token, which had not expired yet; tokens deleted';
+const UNINSTALL_CONFIRMED_REASON =
+  'the merchant uninstalled the app: Stripe refused both the refresh token (invalid_grant) ' +
+  'and the access token, which had not expired yet; tokens deleted';
 
 /**
  * OAuth token lifecycle: refresh ahead of expiry or on demand, one refresh per connection at a
@@ -27,14 +34,19 @@ const UNINSTALL_CONFIRMED_REASON = 'the merchant uninstalled the app: Stripe ref
 export class TokenManager {
   private readonly inflight = new Map<string, Promise<string>>();
 
-  constructor(private readonly deps: {
-    db: Db; secrets: SecretStore; config: Config; logger: Logger;
-    /**
-     * An uninstall confirmed without its webhook: disconnects the connection and deletes its
-     * tokens if the refused refresh token (at this version) is still the stored one; false if not.
-     */
-    onUninstalled?: (connectionId: string, reason: string, refreshVersion: number) => Promise<boolean>;
-  }) {}
+  constructor(
+    private readonly deps: {
+      db: Db;
+      secrets: SecretStore;
+      config: Config;
+      logger: Logger;
+      /**
+       * An uninstall confirmed without its webhook: disconnects the connection and deletes its
+       * tokens if the refused refresh token (at this version) is still the stored one; false if not.
+       */
+      onUninstalled?: (connectionId: string, reason: string, refreshVersion: number) => Promise<boolean>;
+    },
+  ) {}
 
   async accessToken(connectionId: string): Promise<string> {
     const connection = await getConnection(this.deps.db, connectionId);
@@ -73,7 +85,11 @@ export class TokenManager {
       // Another process is refreshing: wait for it, then use what it stored.
       await new Promise((r) => setTimeout(r, 100));
       const connection = await getConnection(db, connectionId);
-      if (connection && (connection.tokenRefreshedAt ?? 0) >= now - LEASE_MS && (connection.tokenExpiresAt ?? 0) - Date.now() > REFRESH_MARGIN_MS) {
+      if (
+        connection &&
+        (connection.tokenRefreshedAt ?? 0) >= now - LEASE_MS &&
+        (connection.tokenExpiresAt ?? 0) - Date.now() > REFRESH_MARGIN_MS
+      ) {
         const token = await this.deps.secrets.get(connectionId, 'access_token');
         if (token) return token.value;
       }
@@ -112,13 +128,18 @@ export class TokenManager {
         // here. One refusal is not proof (a refresh token can be lost otherwise): the access token
         // must be refused too, before its hour is up, for the tokens to be deleted.
         if (this.deps.onUninstalled && (await this.accessTokenRevoked(connectionId))) {
-          if (await this.deps.onUninstalled(connectionId, UNINSTALL_CONFIRMED_REASON, refresh.version)) throw new UninstalledError(connectionId);
+          if (await this.deps.onUninstalled(connectionId, UNINSTALL_CONFIRMED_REASON, refresh.version))
+            throw new UninstalledError(connectionId);
           // A reinstall stored new tokens while we checked: those are the connection's now.
           const fresh = await secrets.get(connectionId, 'access_token');
           if (fresh) return fresh.value;
         }
-        await transition(db, connectionId, 'reauthorization_required',
-          'Stripe refused the refresh token (invalid_grant): the app was uninstalled or access was revoked; the merchant must reinstall');
+        await transition(
+          db,
+          connectionId,
+          'reauthorization_required',
+          'Stripe refused the refresh token (invalid_grant): the app was uninstalled or access was revoked; the merchant must reinstall',
+        );
         throw new ReauthorizationRequiredError(reauthorizeMessage(connectionId));
       }
       throw err;
@@ -149,7 +170,8 @@ export class TokenManager {
       return false;
     } catch (err) {
       if (err instanceof Stripe.errors.StripeAuthenticationError) return err.code !== 'api_key_expired';
-      if (err instanceof Stripe.errors.StripePermissionError || err instanceof Stripe.errors.StripeInvalidRequestError) return err.code === 'account_invalid';
+      if (err instanceof Stripe.errors.StripePermissionError || err instanceof Stripe.errors.StripeInvalidRequestError)
+        return err.code === 'account_invalid';
       return false;
     }
   }

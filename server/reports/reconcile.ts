@@ -12,8 +12,20 @@ const PAYOUT_CATEGORIES = ['payout', 'payout_reversal'];
  * know). A report with a column we do not know, or without one we sum, is not reconciled: a renamed
  * amount would otherwise be summed as 0, silently.
  */
-const ITEMIZED_COLUMNS = ['balance_transaction_id', 'created_utc', 'created', 'available_on_utc', 'available_on', 'currency',
-  'gross', 'fee', 'net', 'reporting_category', 'source_id', 'description'];
+const ITEMIZED_COLUMNS = [
+  'balance_transaction_id',
+  'created_utc',
+  'created',
+  'available_on_utc',
+  'available_on',
+  'currency',
+  'gross',
+  'fee',
+  'net',
+  'reporting_category',
+  'source_id',
+  'description',
+];
 const SUMMED = ['currency', 'gross', 'fee', 'net', 'reporting_category'];
 
 export interface Reconciliation {
@@ -22,7 +34,12 @@ export interface Reconciliation {
   reason?: string;
   checked_at: string;
   groups: number;
-  differences: { currency: string; category: string; report: { gross: number; fee: number; net: number }; imported: { gross: number; fee: number; net: number } }[];
+  differences: {
+    currency: string;
+    category: string;
+    report: { gross: number; fee: number; net: number };
+    imported: { gross: number; fee: number; net: number };
+  }[];
 }
 
 /**
@@ -30,11 +47,20 @@ export interface Reconciliation {
  * interval: gross, fee and net per currency and reporting category, in minor units. Either every
  * group matches ("reconciled") or each mismatching group is named with both sides.
  */
-export async function reconcile(db: Db, run: { id: number; accountId: string; livemode: boolean; intervalStart: number; intervalEnd: number }, columns: string[]): Promise<Reconciliation> {
+export async function reconcile(
+  db: Db,
+  run: { id: number; accountId: string; livemode: boolean; intervalStart: number; intervalEnd: number },
+  columns: string[],
+): Promise<Reconciliation> {
   const missing = SUMMED.filter((c) => !columns.includes(c));
   const unknown = columns.filter((c) => !ITEMIZED_COLUMNS.includes(c));
   if (missing.length || unknown.length) {
-    const reason = [unknown.length ? `column ${unknown.join(', ')} unknown` : '', missing.length ? `column ${missing.join(', ')} missing` : ''].filter(Boolean).join('; ');
+    const reason = [
+      unknown.length ? `column ${unknown.join(', ')} unknown` : '',
+      missing.length ? `column ${missing.join(', ')} missing` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
     return { status: 'not_reconciled', reason, checked_at: new Date().toISOString(), groups: 0, differences: [] };
   }
   const fromReport: Totals = new Map();
@@ -54,5 +80,10 @@ export async function reconcile(db: Db, run: { id: number; accountId: string; li
     const [currency, category] = key.split('|') as [string, string];
     return [{ currency, category, report, imported: importedTotals }];
   });
-  return { status: differences.length ? 'differences' : 'reconciled', checked_at: new Date().toISOString(), groups: keys.size, differences };
+  return {
+    status: differences.length ? 'differences' : 'reconciled',
+    checked_at: new Date().toISOString(),
+    groups: keys.size,
+    differences,
+  };
 }

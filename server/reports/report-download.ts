@@ -22,13 +22,18 @@ function amount(value: string | undefined, currency: string | undefined): Amount
  * next to the integer minor units of their currency.
  */
 export async function downloadReport(
-  db: Db, stripe: Stripe, limiter: AccountRateLimiter,
+  db: Db,
+  stripe: Stripe,
+  limiter: AccountRateLimiter,
   run: { id: number; accountId: string; fileId: string },
   options: { onChunk?: (bytes: number) => void } = {},
 ): Promise<{ rows: number; columns: string[] }> {
-  const response = (await limitedCall(limiter, 'files', () => stripe.rawRequest('GET', `/v1/files/${run.fileId}/contents`, undefined, {
-    apiBase: 'files', streaming: true,
-  } as Stripe.RawRequestOptions))) as unknown as Readable;
+  const response = (await limitedCall(limiter, 'files', () =>
+    stripe.rawRequest('GET', `/v1/files/${run.fileId}/contents`, undefined, {
+      apiBase: 'files',
+      streaming: true,
+    } as Stripe.RawRequestOptions),
+  )) as unknown as Readable;
   const parser = parse({ relax_quotes: false, skip_empty_lines: true });
   response.on('data', (chunk: Buffer) => options.onChunk?.(chunk.length));
   response.pipe(parser);
@@ -52,10 +57,19 @@ export async function downloadReport(
     const fee = amount(row.fee, currency);
     const net = amount(row.net ?? row.net_amount, currency);
     batch.push({
-      report_run_id: run.id, row_number: ++rowNumber, account_id: run.accountId,
-      balance_transaction_id: row.balance_transaction_id || null, category: row.reporting_category ?? row.category ?? null,
-      currency: currency ?? null, gross_decimal: gross.decimal, gross_minor: gross.minor, fee_decimal: fee.decimal, fee_minor: fee.minor,
-      net_decimal: net.decimal, net_minor: net.minor, data: JSON.stringify(row),
+      report_run_id: run.id,
+      row_number: ++rowNumber,
+      account_id: run.accountId,
+      balance_transaction_id: row.balance_transaction_id || null,
+      category: row.reporting_category ?? row.category ?? null,
+      currency: currency ?? null,
+      gross_decimal: gross.decimal,
+      gross_minor: gross.minor,
+      fee_decimal: fee.decimal,
+      fee_minor: fee.minor,
+      net_decimal: net.decimal,
+      net_minor: net.minor,
+      data: JSON.stringify(row),
     });
     if (batch.length >= BATCH) await flush();
   }
@@ -64,10 +78,20 @@ export async function downloadReport(
 }
 
 /** A downloaded report's gross, fee and net (minor units) per currency and reporting category. */
-export async function reportTotals(db: Db, runId: number): Promise<{ currency: string; category: string; gross: number; fee: number; net: number }[]> {
-  const rows = await db('report_rows').where({ report_run_id: runId }).groupBy('currency', 'category')
-    .select('currency', 'category').sum({ gross: 'gross_minor', fee: 'fee_minor', net: 'net_minor' });
+export async function reportTotals(
+  db: Db,
+  runId: number,
+): Promise<{ currency: string; category: string; gross: number; fee: number; net: number }[]> {
+  const rows = await db('report_rows')
+    .where({ report_run_id: runId })
+    .groupBy('currency', 'category')
+    .select('currency', 'category')
+    .sum({ gross: 'gross_minor', fee: 'fee_minor', net: 'net_minor' });
   return (rows as Record<string, unknown>[]).map((r) => ({
-    currency: String(r.currency), category: String(r.category), gross: Number(r.gross), fee: Number(r.fee), net: Number(r.net),
+    currency: String(r.currency),
+    category: String(r.category),
+    gross: Number(r.gross),
+    fee: Number(r.fee),
+    net: Number(r.net),
   }));
 }

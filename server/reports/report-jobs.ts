@@ -10,13 +10,17 @@ const CHECK_INTERVAL_MS = 30_000;
 const DAILY_MS = 24 * 60 * 60 * 1000;
 
 export function registerReportJobs(jobs: Jobs, reports: ReportService): void {
-  jobs.register('reports.schedule', async (p) => {
-    const family = p.family && isReportFamily(p.family) ? [p.family] : undefined;
-    // Queued before the connection stopped (paused, disconnected): nothing to ask Stripe for now.
-    await reports.schedule(p.connectionId, { families: family, force: p.force === true }).catch((err: unknown) => {
-      if (!(err instanceof ConflictError)) throw err;
-    });
-  }, { lane: 'live', payload: z.object({ connectionId: z.string().min(1), family: z.string().optional(), force: z.boolean().optional() }) });
+  jobs.register(
+    'reports.schedule',
+    async (p) => {
+      const family = p.family && isReportFamily(p.family) ? [p.family] : undefined;
+      // Queued before the connection stopped (paused, disconnected): nothing to ask Stripe for now.
+      await reports.schedule(p.connectionId, { families: family, force: p.force === true }).catch((err: unknown) => {
+        if (!(err instanceof ConflictError)) throw err;
+      });
+    },
+    { lane: 'live', payload: z.object({ connectionId: z.string().min(1), family: z.string().optional(), force: z.boolean().optional() }) },
+  );
   jobs.register('reports.check', () => reports.checkDue(), { lane: 'live', payload: z.object({}) });
 }
 

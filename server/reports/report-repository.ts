@@ -44,12 +44,24 @@ const toRun = (r: Record<string, unknown>): ReportRunRow => ({
   reconciliation: r.reconciliation ? readJson(r.reconciliation) : null,
 });
 
-export async function insertRun(db: Db, r: Pick<ReportRunRow, 'connectionId' | 'accountId' | 'family' | 'reportType' | 'intervalStart' | 'intervalEnd' | 'timezone'>): Promise<number> {
-  const [inserted] = await db('report_runs').insert({
-    connection_id: r.connectionId, account_id: r.accountId, family: r.family, report_type: r.reportType,
-    interval_start: r.intervalStart, interval_end: r.intervalEnd, timezone: r.timezone, status: 'pending',
-    requested_at: Date.now(), next_check_at: Date.now(),
-  }).returning('id');
+export async function insertRun(
+  db: Db,
+  r: Pick<ReportRunRow, 'connectionId' | 'accountId' | 'family' | 'reportType' | 'intervalStart' | 'intervalEnd' | 'timezone'>,
+): Promise<number> {
+  const [inserted] = await db('report_runs')
+    .insert({
+      connection_id: r.connectionId,
+      account_id: r.accountId,
+      family: r.family,
+      report_type: r.reportType,
+      interval_start: r.intervalStart,
+      interval_end: r.intervalEnd,
+      timezone: r.timezone,
+      status: 'pending',
+      requested_at: Date.now(),
+      next_check_at: Date.now(),
+    })
+    .returning('id');
   return readNumber(typeof inserted === 'object' ? (inserted as { id: unknown }).id : inserted);
 }
 
@@ -66,24 +78,39 @@ export async function runByStripeId(db: Db, connectionId: string, stripeRunId: s
 
 /** The newest run of a family that did not fail for good, to continue from. */
 export async function latestRun(db: Db, connectionId: string, family: string): Promise<ReportRunRow | null> {
-  const row = await db('report_runs').where({ connection_id: connectionId, family }).whereNot('status', 'failed')
-    .orderBy('interval_end', 'desc').orderBy('id', 'desc').first();
+  const row = await db('report_runs')
+    .where({ connection_id: connectionId, family })
+    .whereNot('status', 'failed')
+    .orderBy('interval_end', 'desc')
+    .orderBy('id', 'desc')
+    .first();
   return row ? toRun(row) : null;
 }
 
 export async function sameInterval(db: Db, connectionId: string, family: string, start: number, end: number): Promise<boolean> {
-  return Boolean(await db('report_runs').where({ connection_id: connectionId, family, interval_start: start, interval_end: end })
-    .whereNot('status', 'failed').first('id'));
+  return Boolean(
+    await db('report_runs')
+      .where({ connection_id: connectionId, family, interval_start: start, interval_end: end })
+      .whereNot('status', 'failed')
+      .first('id'),
+  );
 }
 
 /** Runs to look at now: pending ones whose check is due, and downloads whose lease lapsed (their process died). */
 export async function dueRuns(db: Db, now = Date.now()): Promise<ReportRunRow[]> {
-  return (await db('report_runs').whereIn('status', ['pending', 'downloading']).where('next_check_at', '<=', now)
-    .orderBy('next_check_at').limit(100)).map(toRun);
+  return (
+    await db('report_runs')
+      .whereIn('status', ['pending', 'downloading'])
+      .where('next_check_at', '<=', now)
+      .orderBy('next_check_at')
+      .limit(100)
+  ).map(toRun);
 }
 
 export async function updateRun(db: Db, id: number, patch: Record<string, unknown>): Promise<void> {
-  await db('report_runs').where({ id }).update(typeof patch.error === 'string' ? { ...patch, error: storedError(patch.error) } : patch);
+  await db('report_runs')
+    .where({ id })
+    .update(typeof patch.error === 'string' ? { ...patch, error: storedError(patch.error) } : patch);
 }
 
 /**
@@ -92,13 +119,20 @@ export async function updateRun(db: Db, id: number, patch: Record<string, unknow
  * it to lapse, and the run is downloaded again (rows are keyed by run and row number).
  */
 export async function claimDownload(db: Db, id: number, leaseMs: number, now = Date.now()): Promise<boolean> {
-  return (await db('report_runs').where({ id }).where((w) => w.where({ status: 'pending' })
-    .orWhere((lapsed) => lapsed.where({ status: 'downloading' }).where('next_check_at', '<=', now)))
-    .update({ status: 'downloading', next_check_at: now + leaseMs })) === 1;
+  return (
+    (await db('report_runs')
+      .where({ id })
+      .where((w) =>
+        w.where({ status: 'pending' }).orWhere((lapsed) => lapsed.where({ status: 'downloading' }).where('next_check_at', '<=', now)),
+      )
+      .update({ status: 'downloading', next_check_at: now + leaseMs })) === 1
+  );
 }
 
 export async function renewDownload(db: Db, id: number, leaseMs: number): Promise<void> {
-  await db('report_runs').where({ id, status: 'downloading' }).update({ next_check_at: Date.now() + leaseMs });
+  await db('report_runs')
+    .where({ id, status: 'downloading' })
+    .update({ next_check_at: Date.now() + leaseMs });
 }
 
 export async function runsOf(db: Db, connectionId: string): Promise<ReportRunRow[]> {

@@ -8,7 +8,16 @@ import type { RateLimiters } from '../stripe/rate-limiter.js';
 import { REPORT_FAMILIES, type ReportFamily } from '../../shared/report-families.js';
 import { downloadReport } from './report-download.js';
 import {
-  claimDownload, dueRuns, getRun, insertRun, latestRun, renewDownload, runByStripeId, sameInterval, updateRun, type ReportRunRow,
+  claimDownload,
+  dueRuns,
+  getRun,
+  insertRun,
+  latestRun,
+  renewDownload,
+  runByStripeId,
+  sameInterval,
+  updateRun,
+  type ReportRunRow,
 } from './report-repository.js';
 import { reconcile } from './reconcile.js';
 import { ConflictError, NotFoundError } from '../errors.js';
@@ -33,7 +42,8 @@ export function currentVersions(types: Stripe.Reporting.ReportType[]): Map<strin
   for (const t of types) {
     const family = t.id.replace(/\.\d+$/, '');
     const known = out.get(family);
-    if (!known || t.version > known.version) out.set(family, { id: t.id, version: t.version, start: t.data_available_start, end: t.data_available_end });
+    if (!known || t.version > known.version)
+      out.set(family, { id: t.id, version: t.version, start: t.data_available_start, end: t.data_available_end });
   }
   return out;
 }
@@ -49,7 +59,11 @@ function requestableWindow(type: { start: number; end: number }): { start: numbe
 }
 
 /** The intervals a family still needs: the whole window first, then each new day. */
-export function nextIntervals(window: { start: number; end: number }, last: { start: number; end: number } | null, force: boolean): [number, number][] {
+export function nextIntervals(
+  window: { start: number; end: number },
+  last: { start: number; end: number } | null,
+  force: boolean,
+): [number, number][] {
   // Stripe refuses an empty interval (start must be before end): an account with no data yet has none.
   if (force) return last ? [[last.start, last.end]] : window.end > window.start ? [[window.start, window.end]] : [];
   if (!last) return window.end > window.start ? [[window.start, window.end]] : [];
@@ -67,10 +81,16 @@ export function nextIntervals(window: { start: number; end: number }, last: { st
  * reports with the imported balance transactions.
  */
 export class ReportService {
-  constructor(private readonly deps: {
-    db: Db; stripe: ConnectionStripe; limiters: RateLimiters; logger: Logger; retryDelayMs?: number;
-    onChunk?: (bytes: number) => void;
-  }) {}
+  constructor(
+    private readonly deps: {
+      db: Db;
+      stripe: ConnectionStripe;
+      limiters: RateLimiters;
+      logger: Logger;
+      retryDelayMs?: number;
+      onChunk?: (bytes: number) => void;
+    },
+  ) {}
 
   private session(connection: Connection) {
     return this.deps.stripe.caller(connection);
@@ -94,9 +114,21 @@ export class ReportService {
       const type = versions.get(f.family);
       if (!type) continue;
       const last = await latestRun(db, connectionId, f.family);
-      for (const [start, end] of nextIntervals(requestableWindow(type), last && { start: last.intervalStart, end: last.intervalEnd }, options.force ?? false)) {
+      for (const [start, end] of nextIntervals(
+        requestableWindow(type),
+        last && { start: last.intervalStart, end: last.intervalEnd },
+        options.force ?? false,
+      )) {
         if (!options.force && (await sameInterval(db, connectionId, f.family, start, end))) continue;
-        const id = await insertRun(db, { connectionId, accountId: connection.accountId, family: f.family, reportType: type.id, intervalStart: start, intervalEnd: end, timezone });
+        const id = await insertRun(db, {
+          connectionId,
+          accountId: connection.accountId,
+          family: f.family,
+          reportType: type.id,
+          intervalStart: start,
+          intervalEnd: end,
+          timezone,
+        });
         created.push(id);
         // One family's trouble never keeps the others from being asked for: a transient error
         // leaves the run for checkDue to ask again later, a refusal ends it (request says which).
@@ -123,12 +155,24 @@ export class ReportService {
       // Refused for good (a type this mode cannot run, a permission, parameters Stripe rejects):
       // asking again would get the same answer. It ends here, with Stripe's words; rerun by hand.
       if (err instanceof Stripe.errors.StripeInvalidRequestError || err instanceof Stripe.errors.StripePermissionError) {
-        await updateRun(this.deps.db, id, { status: 'refused', error: `Stripe refused the report run: ${err.message}`, next_check_at: null, finished_at: Date.now(), attempts: run.attempts + 1 });
+        await updateRun(this.deps.db, id, {
+          status: 'refused',
+          error: `Stripe refused the report run: ${err.message}`,
+          next_check_at: null,
+          finished_at: Date.now(),
+          attempts: run.attempts + 1,
+        });
         return;
       }
       throw err;
     }
-    await updateRun(this.deps.db, id, { stripe_run_id: created.id, attempts: run.attempts + 1, status: 'pending', next_check_at: Date.now() + 5_000, error: null });
+    await updateRun(this.deps.db, id, {
+      stripe_run_id: created.id,
+      attempts: run.attempts + 1,
+      status: 'pending',
+      next_check_at: Date.now() + 5_000,
+      error: null,
+    });
   }
 
   /**
@@ -156,7 +200,11 @@ export class ReportService {
       // stripe-node throws for any body with a top-level `error`, and a failed run has one;
       // the run's error text ends up in `rawType` (it takes a string error for an OAuth one).
       if (err instanceof Stripe.errors.StripeError && err.statusCode === 200) {
-        return { id: stripeRunId, status: 'failed', error: err.rawType || err.message || 'the report run failed' } as Stripe.Reporting.ReportRun;
+        return {
+          id: stripeRunId,
+          status: 'failed',
+          error: err.rawType || err.message || 'the report run failed',
+        } as Stripe.Reporting.ReportRun;
       }
       throw err;
     }
@@ -193,8 +241,11 @@ export class ReportService {
       const message = stripeRun.error ?? 'the report run failed';
       const final = run.attempts >= MAX_ATTEMPTS;
       await updateRun(db, run.id, {
-        status: final ? 'failed' : 'pending', error: message, stripe_run_id: final ? run.stripeRunId : null,
-        next_check_at: final ? null : Date.now() + (this.deps.retryDelayMs ?? 15 * 60_000), finished_at: final ? Date.now() : null,
+        status: final ? 'failed' : 'pending',
+        error: message,
+        stripe_run_id: final ? run.stripeRunId : null,
+        next_check_at: final ? null : Date.now() + (this.deps.retryDelayMs ?? 15 * 60_000),
+        finished_at: final ? Date.now() : null,
       });
       return;
     }
@@ -203,12 +254,24 @@ export class ReportService {
     const s = await this.session(connection);
     const heartbeat = setInterval(() => void renewDownload(db, run.id, DOWNLOAD_LEASE_MS).catch(() => undefined), DOWNLOAD_LEASE_MS / 3);
     try {
-      const { rows, columns } = await downloadReport(db, s.client(), s.limiter, { id: run.id, accountId: run.accountId, fileId: stripeRun.result.id }, { onChunk: this.deps.onChunk });
+      const { rows, columns } = await downloadReport(
+        db,
+        s.client(),
+        s.limiter,
+        { id: run.id, accountId: run.accountId, fileId: stripeRun.result.id },
+        { onChunk: this.deps.onChunk },
+      );
       const family = REPORT_FAMILIES.find((f) => f.family === run.family)!;
       const reconciliation = family.reconcile ? await reconcile(db, { ...run, livemode: connection.livemode }, columns) : null;
       await updateRun(db, run.id, {
-        status: 'downloaded', file_id: stripeRun.result.id, row_count: rows, columns: JSON.stringify(columns), finished_at: Date.now(),
-        next_check_at: null, error: null, reconciliation: reconciliation ? JSON.stringify(reconciliation) : null,
+        status: 'downloaded',
+        file_id: stripeRun.result.id,
+        row_count: rows,
+        columns: JSON.stringify(columns),
+        finished_at: Date.now(),
+        next_check_at: null,
+        error: null,
+        reconciliation: reconciliation ? JSON.stringify(reconciliation) : null,
       });
     } catch (err) {
       await updateRun(db, run.id, { status: 'pending', next_check_at: Date.now() + 60_000, error: (err as Error).message });

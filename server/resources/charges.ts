@@ -8,7 +8,10 @@ export const charges: ResourceModule<Stripe.Charge> = {
   table: 'charges',
   permission: 'charge_read',
   eventTypes: EVENT_GROUPS.Charge.filter((t) => !t.startsWith('charge.dispute.') && t !== 'charge.refund.updated'),
-  links: [{ field: 'payment_intent', resource: 'payment_intents' }, { field: 'balance_transaction', resource: 'balance_transactions' }],
+  links: [
+    { field: 'payment_intent', resource: 'payment_intents' },
+    { field: 'balance_transaction', resource: 'balance_transactions' },
+  ],
   list: (stripe, params) => stripe.charges.list(params),
   retrieve: (stripe, id) => stripe.charges.retrieve(id),
   toRow: (c) => ({

@@ -8,7 +8,10 @@ export const disputes: ResourceModule<Stripe.Dispute> = {
   table: 'disputes',
   permission: 'dispute_read',
   eventTypes: EVENT_GROUPS.Charge.filter((t) => t.startsWith('charge.dispute.')),
-  links: [{ field: 'charge', resource: 'charges' }, { field: 'balance_transactions', resource: 'balance_transactions' }],
+  links: [
+    { field: 'charge', resource: 'charges' },
+    { field: 'balance_transactions', resource: 'balance_transactions' },
+  ],
   list: (stripe, params) => stripe.disputes.list(params),
   retrieve: (stripe, id) => stripe.disputes.retrieve(id),
   toRow: (d) => ({

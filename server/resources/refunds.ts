@@ -8,7 +8,10 @@ export const refunds: ResourceModule<Stripe.Refund> = {
   table: 'refunds',
   permission: 'charge_read',
   eventTypes: [...EVENT_GROUPS.Refund, 'charge.refund.updated'],
-  links: [{ field: 'charge', resource: 'charges' }, { field: 'balance_transaction', resource: 'balance_transactions' }],
+  links: [
+    { field: 'charge', resource: 'charges' },
+    { field: 'balance_transaction', resource: 'balance_transactions' },
+  ],
   list: (stripe, params) => stripe.refunds.list(params),
   retrieve: (stripe, id) => stripe.refunds.retrieve(id),
   toRow: (r) => ({

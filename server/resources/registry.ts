@@ -9,7 +9,13 @@ import { refunds } from './refunds.js';
 
 /** Every resource we import, in the order a backfill starts them. */
 export const RESOURCES: readonly ResourceModule[] = [
-  charges, paymentIntents, refunds, disputes, payouts, balanceTransactions, earlyFraudWarnings,
+  charges,
+  paymentIntents,
+  refunds,
+  disputes,
+  payouts,
+  balanceTransactions,
+  earlyFraudWarnings,
 ] as readonly ResourceModule[];
 
 export function resourceByName(name: string): ResourceModule | undefined {

@@ -21,7 +21,13 @@ export async function probeEmulator(url: string): Promise<RunningEmulator | null
     const platformKey = body.accounts?.find((a) => a.platform)?.keys?.find((k) => k.kind === 'platform' && k.mode === 'test')?.key;
     const clientId = body.app?.clientIds?.test;
     if (!platformKey || !clientId) return null;
-    return { apiBase: url, controlUrl: `${url}/_emulator`, platformKeyTest: platformKey, clientIdTest: clientId, redirectUris: body.app?.redirectUris ?? [] };
+    return {
+      apiBase: url,
+      controlUrl: `${url}/_emulator`,
+      platformKeyTest: platformKey,
+      clientIdTest: clientId,
+      redirectUris: body.app?.redirectUris ?? [],
+    };
   } catch {
     return null;
   }
@@ -31,7 +37,9 @@ export async function probeEmulator(url: string): Promise<RunningEmulator | null
 export async function addRedirectUri(emulator: RunningEmulator, uri: string): Promise<void> {
   if (emulator.redirectUris.includes(uri)) return;
   await fetch(`${emulator.controlUrl}/app`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ redirect_uris: [...emulator.redirectUris, uri] }),
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ redirect_uris: [...emulator.redirectUris, uri] }),
     signal: AbortSignal.timeout(2_000),
   });
 }

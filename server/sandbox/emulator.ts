@@ -29,7 +29,9 @@ export async function startSandboxStripe(publicUrl: string, emulatorUrl = SANDBO
     return reuseEmulator(publicUrl, emulatorUrl, port);
   }
   const demo = setUpDemo(emulator, DEMO_PAYMENTS);
-  const objects = Object.entries(demo.counts).filter(([type]) => type !== 'event').reduce((sum, [, n]) => sum + n, 0);
+  const objects = Object.entries(demo.counts)
+    .filter(([type]) => type !== 'event')
+    .reduce((sum, [, n]) => sum + n, 0);
   const stopTrickle = startTrickle(emulator.controlUrl, demo.account.id);
   return {
     env: {
@@ -57,13 +59,18 @@ export async function startSandboxStripe(publicUrl: string, emulatorUrl = SANDBO
 async function reuseEmulator(publicUrl: string, url: string, port: number): Promise<SandboxStripe> {
   const running = await probeEmulator(url);
   if (!running) {
-    throw new SandboxPortError(`port ${port} (the sandbox's Stripe emulator) is in use by another program: stop it, or set STRIPE_API_BASE to a Stripe to use instead`);
+    throw new SandboxPortError(
+      `port ${port} (the sandbox's Stripe emulator) is in use by another program: stop it, or set STRIPE_API_BASE to a Stripe to use instead`,
+    );
   }
   await addRedirectUri(running, `${publicUrl}/oauth/callback`);
   return {
     env: {
-      STRIPE_API_BASE: running.apiBase, STRIPE_SECRET_KEY_TEST: running.platformKeyTest, STRIPE_APP_CLIENT_ID_TEST: running.clientIdTest,
-      STRIPE_APP_AUTHORIZE_URL_TEST: `${running.apiBase}/oauth/v2/authorize`, SANDBOX: '1',
+      STRIPE_API_BASE: running.apiBase,
+      STRIPE_SECRET_KEY_TEST: running.platformKeyTest,
+      STRIPE_APP_CLIENT_ID_TEST: running.clientIdTest,
+      STRIPE_APP_AUTHORIZE_URL_TEST: `${running.apiBase}/oauth/v2/authorize`,
+      SANDBOX: '1',
     },
     lines: [`Stripe emulator:  using the one already on ${url} (control API ${running.controlUrl})`],
     close: async () => {},

@@ -16,8 +16,12 @@ async function summarize(db: Db, page: ListedConnection[]): Promise<ConnectionSu
   const ids = page.map((c) => c.id);
   const latestRunIds = db('backfill_runs').whereIn('connection_id', ids).groupBy('connection_id', 'resource').max('id');
   const runs = await db('backfill_runs').whereIn('id', latestRunIds).select('connection_id', 'state', 'objects', 'estimated_total');
-  const failed = await db('event_inbox').where('status', 'failed').whereIn('account_id', [...new Set(page.map((c) => c.accountId))])
-    .groupBy('account_id', 'livemode').select('account_id', 'livemode').count({ n: '*' });
+  const failed = await db('event_inbox')
+    .where('status', 'failed')
+    .whereIn('account_id', [...new Set(page.map((c) => c.accountId))])
+    .groupBy('account_id', 'livemode')
+    .select('account_id', 'livemode')
+    .count({ n: '*' });
   const failedBy = new Map((failed as Record<string, unknown>[]).map((r) => [accountKey(String(r.account_id), r.livemode), Number(r.n)]));
   return page.map((c) => {
     const mine = runs.filter((r: Record<string, unknown>) => r.connection_id === c.id);
@@ -52,5 +56,8 @@ export async function summariesOf(db: Db, ids: string[]): Promise<ConnectionSumm
   if (ids.length === 0) return [];
   const { connections } = await listConnections(db, { ids, limit: ids.length });
   const byId = new Map(connections.map((c) => [c.id, c]));
-  return summarize(db, ids.map((id) => byId.get(id)).filter((c): c is ListedConnection => c !== undefined));
+  return summarize(
+    db,
+    ids.map((id) => byId.get(id)).filter((c): c is ListedConnection => c !== undefined),
+  );
 }

@@ -14,7 +14,10 @@ import { supportOverview } from './overview.js';
  * hold this (and services), never the database itself.
  */
 export class StatusReader {
-  constructor(private readonly db: Db, private readonly config: Config) {}
+  constructor(
+    private readonly db: Db,
+    private readonly config: Config,
+  ) {}
 
   status(c: Connection) {
     return connectionStatus(this.db, this.config, c);

@@ -10,9 +10,24 @@ const dateOf = (version: string) => version.slice(0, 10);
  * version is stored as Stripe sent it and fetched again later, lazily (version-refresh.ts).
  */
 const STORED_FIELD_CHANGES: readonly { before: string; objectType: string; fields: readonly string[]; doc: string }[] = [
-  { before: '2022-11-15', objectType: 'payment_intent', fields: ['latest_charge'], doc: 'https://docs.stripe.com/changelog/2022-11-15/removes-charges-attribute-paymentintent' },
-  { before: '2015-08-19', objectType: 'balance_transaction', fields: ['source'], doc: 'https://docs.stripe.com/changelog/2015-08-19/balance-transactions-refunds-disputes-specify-source' },
-  { before: '2014-08-20', objectType: 'dispute', fields: ['status', 'balance_transactions'], doc: 'https://docs.stripe.com/changelog/2014-08-20/disputes-provide-several-new-statuses' },
+  {
+    before: '2022-11-15',
+    objectType: 'payment_intent',
+    fields: ['latest_charge'],
+    doc: 'https://docs.stripe.com/changelog/2022-11-15/removes-charges-attribute-paymentintent',
+  },
+  {
+    before: '2015-08-19',
+    objectType: 'balance_transaction',
+    fields: ['source'],
+    doc: 'https://docs.stripe.com/changelog/2015-08-19/balance-transactions-refunds-disputes-specify-source',
+  },
+  {
+    before: '2014-08-20',
+    objectType: 'dispute',
+    fields: ['status', 'balance_transactions'],
+    doc: 'https://docs.stripe.com/changelog/2014-08-20/disputes-provide-several-new-statuses',
+  },
 ];
 
 /** How an object rendered in `version` may be stored. */

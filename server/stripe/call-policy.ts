@@ -42,7 +42,12 @@ export interface CallOptions {
  * `Stripe-Rate-Limited-Reason` names, a concurrency 429 narrows the gate; the SDK does not retry
  * a plain 429) and on transient failures; permanent errors are thrown at once.
  */
-export async function limitedCall<T>(limiter: AccountRateLimiter, endpoint: string, fn: () => Promise<T>, options: CallOptions = {}): Promise<T> {
+export async function limitedCall<T>(
+  limiter: AccountRateLimiter,
+  endpoint: string,
+  fn: () => Promise<T>,
+  options: CallOptions = {},
+): Promise<T> {
   const maxAttempts = options.maxAttempts ?? 8;
   const gate = gateOf(limiter);
   let renewed = false;
@@ -59,7 +64,10 @@ export async function limitedCall<T>(limiter: AccountRateLimiter, endpoint: stri
     } catch (err) {
       failure = { err };
     } finally {
-      const reason = failure && failure.err instanceof Stripe.errors.StripeRateLimitError ? failure.err.headers?.['stripe-rate-limited-reason'] : undefined;
+      const reason =
+        failure && failure.err instanceof Stripe.errors.StripeRateLimitError
+          ? failure.err.headers?.['stripe-rate-limited-reason']
+          : undefined;
       if (isConcurrencyReason(reason)) gate.shrink();
       gate.leave(sent && !isConcurrencyReason(reason), sent);
     }
@@ -73,7 +81,8 @@ export async function limitedCall<T>(limiter: AccountRateLimiter, endpoint: stri
     options.onRetry?.(err, attempt);
     const base = options.backoffBaseMs ?? 250;
     const wait = backoffMs(attempt, err instanceof Stripe.errors.StripeRateLimitError ? base * 2 : base);
-    const reason = err instanceof Stripe.errors.StripeRateLimitError ? err.headers?.['stripe-rate-limited-reason'] as string | undefined : undefined;
+    const reason =
+      err instanceof Stripe.errors.StripeRateLimitError ? (err.headers?.['stripe-rate-limited-reason'] as string | undefined) : undefined;
     if (err instanceof Stripe.errors.StripeRateLimitError && !isConcurrencyReason(reason)) {
       limiter.pause(reason, endpoint, wait);
     } else {

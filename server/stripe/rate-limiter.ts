@@ -50,7 +50,10 @@ class Bucket {
   pausedUntil = 0;
   readonly use = new RecentUse();
 
-  constructor(readonly rate: number, private readonly capacity: number) {
+  constructor(
+    readonly rate: number,
+    private readonly capacity: number,
+  ) {
     this.tokens = capacity;
   }
 

@@ -18,7 +18,12 @@ export class SharedRateLimiter implements AccountRateLimiter {
   /** This process's grants per bucket (`*` the account's): the part of the use it can see. */
   private readonly use = new Map<string, RecentUse>();
 
-  constructor(private readonly db: Db, private readonly key: string, limits: RateLimits, fraction: number) {
+  constructor(
+    private readonly db: Db,
+    private readonly key: string,
+    limits: RateLimits,
+    fraction: number,
+  ) {
     // No burst: requests from several processes reach Stripe with uneven delays after taking their
     // token, and the headroom below Stripe's limit is kept for that jitter instead.
     const steady = (limit: number) => ({ ...bucketSpec(limit, fraction), burst: 1 });
@@ -39,7 +44,10 @@ export class SharedRateLimiter implements AccountRateLimiter {
     // Background calls queue apart, so that one held by its share never holds back a foreground call.
     const queue = lane === 'background' ? `${endpoint}\u0000background` : endpoint;
     const turn = (this.queues.get(queue) ?? Promise.resolve()).then(() => this.take(endpoint, signal, lane));
-    this.queues.set(queue, turn.catch(() => undefined));
+    this.queues.set(
+      queue,
+      turn.catch(() => undefined),
+    );
     return turn;
   }
 
@@ -56,11 +64,17 @@ export class SharedRateLimiter implements AccountRateLimiter {
   }
 
   private async take(endpoint: string, signal: AbortSignal | undefined, lane: Lane): Promise<void> {
-    const buckets: [string, Spec][] = [[`${this.key}:*`, this.global], [`${this.key}:${endpoint}`, this.endpoint]];
+    const buckets: [string, Spec][] = [
+      [`${this.key}:*`, this.global],
+      [`${this.key}:${endpoint}`, this.endpoint],
+    ];
     if (lane === 'background') buckets.push([`${this.key}:~background`, this.background]);
     for (const [bucket, spec] of buckets) {
       if (this.known.has(bucket)) continue;
-      await this.db('rate_limit_buckets').insert({ bucket_key: bucket, tokens: spec.burst, updated_at: Date.now(), paused_until: 0 }).onConflict('bucket_key').ignore();
+      await this.db('rate_limit_buckets')
+        .insert({ bucket_key: bucket, tokens: spec.burst, updated_at: Date.now(), paused_until: 0 })
+        .onConflict('bucket_key')
+        .ignore();
       this.known.add(bucket);
     }
     // Which of the account's and the endpoint's buckets have held this call back (for `busy`).
@@ -69,7 +83,13 @@ export class SharedRateLimiter implements AccountRateLimiter {
       signal?.throwIfAborted();
       const wait = await this.db.transaction(async (trx) => {
         const now = Date.now();
-        const rows = await trx('rate_limit_buckets').whereIn('bucket_key', buckets.map(([b]) => b)).orderBy('bucket_key').forUpdate();
+        const rows = await trx('rate_limit_buckets')
+          .whereIn(
+            'bucket_key',
+            buckets.map(([b]) => b),
+          )
+          .orderBy('bucket_key')
+          .forUpdate();
         const state = buckets.map(([bucket, spec]) => {
           const row = rows.find((r: Record<string, unknown>) => r.bucket_key === bucket)!;
           const tokens = Math.min(spec.burst, readNumber(row.tokens) + ((now - readNumber(row.updated_at)) / 1000) * spec.rate);
@@ -78,7 +98,11 @@ export class SharedRateLimiter implements AccountRateLimiter {
         });
         const longest = Math.max(...state.map((s) => s.wait));
         // Refill is a pure function of the stored tokens and time: only a taken token is written.
-        if (longest === 0) for (const s of state) await trx('rate_limit_buckets').where({ bucket_key: s.bucket }).update({ tokens: s.tokens - 1, updated_at: now });
+        if (longest === 0)
+          for (const s of state)
+            await trx('rate_limit_buckets')
+              .where({ bucket_key: s.bucket })
+              .update({ tokens: s.tokens - 1, updated_at: now });
         // Only what held the call back made it wait: a background call held by its own share says
         // nothing about the account's budget.
         else state.slice(0, 2).forEach((s, i) => s.wait === longest && waited.add(i === 0 ? '*' : endpoint));
@@ -96,6 +120,10 @@ export class SharedRateLimiter implements AccountRateLimiter {
   pause(reason: string | undefined, endpoint: string, ms: number): void {
     const bucket = reason?.startsWith('endpoint') ? `${this.key}:${endpoint}` : `${this.key}:*`;
     const until = Date.now() + ms;
-    void this.db('rate_limit_buckets').where({ bucket_key: bucket }).where('paused_until', '<', until).update({ paused_until: until }).catch(() => undefined);
+    void this.db('rate_limit_buckets')
+      .where({ bucket_key: bucket })
+      .where('paused_until', '<', until)
+      .update({ paused_until: until })
+      .catch(() => undefined);
   }
 }

@@ -17,7 +17,12 @@ export type SignatureCheck = 'valid' | 'unsigned' | 'future';
  * last 300 s, the way Stripe signs webhooks and app requests. Stripe's verifier only bounds a
  * signature's age: one dated in the future is `future` here, refused like an expired one.
  */
-export function checkSignature(payload: string | Buffer, header: string, secrets: string[], nowSeconds = Math.floor(Date.now() / 1000)): SignatureCheck {
+export function checkSignature(
+  payload: string | Buffer,
+  header: string,
+  secrets: string[],
+  nowSeconds = Math.floor(Date.now() / 1000),
+): SignatureCheck {
   const signed = secrets.some((secret) => {
     try {
       return signatureVerifier.webhooks.signature!.verifyHeader(payload, header, secret, SIGNATURE_TOLERANCE_SECONDS) === true;

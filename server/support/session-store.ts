@@ -27,12 +27,16 @@ export class SupportSessions {
   }
 
   async find(id: string): Promise<SupportSession | null> {
-    const row = await this.db('support_sessions').where({ id_hash: hash(id) }).first();
+    const row = await this.db('support_sessions')
+      .where({ id_hash: hash(id) })
+      .first();
     if (!row || readNumber(row.expires_at) <= Date.now()) return null;
     return { csrfToken: csrfOf(id), expiresAt: readNumber(row.expires_at) };
   }
 
   async destroy(id: string): Promise<void> {
-    await this.db('support_sessions').where({ id_hash: hash(id) }).delete();
+    await this.db('support_sessions')
+      .where({ id_hash: hash(id) })
+      .delete();
   }
 }

@@ -8,6 +8,9 @@ import type { AccountRateLimiter } from '../stripe/rate-limiter.js';
 export async function takeBalanceSnapshot(db: Db, connection: Connection, stripe: Stripe, limiter: AccountRateLimiter): Promise<void> {
   const balance = await limitedCall(limiter, 'balance', () => stripe.balance.retrieve());
   await db('balance_snapshots').insert({
-    account_id: connection.accountId, livemode: connection.livemode, taken_at: Date.now(), raw: JSON.stringify(balance),
+    account_id: connection.accountId,
+    livemode: connection.livemode,
+    taken_at: Date.now(),
+    raw: JSON.stringify(balance),
   });
 }

@@ -22,52 +22,76 @@ export interface ImportJobOptions {
 /** `import.start` (and `import.resource`): the historical import, queued after connect and resync. */
 /** An import's job: which connection, optionally which resources, a full re-import, the retry count. */
 const importSlice = z.object({
-  connectionId: z.string().min(1), resources: z.array(z.string()).optional(), full: z.boolean().optional(), attempt: z.number().int().optional(),
+  connectionId: z.string().min(1),
+  resources: z.array(z.string()).optional(),
+  full: z.boolean().optional(),
+  attempt: z.number().int().optional(),
 });
 
 export function registerImportJob(jobs: Jobs, imports: ImportService, options: ImportJobOptions = {}, logger?: Logger): void {
-  const runSlice = (name: string) => async (payload: z.infer<typeof importSlice>, { signal }: { signal: AbortSignal }) => {
-    const { connectionId, resources } = payload;
-    if (options.fanOut && name === 'import.start' && !resources) {
-      await imports.begin(connectionId);
-      for (const r of RESOURCES) {
-        await jobs.enqueue('import.resource', { connectionId, full: payload.full === true, resources: [r.name] }, { key: `${connectionId}:${r.name}` });
+  const runSlice =
+    (name: string) =>
+    async (payload: z.infer<typeof importSlice>, { signal }: { signal: AbortSignal }) => {
+      const { connectionId, resources } = payload;
+      if (options.fanOut && name === 'import.start' && !resources) {
+        await imports.begin(connectionId);
+        for (const r of RESOURCES) {
+          await jobs.enqueue(
+            'import.resource',
+            { connectionId, full: payload.full === true, resources: [r.name] },
+            { key: `${connectionId}:${r.name}` },
+          );
+        }
+        return;
       }
-      return;
-    }
-    const slice = options.sliceMs ? AbortSignal.timeout(options.sliceMs) : null;
-    const outcomes = await imports.run(connectionId, { full: payload.full === true, resources, signal: slice ? AbortSignal.any([signal, slice]) : signal });
-    // Shutting down: fail the job so that another worker resumes it from the checkpoint.
-    if (signal.aborted) throw new Error('import handed back at shutdown; it resumes from its checkpoint');
-    const key = resources?.length === 1 ? `${connectionId}:${resources[0]}` : connectionId;
-    if (slice?.aborted) {
-      await jobs.enqueue(name, { connectionId, ...(resources ? { resources } : {}) }, { key });
-      return;
-    }
-    // Interrupted by errors that outlasted the retries: the connection is degraded and the import
-    // resumes from its checkpoints later, backing off up to half an hour.
-    if (outcomes.some((o) => o.state === 'interrupted')) {
-      const attempt = (payload.attempt ?? 0) + 1;
-      const delayMs = Math.min(IMPORT_BACKOFF_MAX_MS, 30_000 * 2 ** (attempt - 1));
-      await jobs.enqueue(name, { connectionId, attempt, ...(resources ? { resources } : {}) }, { key, delayMs });
-    }
-  };
+      const slice = options.sliceMs ? AbortSignal.timeout(options.sliceMs) : null;
+      const outcomes = await imports.run(connectionId, {
+        full: payload.full === true,
+        resources,
+        signal: slice ? AbortSignal.any([signal, slice]) : signal,
+      });
+      // Shutting down: fail the job so that another worker resumes it from the checkpoint.
+      if (signal.aborted) throw new Error('import handed back at shutdown; it resumes from its checkpoint');
+      const key = resources?.length === 1 ? `${connectionId}:${resources[0]}` : connectionId;
+      if (slice?.aborted) {
+        await jobs.enqueue(name, { connectionId, ...(resources ? { resources } : {}) }, { key });
+        return;
+      }
+      // Interrupted by errors that outlasted the retries: the connection is degraded and the import
+      // resumes from its checkpoints later, backing off up to half an hour.
+      if (outcomes.some((o) => o.state === 'interrupted')) {
+        const attempt = (payload.attempt ?? 0) + 1;
+        const delayMs = Math.min(IMPORT_BACKOFF_MAX_MS, 30_000 * 2 ** (attempt - 1));
+        await jobs.enqueue(name, { connectionId, attempt, ...(resources ? { resources } : {}) }, { key, delayMs });
+      }
+    };
   jobs.register('import.start', runSlice('import.start'), { lane: 'import', payload: importSlice });
   jobs.register('import.resource', runSlice('import.resource'), { lane: 'import', payload: importSlice });
   // Verification after the import, with the connection live: in slices like the import (it saves its
   // progress as it goes), and after errors that outlast the retries, again later from where it was.
-  jobs.register('import.verify', async (payload, { signal }) => {
-    const { connectionId } = payload;
-    const slice = options.sliceMs ? AbortSignal.timeout(options.sliceMs) : null;
-    const failure = await imports.verifyImport(connectionId, { signal: slice ? AbortSignal.any([signal, slice]) : signal }).then(() => null, (err: unknown) => err);
-    if (signal.aborted) throw new Error('verification handed back at shutdown; it resumes where it was');
-    if (slice?.aborted) return void (await jobs.enqueue('import.verify', { connectionId }, { key: connectionId }));
-    if (failure) {
-      const attempt = (payload.attempt ?? 0) + 1;
-      logger?.warn({ err: failure, connectionId, attempt }, 'verification interrupted; it resumes where it was');
-      await jobs.enqueue('import.verify', { connectionId, attempt }, { key: connectionId, delayMs: Math.min(30 * 60_000, 30_000 * 2 ** (attempt - 1)) });
-    }
-  }, { lane: 'import', payload: z.object({ connectionId: z.string().min(1), attempt: z.number().int().optional() }) });
+  jobs.register(
+    'import.verify',
+    async (payload, { signal }) => {
+      const { connectionId } = payload;
+      const slice = options.sliceMs ? AbortSignal.timeout(options.sliceMs) : null;
+      const failure = await imports.verifyImport(connectionId, { signal: slice ? AbortSignal.any([signal, slice]) : signal }).then(
+        () => null,
+        (err: unknown) => err,
+      );
+      if (signal.aborted) throw new Error('verification handed back at shutdown; it resumes where it was');
+      if (slice?.aborted) return void (await jobs.enqueue('import.verify', { connectionId }, { key: connectionId }));
+      if (failure) {
+        const attempt = (payload.attempt ?? 0) + 1;
+        logger?.warn({ err: failure, connectionId, attempt }, 'verification interrupted; it resumes where it was');
+        await jobs.enqueue(
+          'import.verify',
+          { connectionId, attempt },
+          { key: connectionId, delayMs: Math.min(30 * 60_000, 30_000 * 2 ** (attempt - 1)) },
+        );
+      }
+    },
+    { lane: 'import', payload: z.object({ connectionId: z.string().min(1), attempt: z.number().int().optional() }) },
+  );
 }
 
 /**
@@ -89,7 +113,10 @@ export async function resumeImports(jobs: Jobs, db: Db): Promise<number> {
 export async function resumeVerifications(jobs: Jobs, db: Db): Promise<number> {
   const runs = await finishedRunsOfLiveConnections(db);
   const ids = [...new Set(runs.filter((r) => !isVerified(r)).map((r) => r.connectionId))];
-  await jobs.enqueueMany('import.verify', ids.map((id) => ({ payload: { connectionId: id }, key: id })));
+  await jobs.enqueueMany(
+    'import.verify',
+    ids.map((id) => ({ payload: { connectionId: id }, key: id })),
+  );
   return ids.length;
 }
 

@@ -11,7 +11,16 @@ import { connectionSettings } from '../connections/connection-settings.js';
 import { historySinceProblem } from '../../shared/contracts/app-api.js';
 import { STOPPED_STATES } from '../../shared/connection-states.js';
 import {
-  activeRun, cancelRunning, createRun, finishRun, lastSucceededRun, latestRuns, pickUpRun, recordRunError, saveVerification, type BackfillRun,
+  activeRun,
+  cancelRunning,
+  createRun,
+  finishRun,
+  lastSucceededRun,
+  latestRuns,
+  pickUpRun,
+  recordRunError,
+  saveVerification,
+  type BackfillRun,
 } from './backfill/backfill-repository.js';
 import { backfillResource, type Progress, type ResourceBackfillDeps } from './backfill/resource-backfill.js';
 import { isVerified, readVerification, verifyRun, type Verification } from './backfill/verify.js';
@@ -66,23 +75,41 @@ class ImportCannotStart extends Error {}
 export class ImportService {
   private readonly controllers = new Map<string, AbortController>();
 
-  constructor(private readonly deps: {
-    db: Db; stripe: ConnectionStripe; limiters: RateLimiters; logger: Logger; concurrency?: number; backoffBaseMs?: number;
-    /** Every page is stored: what needs the history (reports) can start, and verification is queued. */
-    onLive?: (connectionId: string, next: { verify: boolean }) => Promise<void>;
-  }) {}
+  constructor(
+    private readonly deps: {
+      db: Db;
+      stripe: ConnectionStripe;
+      limiters: RateLimiters;
+      logger: Logger;
+      concurrency?: number;
+      backoffBaseMs?: number;
+      /** Every page is stored: what needs the history (reports) can start, and verification is queued. */
+      onLive?: (connectionId: string, next: { verify: boolean }) => Promise<void>;
+    },
+  ) {}
 
   abort(connectionId: string): void {
     this.controllers.get(connectionId)?.abort(new Error('import stopped'));
   }
 
   /** What a resource's backfill or verification needs for this connection: its client, limiter and counters. */
-  private async resourceDeps(connection: Connection, o: { signal?: AbortSignal; lane?: Lane; onRetry?: (err: unknown) => void; onRequest?: () => void }): Promise<ResourceBackfillDeps> {
+  private async resourceDeps(
+    connection: Connection,
+    o: { signal?: AbortSignal; lane?: Lane; onRetry?: (err: unknown) => void; onRequest?: () => void },
+  ): Promise<ResourceBackfillDeps> {
     const caller = await this.deps.stripe.caller(connection);
     return {
-      db: this.deps.db, accountId: connection.accountId, livemode: connection.livemode, concurrency: this.deps.concurrency ?? 8,
-      limiter: caller.limiter, client: caller.client, refreshAuth: caller.refreshAuth, backoffBaseMs: this.deps.backoffBaseMs,
-      signal: o.signal, lane: o.lane, onRequest: o.onRequest,
+      db: this.deps.db,
+      accountId: connection.accountId,
+      livemode: connection.livemode,
+      concurrency: this.deps.concurrency ?? 8,
+      limiter: caller.limiter,
+      client: caller.client,
+      refreshAuth: caller.refreshAuth,
+      backoffBaseMs: this.deps.backoffBaseMs,
+      signal: o.signal,
+      lane: o.lane,
+      onRequest: o.onRequest,
       onRetry: (err) => {
         o.onRetry?.(err);
         this.deps.logger.debug({ err, connectionId: connection.id }, 'stripe call retried');
@@ -111,15 +138,28 @@ export class ImportService {
       const base = await this.resourceDeps(connection, { signal, onRetry: options.onRetry, onRequest: options.onRequest });
       const ceiling = Math.floor(Date.now() / 1000) + 1;
       const resources = (options.resources ?? RESOURCES.map((r) => r.name)).map((n) => resourceByName(n)!);
-      const outcomes = await Promise.all(resources.map((r) => this.runResource(connection, r, { ...base, onProgress: (p) => options.onProgress?.({ ...p, state: 'importing' }) }, {
-        ...options, gte: since, floor: options.floor ?? since ?? 0, ceiling,
-      })));
+      const outcomes = await Promise.all(
+        resources.map((r) =>
+          this.runResource(
+            connection,
+            r,
+            { ...base, onProgress: (p) => options.onProgress?.({ ...p, state: 'importing' }) },
+            {
+              ...options,
+              gte: since,
+              floor: options.floor ?? since ?? 0,
+              ceiling,
+            },
+          ),
+        ),
+      );
       if (signal.aborted) return outcomes;
       // Part of an import (one resource's job): the last part to finish settles the whole.
       const all = await this.withOtherResources(connectionId, outcomes);
       if (!all) return outcomes;
       const balance = await takeBalanceSnapshot(db, connection, base.client(), base.limiter).catch((err: unknown) => err);
-      if (balance instanceof Stripe.errors.StripePermissionError) all.push({ resource: 'balance', state: 'failed', objects: 0, permission: 'balance_read', error: balance.message });
+      if (balance instanceof Stripe.errors.StripePermissionError)
+        all.push({ resource: 'balance', state: 'failed', objects: 0, permission: 'balance_read', error: balance.message });
       await this.settleState(connection, all, options.verify !== false);
       return outcomes;
     } finally {
@@ -143,16 +183,27 @@ export class ImportService {
     const mine = new Set(outcomes.map((o) => o.resource));
     const others = RESOURCES.filter((r) => !mine.has(r.name));
     if (!others.length) return [...outcomes];
-    const latest = [...(await latestRuns(this.deps.db, connectionId, others.map((r) => r.name))).values()];
+    const latest = [
+      ...(
+        await latestRuns(
+          this.deps.db,
+          connectionId,
+          others.map((r) => r.name),
+        )
+      ).values(),
+    ];
     // A resource whose job has not started yet has no run at all: not done either. (A resource added
     // by a later release needs its import queued for existing connections, or they wait here.)
     if (latest.length < others.length || latest.some((r) => r.state === 'running')) return null;
-    return [...outcomes, ...latest.map((r): ResourceOutcome => {
-      const resource = resourceByName(r.resource)!;
-      return r.state === 'failed'
-        ? { resource: resource.name, state: 'failed', objects: 0, permission: resource.permission, error: r.lastError ?? '' }
-        : { resource: resource.name, state: 'succeeded', objects: r.objects };
-    })];
+    return [
+      ...outcomes,
+      ...latest.map((r): ResourceOutcome => {
+        const resource = resourceByName(r.resource)!;
+        return r.state === 'failed'
+          ? { resource: resource.name, state: 'failed', objects: 0, permission: resource.permission, error: r.lastError ?? '' }
+          : { resource: resource.name, state: 'succeeded', objects: r.objects };
+      }),
+    ];
   }
 
   /**
@@ -167,11 +218,13 @@ export class ImportService {
     const runs = [...(await latestRuns(db, connectionId)).values()].filter((r) => r.state === 'succeeded' && !isVerified(r));
     if (!runs.length) return [];
     const deps = await this.resourceDeps(connection, { ...options, lane: 'background' });
-    const results = await Promise.all(runs.map(async (run) => {
-      const verification = await verifyRun(deps, resourceByName(run.resource)!, run);
-      await saveVerification(db, run.id, verification);
-      return verification;
-    }));
+    const results = await Promise.all(
+      runs.map(async (run) => {
+        const verification = await verifyRun(deps, resourceByName(run.resource)!, run);
+        await saveVerification(db, run.id, verification);
+        return verification;
+      }),
+    );
     await this.settleVerification(connectionId);
     return results;
   }
@@ -201,12 +254,24 @@ export class ImportService {
     const found = runs.reduce((n, r) => n + readVerification(r).foundMissing, 0);
     const repaired = runs.reduce((n, r) => n + readVerification(r).repaired, 0);
     // What the import said, with the total as it is now (a repair adds to it), then what verification found.
-    const said = current.stateReason?.endsWith('; verifying') ? current.stateReason.slice(0, -'; verifying'.length) : `historical import complete (${objects} objects)`;
+    const said = current.stateReason?.endsWith('; verifying')
+      ? current.stateReason.slice(0, -'; verifying'.length)
+      : `historical import complete (${objects} objects)`;
     const base = said.replace(/\((\d+) (objects|stored)\)$/, `(${objects} $2)`);
-    await transition(db, connectionId, 'live', `${base}; ${!found ? 'verified' : repaired === found ? `verification found ${found} missing and stored them` : `verification found ${found} missing and stored ${repaired}`}`);
+    await transition(
+      db,
+      connectionId,
+      'live',
+      `${base}; ${!found ? 'verified' : repaired === found ? `verification found ${found} missing and stored them` : `verification found ${found} missing and stored ${repaired}`}`,
+    );
   }
 
-  private async runResource(connection: Connection, resource: ResourceModule, deps: ResourceBackfillDeps, o: ImportOptions & { gte: number | null; floor: number; ceiling: number }): Promise<ResourceOutcome> {
+  private async runResource(
+    connection: Connection,
+    resource: ResourceModule,
+    deps: ResourceBackfillDeps,
+    o: ImportOptions & { gte: number | null; floor: number; ceiling: number },
+  ): Promise<ResourceOutcome> {
     const { db } = this.deps;
     let run: BackfillRun | null = o.full || o.since !== undefined ? null : await activeRun(db, connection.id, resource.name);
     if (!run) {
@@ -248,11 +313,25 @@ export class ImportService {
     const now = Date.now();
     if (missing.length) {
       const stopped = outcomes.filter((o) => o.permission).map((o) => o.resource);
-      await updateConnection(db, connection.id, { missing_permissions: JSON.stringify(missing), last_error: `Stripe refused: ${missing.join(', ')}`, last_error_at: now });
-      await transition(db, connection.id, 'permission_missing', `import of ${stopped.join(', ')} stopped: the credentials lack ${missing.join(', ')}`);
+      await updateConnection(db, connection.id, {
+        missing_permissions: JSON.stringify(missing),
+        last_error: `Stripe refused: ${missing.join(', ')}`,
+        last_error_at: now,
+      });
+      await transition(
+        db,
+        connection.id,
+        'permission_missing',
+        `import of ${stopped.join(', ')} stopped: the credentials lack ${missing.join(', ')}`,
+      );
     } else if (interrupted.length) {
       await updateConnection(db, connection.id, { last_error: interrupted[0]!.error ?? 'import interrupted', last_error_at: now });
-      await transition(db, connection.id, 'degraded', `import of ${interrupted.map((o) => o.resource).join(', ')} interrupted by repeated errors; it resumes from its checkpoint`);
+      await transition(
+        db,
+        connection.id,
+        'degraded',
+        `import of ${interrupted.map((o) => o.resource).join(', ')} interrupted by repeated errors; it resumes from its checkpoint`,
+      );
     } else {
       // Resumed or resynced in part, the rest may be verified already: say only what is true.
       const runs = [...(await latestRuns(db, connection.id)).values()];
@@ -276,7 +355,7 @@ function importSummary(connection: Connection, runs: BackfillRun[]): string {
   const touched = runs.filter((r) => r.pickedUpAt !== null && r.pickedUpAt >= since);
   const added = touched.reduce((n, r) => n + Math.max(0, r.objects - r.objectsBefore), 0);
   const first = touched.length === runs.length && touched.every((r) => r.objectsBefore === 0 && r.startedAt >= since);
-  const trigger = (connection.state === 'backfilling' ? connection.stateReason ?? '' : '').split(';')[0]!;
+  const trigger = (connection.state === 'backfilling' ? (connection.stateReason ?? '') : '').split(';')[0]!;
   if (first && !/resync/.test(trigger)) return `historical import complete (${String(total)} objects)`;
   const what = /resync/.test(trigger) ? `${added} objects imported again` : added ? `${added} new objects` : 'nothing new';
   return `${trigger && trigger !== 'historical import running' ? trigger : 'import resumed'}; ${what} (${String(total)} stored)`;

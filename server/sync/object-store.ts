@@ -15,7 +15,12 @@ export interface SnapshotMeta {
  * an existing row is replaced only by a snapshot at least as new (`stripe_updated_at`), so an
  * older snapshot never overwrites newer state.
  */
-export async function upsertObjects(db: Db, resource: ResourceModule, objects: { id: string; created: number }[], meta: SnapshotMeta): Promise<void> {
+export async function upsertObjects(
+  db: Db,
+  resource: ResourceModule,
+  objects: { id: string; created: number }[],
+  meta: SnapshotMeta,
+): Promise<void> {
   if (!objects.length) return;
   const now = Date.now();
   const rows: Row[] = objects.map((o) => ({
@@ -68,13 +73,35 @@ export async function oldestCreated(db: Db, resource: ResourceModule, owner: Obj
 }
 
 /** Up to `limit` ids created in [gte, lt), oldest first. */
-export async function idsCreatedIn(db: Db, resource: ResourceModule, owner: ObjectOwner, range: { gte: number; lt: number }, limit: number): Promise<string[]> {
-  return owned(db, resource, owner).where('created', '>=', range.gte).where('created', '<', range.lt).orderBy('created').limit(limit).pluck('id');
+export async function idsCreatedIn(
+  db: Db,
+  resource: ResourceModule,
+  owner: ObjectOwner,
+  range: { gte: number; lt: number },
+  limit: number,
+): Promise<string[]> {
+  return owned(db, resource, owner)
+    .where('created', '>=', range.gte)
+    .where('created', '<', range.lt)
+    .orderBy('created')
+    .limit(limit)
+    .pluck('id');
 }
 
 /** Up to `limit` ids stored as rendered in an API version other than `version`, newest first. */
-export async function idsInOtherVersion(db: Db, resource: ResourceModule, owner: ObjectOwner, version: string, limit: number): Promise<string[]> {
-  return owned(db, resource, owner).whereNotNull('api_version').whereNot('api_version', version).orderBy('created', 'desc').limit(limit).pluck('id');
+export async function idsInOtherVersion(
+  db: Db,
+  resource: ResourceModule,
+  owner: ObjectOwner,
+  version: string,
+  limit: number,
+): Promise<string[]> {
+  return owned(db, resource, owner)
+    .whereNotNull('api_version')
+    .whereNot('api_version', version)
+    .orderBy('created', 'desc')
+    .limit(limit)
+    .pluck('id');
 }
 
 /** The stored copy is kept as it is: it is no longer marked for fetching again in our version. */
@@ -88,11 +115,25 @@ export async function markSettled(db: Db, resource: ResourceModule, owner: Objec
 }
 
 /** Gross, fee and net (minor units) of balance transactions created in [gte, lt), per currency and reporting category. */
-export async function balanceTotals(db: Db, resource: ResourceModule, owner: ObjectOwner, range: { gte: number; lt: number }, excludeCategories: readonly string[]):
-  Promise<{ currency: string; category: string; gross: number; fee: number; net: number }[]> {
-  const rows = await owned(db, resource, owner).where('created', '>=', range.gte).where('created', '<', range.lt).whereNotIn('reporting_category', [...excludeCategories])
-    .groupBy('currency', 'reporting_category').select('currency', 'reporting_category').sum({ gross: 'amount', fee: 'fee', net: 'net' });
+export async function balanceTotals(
+  db: Db,
+  resource: ResourceModule,
+  owner: ObjectOwner,
+  range: { gte: number; lt: number },
+  excludeCategories: readonly string[],
+): Promise<{ currency: string; category: string; gross: number; fee: number; net: number }[]> {
+  const rows = await owned(db, resource, owner)
+    .where('created', '>=', range.gte)
+    .where('created', '<', range.lt)
+    .whereNotIn('reporting_category', [...excludeCategories])
+    .groupBy('currency', 'reporting_category')
+    .select('currency', 'reporting_category')
+    .sum({ gross: 'amount', fee: 'fee', net: 'net' });
   return (rows as Record<string, unknown>[]).map((r) => ({
-    currency: String(r.currency), category: String(r.reporting_category), gross: Number(r.gross), fee: Number(r.fee), net: Number(r.net),
+    currency: String(r.currency),
+    category: String(r.reporting_category),
+    gross: Number(r.gross),
+    fee: Number(r.fee),
+    net: Number(r.net),
   }));
 }

@@ -2,7 +2,11 @@
  * Runs `work` over `items`, `concurrency` at a time. Work may hand in more items with `add`
  * (a backfill chain splitting off another): they start at once if a place is free.
  */
-export async function runPool<T>(items: T[], concurrency: number, work: (item: T, add: (more: T[]) => void) => Promise<void>): Promise<void> {
+export async function runPool<T>(
+  items: T[],
+  concurrency: number,
+  work: (item: T, add: (more: T[]) => void) => Promise<void>,
+): Promise<void> {
   const queue = [...items];
   let active = 0;
   let failure: unknown;

@@ -37,8 +37,12 @@ export function signedTarget(url: string): string {
  * The additional payload the app passes to `fetchStripeSignature`; Stripe signs
  * `{user_id, account_id, ...it}`, in this key order.
  */
-export const signatureFields = (mode: AppIdentity['mode'], request: SignedRequest) =>
-  ({ mode, method: request.method.toUpperCase(), path: request.path, body_sha256: request.body_sha256 });
+export const signatureFields = (mode: AppIdentity['mode'], request: SignedRequest) => ({
+  mode,
+  method: request.method.toUpperCase(),
+  path: request.path,
+  body_sha256: request.body_sha256,
+});
 
 /** The signed string the backend rebuilds: exactly the key order Stripe signs. */
 export const signedPayload = (id: AppIdentity, request: SignedRequest) =>
@@ -64,10 +68,14 @@ export function historySinceProblem(value: string, now = Date.now()): string | n
 
 export const appSettings = z.object({
   reporting_timezone: z.string().min(1).max(64).refine(isTimeZone, 'must be a time zone like Europe/Berlin'),
-  history_since: z.string().max(10, 'must be a date like 2025-01-31').superRefine((v, ctx) => {
-    const problem = historySinceProblem(v);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }).nullable(),
+  history_since: z
+    .string()
+    .max(10, 'must be a date like 2025-01-31')
+    .superRefine((v, ctx) => {
+      const problem = historySinceProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .nullable(),
   report_families: z.array(z.enum(REPORT_FAMILIES.map((f) => f.family) as [string, ...string[]])).min(1, 'choose at least one report'),
 });
 export type AppSettings = z.infer<typeof appSettings>;
@@ -81,5 +89,8 @@ export interface Insights {
   refunds: { count: number; rate: number | null };
   disputes: { count: number; rate: number | null; early_fraud_warnings: number };
   fees: { volume: number; fees: number; share: number | null; currency: string | null };
-  payouts: { upcoming: { id: string; amount: number; currency: string; arrival_date: string }[]; recent: { id: string; amount: number; currency: string; arrival_date: string; status: string }[] };
+  payouts: {
+    upcoming: { id: string; amount: number; currency: string; arrival_date: string }[];
+    recent: { id: string; amount: number; currency: string; arrival_date: string; status: string }[];
+  };
 }

@@ -107,13 +107,33 @@ export interface ConnectionDetail extends ConnectionStatus {
 }
 
 /** Who a connection is and where it stands: shared by the full status and the list's summary. */
-export type ConnectionIdentity = Pick<ConnectionStatus,
-  'id' | 'account_id' | 'name' | 'mode' | 'environment' | 'auth' | 'install_source' | 'merchant_id' | 'state' | 'state_reason' | 'state_since' | 'connected' | 'last_error'>;
+export type ConnectionIdentity = Pick<
+  ConnectionStatus,
+  | 'id'
+  | 'account_id'
+  | 'name'
+  | 'mode'
+  | 'environment'
+  | 'auth'
+  | 'install_source'
+  | 'merchant_id'
+  | 'state'
+  | 'state_reason'
+  | 'state_since'
+  | 'connected'
+  | 'last_error'
+>;
 
 /** A row of the support console's list: enough to triage, cheap enough for 10,000 connections. */
 export interface ConnectionSummary extends ConnectionIdentity {
   import: { done: boolean; objects: number; estimated_total: number | null; resources: number; failed: number };
-  events: { last_event_at: string | null; lag_seconds: number | null; last_polled_at: string | null; delayed_since: string | null; failed: number };
+  events: {
+    last_event_at: string | null;
+    lag_seconds: number | null;
+    last_polled_at: string | null;
+    delayed_since: string | null;
+    failed: number;
+  };
 }
 
 export interface ConnectionList {

@@ -11,7 +11,6 @@ import { callApp, type AppSigner } from '../support/app-signing.js';
 
 const SECRETS = ['absec_currentSecret123', 'absec_previousSecret456'];
 
-
 describe.each(DIALECTS)('/api/app on %s', (dialect) => {
   let stack: Stack;
   let alpha: { account: string; connection: string };
@@ -28,11 +27,23 @@ describe.each(DIALECTS)('/api/app on %s', (dialect) => {
 
   const identity = (account: string) => ({ user_id: 'usr_1Merchant', account_id: account, mode: 'test' });
   const sign = (id: ReturnType<typeof identity>, secret = SECRETS[0]!, timestamp?: number): AppSigner => ({ id, secret, timestamp });
-  const call = (method: string, path: string, id: ReturnType<typeof identity>, signer: AppSigner | string | null, body: Record<string, unknown> = {}) =>
-    callApp(stack.url, method, path, id, signer, body);
+  const call = (
+    method: string,
+    path: string,
+    id: ReturnType<typeof identity>,
+    signer: AppSigner | string | null,
+    body: Record<string, unknown> = {},
+  ) => callApp(stack.url, method, path, id, signer, body);
 
   it('refuses missing, expired, forged and other-account signatures on every route', async () => {
-    const table = routeTable(appApiRoutes({ config: stack.config, connections: stack.services.connections, status: stack.services.status, signatureUses: stack.services.signatureUses }));
+    const table = routeTable(
+      appApiRoutes({
+        config: stack.config,
+        connections: stack.services.connections,
+        status: stack.services.status,
+        signatureUses: stack.services.signatureUses,
+      }),
+    );
     expect(table.length).toBe(5);
     const me = identity(alpha.account);
     for (const { method, path } of table) {
@@ -59,7 +70,10 @@ describe.each(DIALECTS)('/api/app on %s', (dialect) => {
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ account_id: alpha.account, state: 'live', connected: true });
     }
-    const preflight = await fetch(`${stack.url}/api/app/status`, { method: 'OPTIONS', headers: { Origin: 'null', 'Access-Control-Request-Headers': 'stripe-signature' } });
+    const preflight = await fetch(`${stack.url}/api/app/status`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'null', 'Access-Control-Request-Headers': 'stripe-signature' },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
     expect(preflight.headers.get('access-control-allow-headers')).toContain('Stripe-Signature');
@@ -69,10 +83,17 @@ describe.each(DIALECTS)('/api/app on %s', (dialect) => {
     const a = identity(alpha.account);
     const b = identity(beta.account);
     expect((await call('GET', '/status', b, sign(b))).body.account_id).toBe(beta.account);
-    const put = await call('PUT', '/settings', a, sign(a), { reporting_timezone: 'Europe/Berlin', history_since: '2025-01-01', report_families: ['payouts.itemized'] });
+    const put = await call('PUT', '/settings', a, sign(a), {
+      reporting_timezone: 'Europe/Berlin',
+      history_since: '2025-01-01',
+      report_families: ['payouts.itemized'],
+    });
     expect(put.status).toBe(200);
     expect((await call('GET', '/settings', b, sign(b))).body).toMatchObject({ reporting_timezone: 'UTC', history_since: null });
-    expect((await call('GET', '/settings', a, sign(a))).body).toMatchObject({ reporting_timezone: 'Europe/Berlin', report_families: ['payouts.itemized'] });
+    expect((await call('GET', '/settings', a, sign(a))).body).toMatchObject({
+      reporting_timezone: 'Europe/Berlin',
+      report_families: ['payouts.itemized'],
+    });
     const paused = await call('POST', '/actions/pause', b, sign(b));
     expect(paused.body.state).toBe('paused');
     expect((await stack.database.db('connections').where({ id: alpha.connection }).first()).state).toBe('live');
@@ -82,14 +103,19 @@ describe.each(DIALECTS)('/api/app on %s', (dialect) => {
     const stranger = identity('acct_1NeverConnected');
     const status = await call('GET', '/status', stranger, sign(stranger));
     expect(status.body).toEqual({ connected: false, install_url: `${stack.url}/oauth/install?mode=test` });
-    expect((await call('GET', '/insights', stranger, sign(stranger))).body).toMatchObject({ error: { code: 'not_connected', details: { install_url: `${stack.url}/oauth/install?mode=test` } } });
+    expect((await call('GET', '/insights', stranger, sign(stranger))).body).toMatchObject({
+      error: { code: 'not_connected', details: { install_url: `${stack.url}/oauth/install?mode=test` } },
+    });
   });
 
   it('links a Marketplace install on its first signed request, and uses the settings', async () => {
     const shop = await createAccount(stack.emulator, { name: 'Market Linked' });
     // Connected today, with some history for the report to cover.
     await control(stack.emulator, 'POST', '/generate', { account: shop.id, payments: 20, days: 30 });
-    const { redirect_url } = await control<{ redirect_url: string }>(stack.emulator, 'POST', '/oauth/install', { account: shop.id, mode: 'test' });
+    const { redirect_url } = await control<{ redirect_url: string }>(stack.emulator, 'POST', '/oauth/install', {
+      account: shop.id,
+      mode: 'test',
+    });
     expect((await fetch(redirect_url)).status).toBe(200);
     await stack.services.jobs.idle();
     const before = await stack.database.db('connections').where({ account_id: shop.id }).first();
@@ -106,10 +132,17 @@ describe.each(DIALECTS)('/api/app on %s', (dialect) => {
 
   it('validates settings with clear messages', async () => {
     const a = identity(alpha.account);
-    const bad = async (body: Record<string, unknown>) => (await call('PUT', '/settings', a, sign(a), body)).body as { error: { message: string } };
-    expect((await bad({ reporting_timezone: 'Mars/Olympus', history_since: null, report_families: ['payouts.itemized'] })).error.message).toContain('must be a time zone');
-    expect((await bad({ reporting_timezone: 'UTC', history_since: '31/01/2025', report_families: ['payouts.itemized'] })).error.message).toContain('history_since');
-    expect((await bad({ reporting_timezone: 'UTC', history_since: null, report_families: [] })).error.message).toContain('choose at least one report');
+    const bad = async (body: Record<string, unknown>) =>
+      (await call('PUT', '/settings', a, sign(a), body)).body as { error: { message: string } };
+    expect(
+      (await bad({ reporting_timezone: 'Mars/Olympus', history_since: null, report_families: ['payouts.itemized'] })).error.message,
+    ).toContain('must be a time zone');
+    expect(
+      (await bad({ reporting_timezone: 'UTC', history_since: '31/01/2025', report_families: ['payouts.itemized'] })).error.message,
+    ).toContain('history_since');
+    expect((await bad({ reporting_timezone: 'UTC', history_since: null, report_families: [] })).error.message).toContain(
+      'choose at least one report',
+    );
     expect((await call('POST', '/actions/explode', a, sign(a))).status).toBe(400);
   });
 

@@ -7,7 +7,11 @@ import type { AppStatus } from '../../app/api/backend-client';
 
 async function drawer(s: AppStatus | Error) {
   const fake = fakeClient({ status: s });
-  const view = render(<BackendClientProvider client={fake.client}><DrawerPage /></BackendClientProvider>);
+  const view = render(
+    <BackendClientProvider client={fake.client}>
+      <DrawerPage />
+    </BackendClientProvider>,
+  );
   await flush();
   await view.update();
   return { ...view, calls: fake.calls };
@@ -15,7 +19,11 @@ async function drawer(s: AppStatus | Error) {
 
 describe('drawer view', () => {
   it('shows loading first', () => {
-    const { wrapper } = render(<BackendClientProvider client={fakeClient().client}><DrawerPage /></BackendClientProvider>);
+    const { wrapper } = render(
+      <BackendClientProvider client={fakeClient().client}>
+        <DrawerPage />
+      </BackendClientProvider>,
+    );
     expect(wrapper).toContainComponent(Spinner);
   });
 
@@ -26,15 +34,65 @@ describe('drawer view', () => {
   });
 
   it('shows import progress per resource with counts and ETA while backfilling', async () => {
-    const { wrapper } = await drawer(status({
-      state: 'backfilling',
-      import: { done: false, verification: null, resources: [
-        { resource: 'charges', state: 'running', objects: 4200, pages: 42, estimated_total: 10000, eta_seconds: 45, last_progress_at: null, verification: null, last_error: null, finished_at: null },
-        { resource: 'refunds', state: 'running', objects: 300, pages: 3, estimated_total: null, eta_seconds: null, last_progress_at: null, verification: null, last_error: null, finished_at: null },
-        { resource: 'payouts', state: 'succeeded', objects: 120, pages: 2, estimated_total: 120, eta_seconds: null, last_progress_at: null, verification: { state: 'verifying', expected: null, stored: null, found_missing: 0, repaired: 0, verified_at: null }, last_error: null, finished_at: 'x' },
-        { resource: 'disputes', state: 'succeeded', objects: 12, pages: 1, estimated_total: 12, eta_seconds: null, last_progress_at: null, verification: { state: 'repaired', expected: 12, stored: 10, found_missing: 2, repaired: 2, verified_at: 'x' }, last_error: null, finished_at: 'x' },
-      ] },
-    }));
+    const { wrapper } = await drawer(
+      status({
+        state: 'backfilling',
+        import: {
+          done: false,
+          verification: null,
+          resources: [
+            {
+              resource: 'charges',
+              state: 'running',
+              objects: 4200,
+              pages: 42,
+              estimated_total: 10000,
+              eta_seconds: 45,
+              last_progress_at: null,
+              verification: null,
+              last_error: null,
+              finished_at: null,
+            },
+            {
+              resource: 'refunds',
+              state: 'running',
+              objects: 300,
+              pages: 3,
+              estimated_total: null,
+              eta_seconds: null,
+              last_progress_at: null,
+              verification: null,
+              last_error: null,
+              finished_at: null,
+            },
+            {
+              resource: 'payouts',
+              state: 'succeeded',
+              objects: 120,
+              pages: 2,
+              estimated_total: 120,
+              eta_seconds: null,
+              last_progress_at: null,
+              verification: { state: 'verifying', expected: null, stored: null, found_missing: 0, repaired: 0, verified_at: null },
+              last_error: null,
+              finished_at: 'x',
+            },
+            {
+              resource: 'disputes',
+              state: 'succeeded',
+              objects: 12,
+              pages: 1,
+              estimated_total: 12,
+              eta_seconds: null,
+              last_progress_at: null,
+              verification: { state: 'repaired', expected: 12, stored: 10, found_missing: 2, repaired: 2, verified_at: 'x' },
+              last_error: null,
+              finished_at: 'x',
+            },
+          ],
+        },
+      }),
+    );
     expect(wrapper).toContainText('4200 of ~10000 · about 45 s left');
     // The oldest refunds are not reached yet: no total is known, so none is made up.
     expect(wrapper).toContainText('300 so far · time left unknown');
@@ -56,28 +114,48 @@ describe('drawer view', () => {
   });
 
   it('says the data is delayed while polls of Stripe fail', async () => {
-    const { wrapper } = await drawer(status({
-      state: 'degraded', events: { ...status().events, delayed: { since: '2026-11-30T10:58:00.000Z', last_error: 'Stripe answered 429', last_good_poll_at: null } },
-    }));
+    const { wrapper } = await drawer(
+      status({
+        state: 'degraded',
+        events: {
+          ...status().events,
+          delayed: { since: '2026-11-30T10:58:00.000Z', last_error: 'Stripe answered 429', last_good_poll_at: null },
+        },
+      }),
+    );
     expect(wrapper).toContainText('Data delayed');
     expect(wrapper).toContainText('10:58 UTC');
   });
 
   it('asks for a reconnect when reauthorization is required', async () => {
-    const { wrapper } = await drawer(status({
-      state: 'reauthorization_required', state_reason: 'Stripe refused the refresh token', what_to_do: 'Reinstall the app.',
-      actions: ['reauthorize', 'disconnect'], reauthorize_url: 'https://backend.example/oauth/install?mode=test',
-    }));
+    const { wrapper } = await drawer(
+      status({
+        state: 'reauthorization_required',
+        state_reason: 'Stripe refused the refresh token',
+        what_to_do: 'Reinstall the app.',
+        actions: ['reauthorize', 'disconnect'],
+        reauthorize_url: 'https://backend.example/oauth/install?mode=test',
+      }),
+    );
     const banner = wrapper.find(Banner)!;
-    expect(banner.props).toMatchObject({ type: 'critical', title: 'Reconnect needed', description: 'Stripe refused the refresh token Reinstall the app.' });
+    expect(banner.props).toMatchObject({
+      type: 'critical',
+      title: 'Reconnect needed',
+      description: 'Stripe refused the refresh token Reinstall the app.',
+    });
     expect(wrapper).toContainComponent(Button, { href: 'https://backend.example/oauth/install?mode=test' });
   });
 
   it('names missing permissions and offers a retry that calls the backend', async () => {
-    const { wrapper, calls, update } = await drawer(status({
-      state: 'permission_missing', state_reason: 'import of payouts stopped: the credentials lack payout_read',
-      what_to_do: 'Give the API key read access to: payout_read; then resync.', actions: ['resync', 'disconnect'], missing_permissions: ['payout_read'],
-    }));
+    const { wrapper, calls, update } = await drawer(
+      status({
+        state: 'permission_missing',
+        state_reason: 'import of payouts stopped: the credentials lack payout_read',
+        what_to_do: 'Give the API key read access to: payout_read; then resync.',
+        actions: ['resync', 'disconnect'],
+        missing_permissions: ['payout_read'],
+      }),
+    );
     expect(wrapper.find(Banner)!.props).toMatchObject({ title: 'Some data cannot be read' });
     expect(String(wrapper.find(Banner)!.props.description)).toContain('payout_read; then resync');
     const retry = wrapper.findAll(Button).find((b) => b.text === 'Retry now')!;

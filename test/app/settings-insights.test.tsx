@@ -15,18 +15,28 @@ async function mount(element: JSX.Element) {
 describe('settings view', () => {
   it('loads, then saves the form through the backend', async () => {
     const fake = fakeClient();
-    const { wrapper, update } = await mount(<BackendClientProvider client={fake.client}><SettingsPage /></BackendClientProvider>);
+    const { wrapper, update } = await mount(
+      <BackendClientProvider client={fake.client}>
+        <SettingsPage />
+      </BackendClientProvider>,
+    );
     expect(wrapper).toContainComponent(TextField, { name: 'reporting_timezone', defaultValue: 'UTC' });
     wrapper.find(SettingsView)!.trigger('onSave', { reporting_timezone: 'Europe/Berlin', history_since: '2025-01-31' });
     await flush();
     await update();
-    expect(fake.calls).toContain('save:{"reporting_timezone":"Europe/Berlin","history_since":"2025-01-31","report_families":["payouts.itemized"]}');
+    expect(fake.calls).toContain(
+      'save:{"reporting_timezone":"Europe/Berlin","history_since":"2025-01-31","report_families":["payouts.itemized"]}',
+    );
     expect(wrapper.find(SettingsView)!.props.statusMessage).toBe('Saved');
   });
 
-  it('shows the backend\'s validation message when saving fails', async () => {
+  it("shows the backend's validation message when saving fails", async () => {
     const fake = fakeClient({ saveError: 'reporting_timezone: "Mars/Olympus" is not a time zone' });
-    const { wrapper, update } = await mount(<BackendClientProvider client={fake.client}><SettingsPage /></BackendClientProvider>);
+    const { wrapper, update } = await mount(
+      <BackendClientProvider client={fake.client}>
+        <SettingsPage />
+      </BackendClientProvider>,
+    );
     wrapper.find(SettingsView)!.trigger('onSave', { reporting_timezone: 'Mars/Olympus', history_since: '' });
     await flush();
     await update();
@@ -36,7 +46,11 @@ describe('settings view', () => {
 
   it('pauses sync from the switch', async () => {
     const fake = fakeClient();
-    const { wrapper, update } = await mount(<BackendClientProvider client={fake.client}><SettingsPage /></BackendClientProvider>);
+    const { wrapper, update } = await mount(
+      <BackendClientProvider client={fake.client}>
+        <SettingsPage />
+      </BackendClientProvider>,
+    );
     wrapper.find(Switch)!.trigger('onChange', { target: { checked: true } } as never);
     await flush();
     await update();
@@ -47,9 +61,17 @@ describe('settings view', () => {
 describe('insights view', () => {
   it('shows loading, then each figure with its period and freshness', async () => {
     const fake = fakeClient();
-    const early = render(<BackendClientProvider client={fakeClient().client}><InsightsPage /></BackendClientProvider>);
+    const early = render(
+      <BackendClientProvider client={fakeClient().client}>
+        <InsightsPage />
+      </BackendClientProvider>,
+    );
     expect(early.wrapper).toContainComponent(Spinner);
-    const { wrapper } = await mount(<BackendClientProvider client={fake.client}><InsightsPage /></BackendClientProvider>);
+    const { wrapper } = await mount(
+      <BackendClientProvider client={fake.client}>
+        <InsightsPage />
+      </BackendClientProvider>,
+    );
     expect(wrapper).toContainText('2026-10-31 to 2026-11-30 · data as of 2026-11-30 10:59');
     expect(wrapper).toContainText('92.0% of 200');
     expect(wrapper).toContainText('card_declined (16)');
@@ -58,8 +80,14 @@ describe('insights view', () => {
   });
 
   it('asks for another period and says when there is nothing to show', async () => {
-    const fake = fakeClient({ insights: { ...insights, payments: { attempted: 0, succeeded: 0, success_rate: null, top_decline_codes: [] } } });
-    const { wrapper, update } = await mount(<BackendClientProvider client={fake.client}><InsightsPage /></BackendClientProvider>);
+    const fake = fakeClient({
+      insights: { ...insights, payments: { attempted: 0, succeeded: 0, success_rate: null, top_decline_codes: [] } },
+    });
+    const { wrapper, update } = await mount(
+      <BackendClientProvider client={fake.client}>
+        <InsightsPage />
+      </BackendClientProvider>,
+    );
     expect(wrapper).toContainText('No payments in this period yet.');
     wrapper.find(Select)!.trigger('onChange', { target: { value: '90' } } as never);
     await flush();

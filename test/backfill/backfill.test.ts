@@ -39,7 +39,11 @@ describe.each(DIALECTS)('historical import on %s', (dialect) => {
     expect(status.import.done).toBe(true);
     expect(status.import.verification).toBe('verified');
     expect(status.import.resources).toHaveLength(7);
-    for (const r of status.import.resources) expect(r).toMatchObject({ state: 'succeeded', verification: { state: 'verified', stored: r.verification?.expected, found_missing: 0, repaired: 0 } });
+    for (const r of status.import.resources)
+      expect(r).toMatchObject({
+        state: 'succeeded',
+        verification: { state: 'verified', stored: r.verification?.expected, found_missing: 0, repaired: 0 },
+      });
     expect(status.import.resources.find((r) => r.resource === 'charges')!.objects).toBe(900);
     expect(await stack.database.db('balance_snapshots').where({ account_id: account.id })).toHaveLength(1);
   });
@@ -62,7 +66,7 @@ describe.each(DIALECTS)('historical import on %s', (dialect) => {
     }
   });
 
-  it('slows down under Stripe\'s concurrency limit with real latency (30–300 ms), without failing or losing an object', async () => {
+  it("slows down under Stripe's concurrency limit with real latency (30–300 ms), without failing or losing an object", async () => {
     // Stripe's rate limits page, "API limiters": besides the rate limiter there is a concurrency
     // limiter, answered with 429 and Stripe-Rate-Limited-Reason global-concurrency. The import may
     // run dozens of requests at once; here Stripe allows 2.
@@ -72,7 +76,11 @@ describe.each(DIALECTS)('historical import on %s', (dialect) => {
       const id = await connectPaused(stack, account.keys.test);
       expectEveryIdOnce(await compareWithTruth(stack, account.id));
       expect((await detail(id)).state).toBe('live');
-      const traffic = await control<{ concurrency_limited: number; max_in_flight: Record<string, number> }>(stack.emulator, 'GET', `/traffic?account=${account.id}`);
+      const traffic = await control<{ concurrency_limited: number; max_in_flight: Record<string, number> }>(
+        stack.emulator,
+        'GET',
+        `/traffic?account=${account.id}`,
+      );
       const requests = await requestCount(stack);
       expect(traffic.concurrency_limited).toBeGreaterThan(0);
       // The gate learns the limit: a few refusals, not one per request.
@@ -87,15 +95,23 @@ describe.each(DIALECTS)('historical import on %s', (dialect) => {
     // Connect without importing: pause at once, then drive the import by hand.
     const id = await connectPaused(stack, account.keys.test);
     const runs = await stack.database.db('backfill_runs').where({ connection_id: id });
-    await stack.database.db('backfill_segments').whereIn('run_id', runs.map((r: { id: number }) => r.id)).delete();
+    await stack.database
+      .db('backfill_segments')
+      .whereIn(
+        'run_id',
+        runs.map((r: { id: number }) => r.id),
+      )
+      .delete();
     await stack.database.db('backfill_runs').where({ connection_id: id }).delete();
-    for (const table of ['charges', 'payment_intents', 'balance_transactions']) await stack.database.db(table).where({ account_id: account.id }).delete();
+    for (const table of ['charges', 'payment_intents', 'balance_transactions'])
+      await stack.database.db(table).where({ account_id: account.id }).delete();
 
     const before = await requestCount(stack);
     const controller = new AbortController();
     let pagesSeen = 0;
     await stack.services.imports.run(id, {
-      resources: ['charges', 'payment_intents', 'balance_transactions'], signal: controller.signal,
+      resources: ['charges', 'payment_intents', 'balance_transactions'],
+      signal: controller.signal,
       onProgress: () => {
         if (++pagesSeen === 12) controller.abort();
       },
@@ -120,14 +136,26 @@ describe.each(DIALECTS)('historical import on %s', (dialect) => {
       expect(report[table]!.missing, table).toEqual([]);
       expect(report[table]!.duplicates, table).toBe(0);
     }
-    expect(done.reduce((s: number, r: { objects: number | string }) => s + Number(r.objects), 0))
-      .toBe(report.charges!.expected + report.payment_intents!.expected + report.balance_transactions!.expected);
+    expect(done.reduce((s: number, r: { objects: number | string }) => s + Number(r.objects), 0)).toBe(
+      report.charges!.expected + report.payment_intents!.expected + report.balance_transactions!.expected,
+    );
   });
 
   it('stops only the resource a restricted key cannot read, and the status names it', async () => {
     const account = await seededAccount(stack, 150);
-    const permissions = ['connected_account_read', 'charge_read', 'payment_intent_read', 'dispute_read', 'balance_transaction_source_read',
-      'review_read', 'balance_read', 'event_read', 'file_read', 'report_runs_and_report_types_read', 'payout_read'];
+    const permissions = [
+      'connected_account_read',
+      'charge_read',
+      'payment_intent_read',
+      'dispute_read',
+      'balance_transaction_source_read',
+      'review_read',
+      'balance_read',
+      'event_read',
+      'file_read',
+      'report_runs_and_report_types_read',
+      'payout_read',
+    ];
     const { key } = await control<{ key: string }>(stack.emulator, 'POST', '/keys', { account: account.id, mode: 'test', permissions });
     const id = await connectPaused(stack, key);
     expect((await detail(id)).state).toBe('live');
@@ -184,7 +212,14 @@ describe.each(DIALECTS)('historical import on %s', (dialect) => {
     const verification = await stack.services.imports.verify(id, 'charges');
     // Listed once each, although the repair below overlaps the run's first segment.
     // Stripe holds 200; we had 198; 2 were missing (one below, one inside) and both are stored now.
-    expect(verification).toMatchObject({ version: 3, expected: 200, stored: 198, found_missing: 2, repaired: 2, below: { probes: 2, found: 1 } });
+    expect(verification).toMatchObject({
+      version: 3,
+      expected: 200,
+      stored: 198,
+      found_missing: 2,
+      repaired: 2,
+      below: { probes: 2, found: 1 },
+    });
     expect(verification.repaired_ids).toEqual([oldest, middle]);
     expect(await stack.database.db('charges').where({ account_id: account.id }).whereIn('id', [oldest, middle])).toHaveLength(2);
     const charges = (await detail(id)).import.resources.find((r) => r.resource === 'charges')!;

@@ -34,7 +34,9 @@ describe.each(DIALECTS)('what an import says it did on %s', (dialect) => {
 
     await act(id, 'resync', { resource: 'charges' });
     const charges = (await detail(id)).import.resources.find((r) => r.resource === 'charges')!.objects;
-    expect((await detail(id)).state_reason).toBe(`resync of charges requested by support; ${charges} objects imported again (${total} stored); verified`);
+    expect((await detail(id)).state_reason).toBe(
+      `resync of charges requested by support; ${charges} objects imported again (${total} stored); verified`,
+    );
 
     // An import that stopped part way (its run holds 5 of the payment intents): resumed, it says what it added.
     const db = stack.database.db;
@@ -47,6 +49,10 @@ describe.each(DIALECTS)('what an import says it did on %s', (dialect) => {
     await act(id, 'pause');
     await act(id, 'resume');
     const resumed = await detail(id);
-    expect(resumed.state_reason).toMatch(new RegExp(`^resumed by support; ${intents} new objects \\(\\d+ stored\\); (verified|verification found \\d+ missing and stored them)$`));
+    expect(resumed.state_reason).toMatch(
+      new RegExp(
+        `^resumed by support; ${intents} new objects \\(\\d+ stored\\); (verified|verification found \\d+ missing and stored them)$`,
+      ),
+    );
   }, 90_000);
 });

@@ -26,7 +26,13 @@ describe.each(DIALECTS)('history of a real account on %s', (dialect) => {
 
   it('imports every id of an account connected today with three years of history, and the lone 2015 payment', async () => {
     const account = await createAccount(stack.emulator, { name: 'Years of trading' });
-    await control(stack.emulator, 'POST', '/generate', { account: account.id, payments: 1200, ...ESTABLISHED, ancient: LONE_2015, fraudWarningRate: 0 });
+    await control(stack.emulator, 'POST', '/generate', {
+      account: account.id,
+      payments: 1200,
+      ...ESTABLISHED,
+      ancient: LONE_2015,
+      fraudWarningRate: 0,
+    });
     const connected = await stripeAt(stack.emulator, account.keys.test).accounts.retrieveCurrent();
     expect(Math.abs(connected.created! - Date.now() / 1000)).toBeLessThan(60);
 
@@ -35,7 +41,11 @@ describe.each(DIALECTS)('history of a real account on %s', (dialect) => {
     expect(countDifferences(report)).toBe(0);
     expect(report.early_fraud_warnings!.expected).toBe(0);
     // Shaped as promised: three years deep, an older lone payment, a burst past one page in one second.
-    const truth = await control<Record<string, { id: string; created: number }[]>>(stack.emulator, 'GET', `/truth?account=${account.id}&mode=test`);
+    const truth = await control<Record<string, { id: string; created: number }[]>>(
+      stack.emulator,
+      'GET',
+      `/truth?account=${account.id}&mode=test`,
+    );
     const created = truth.charge!.map((c) => c.created).sort((a, b) => a - b);
     expect(created[0]).toBe(LONE_2015);
     expect(created[1]!).toBeLessThan(Date.now() / 1000 - 2.5 * 365 * DAY);
@@ -84,10 +94,15 @@ describe.each(DIALECTS)('history of a real account on %s', (dialect) => {
 
     const seen = new Set<string>();
     const verifying = stack.services.imports.verifyImport(id);
-    await until('verification to finish', () => detail(id), (s) => {
-      seen.add(String(s.import.verification));
-      return s.import.verification === 'repaired';
-    }, 60_000);
+    await until(
+      'verification to finish',
+      () => detail(id),
+      (s) => {
+        seen.add(String(s.import.verification));
+        return s.import.verification === 'repaired';
+      },
+      60_000,
+    );
     const results = await verifying;
     expect(seen.has('verifying')).toBe(true);
     expect(results.reduce((n, v) => n + v.below.found, 0)).toBe(hidden);
@@ -95,13 +110,17 @@ describe.each(DIALECTS)('history of a real account on %s', (dialect) => {
     expect(countDifferences(await compareWithTruth(stack, account.id))).toBe(0);
     const status = await detail(id);
     expect(status.state).toBe('live');
-    expect(status.state_reason).toBe(`historical import complete (${status.import.resources.reduce((n, r) => n + r.objects, 0)} objects); verification found ${hidden} missing and stored them`);
+    expect(status.state_reason).toBe(
+      `historical import complete (${status.import.resources.reduce((n, r) => n + r.objects, 0)} objects); verification found ${hidden} missing and stored them`,
+    );
     expect(status.import.resources.find((r) => r.resource === 'charges')!.verification).toMatchObject({ state: 'repaired' });
     // Each count says what happened: what Stripe holds, what we had, what was missing, what is stored now.
     const counts = status.import.resources.map((r) => r.verification!);
     expect(counts.reduce((n, v) => n + v.found_missing, 0)).toBe(hidden);
     expect(counts.reduce((n, v) => n + v.repaired, 0)).toBe(hidden);
     for (const [i, v] of counts.entries()) expect(v.stored! + v.found_missing, status.import.resources[i]!.resource).toBe(v.expected);
-    expect(status.history.map((h) => h.reason)).toContain(`historical import complete (${status.import.resources.reduce((n, r) => n + r.objects, 0) - hidden} objects)`);
+    expect(status.history.map((h) => h.reason)).toContain(
+      `historical import complete (${status.import.resources.reduce((n, r) => n + r.objects, 0) - hidden} objects)`,
+    );
   }, 120_000);
 });

@@ -17,7 +17,10 @@ describe.each(DIALECTS)('restart during an import on %s', (dialect) => {
     const account = await seededAccount(stack, 200);
     // The process "dies" right after the connection is stored: its queued import is gone with it.
     await stack.services.jobs.stop();
-    const res = await stack.support('/connections', { method: 'POST', body: JSON.stringify({ name: 'Restarted', api_key: account.keys.test }) });
+    const res = await stack.support('/connections', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'Restarted', api_key: account.keys.test }),
+    });
     const { connection } = (await res.json()) as { connection: ConnectionStatus };
     expect(connection.state).toBe('backfilling');
 
@@ -49,10 +52,13 @@ describe.each(DIALECTS)('restart after an upgrade on %s', (dialect) => {
     const db = stack.database.db;
     // As an import of the old release left it: nothing older than a year ago, "verified" by its own range.
     const floor = Math.floor(Date.now() / 1000) - 365 * 86400;
-    const hidden = (await db('charges').where({ account_id: account.id }).where('created', '<', floor).delete())
-      + (await db('payment_intents').where({ account_id: account.id }).where('created', '<', floor).delete());
+    const hidden =
+      (await db('charges').where({ account_id: account.id }).where('created', '<', floor).delete()) +
+      (await db('payment_intents').where({ account_id: account.id }).where('created', '<', floor).delete());
     expect(hidden).toBeGreaterThan(10);
-    await db('backfill_runs').where({ connection_id: id }).update({ verification: JSON.stringify({ verified_at: 'x', expected: 1, stored: 1, missing_count: 0, missing: [], repaired: 0 }) });
+    await db('backfill_runs')
+      .where({ connection_id: id })
+      .update({ verification: JSON.stringify({ verified_at: 'x', expected: 1, stored: 1, missing_count: 0, missing: [], repaired: 0 }) });
     await stack.services.jobs.stop();
 
     const next = createServices(stack.config, db, capturedLogger().logger, { backoffBaseMs: 20 });

@@ -13,10 +13,21 @@ export const TRUTH_KEYS: Record<string, string> = Object.fromEntries(RESOURCES.m
  */
 export const ESTABLISHED = { shape: 'established', days: 3 * 365, burst: 150, bursts: 2 } as const;
 
-export async function seededAccount(stack: Pick<Stack, 'emulator'>, payments: number, extra: Record<string, unknown> = {}): Promise<DemoAccount> {
+export async function seededAccount(
+  stack: Pick<Stack, 'emulator'>,
+  payments: number,
+  extra: Record<string, unknown> = {},
+): Promise<DemoAccount> {
   const account = await createAccount(stack.emulator, { name: `Seeded ${payments}` });
   // One burst past a page, but never most of a small account in one second.
-  await control(stack.emulator, 'POST', '/generate', { account: account.id, payments, ...ESTABLISHED, burst: Math.min(250, Math.floor(payments / 3)), bursts: 1, ...extra });
+  await control(stack.emulator, 'POST', '/generate', {
+    account: account.id,
+    payments,
+    ...ESTABLISHED,
+    burst: Math.min(250, Math.floor(payments / 3)),
+    bursts: 1,
+    ...extra,
+  });
   return account;
 }
 
@@ -30,7 +41,16 @@ export async function connectPaused(stack: Stack, apiKey: string): Promise<strin
 
 /** A stored column value and Stripe's mapped value compare equal across engines (0/1, bigint strings). */
 const same = (stored: unknown, truth: unknown) => {
-  const norm = (v: unknown) => (v === null || v === undefined ? null : typeof v === 'boolean' ? Number(v) : typeof v === 'number' ? v : /^-?\d+$/.test(String(v)) ? Number(v) : String(v));
+  const norm = (v: unknown) =>
+    v === null || v === undefined
+      ? null
+      : typeof v === 'boolean'
+        ? Number(v)
+        : typeof v === 'number'
+          ? v
+          : /^-?\d+$/.test(String(v))
+            ? Number(v)
+            : String(v);
   return norm(stored) === norm(truth);
 };
 
@@ -40,10 +60,27 @@ const same = (stored: unknown, truth: unknown) => {
  * current object maps to through the same `toRow` (stale).
  */
 export async function compareWithTruth(stack: Pick<Stack, 'emulator' | 'database'>, accountId: string, mode: 'test' | 'live' = 'test') {
-  const truth = await control<Record<string, ({ id: string; created: number } & Record<string, unknown>)[]>>(stack.emulator, 'GET', `/truth?account=${accountId}&mode=${mode}`);
-  const report: Record<string, { expected: number; stored: number; missing: string[]; extra: string[]; duplicates: number; stale: { id: string; column: string; stored: unknown; stripe: unknown }[] }> = {};
+  const truth = await control<Record<string, ({ id: string; created: number } & Record<string, unknown>)[]>>(
+    stack.emulator,
+    'GET',
+    `/truth?account=${accountId}&mode=${mode}`,
+  );
+  const report: Record<
+    string,
+    {
+      expected: number;
+      stored: number;
+      missing: string[];
+      extra: string[];
+      duplicates: number;
+      stale: { id: string; column: string; stored: unknown; stripe: unknown }[];
+    }
+  > = {};
   for (const r of RESOURCES) {
-    const rows = (await stack.database.db(r.table).where({ account_id: accountId, livemode: mode === 'live' }).select('*')) as Record<string, unknown>[];
+    const rows = (await stack.database
+      .db(r.table)
+      .where({ account_id: accountId, livemode: mode === 'live' })
+      .select('*')) as Record<string, unknown>[];
     const byId = new Map(rows.map((row) => [String(row.id), row]));
     const expected = new Map(truth[r.objectType]!.map((o) => [o.id, o]));
     const stale: (typeof report)[string]['stale'] = [];
@@ -73,5 +110,7 @@ export function countDifferences(report: Awaited<ReturnType<typeof compareWithTr
 
 export const requestCount = async (stack: Stack) => {
   const counters = await control<Record<string, number>>(stack.emulator, 'GET', '/requests');
-  return Object.entries(counters).filter(([k]) => /^GET \/v1\//.test(k)).reduce((s, [, v]) => s + v, 0);
+  return Object.entries(counters)
+    .filter(([k]) => /^GET \/v1\//.test(k))
+    .reduce((s, [, v]) => s + v, 0);
 };

@@ -5,8 +5,16 @@ import { DIALECTS } from '../support/databases.js';
 import { install, startStack, type Stack } from '../support/stack.js';
 
 const ALL_BUT_BALANCE = [
-  'charge_read', 'payment_intent_read', 'dispute_read', 'payout_read', 'balance_transaction_source_read', 'review_read',
-  'file_read', 'report_runs_and_report_types_read', 'event_read', 'connected_account_read',
+  'charge_read',
+  'payment_intent_read',
+  'dispute_read',
+  'payout_read',
+  'balance_transaction_source_read',
+  'review_read',
+  'file_read',
+  'report_runs_and_report_types_read',
+  'event_read',
+  'connected_account_read',
 ];
 
 describe.each(DIALECTS)('API-key connections and secrets at rest on %s', (dialect) => {
@@ -21,15 +29,34 @@ describe.each(DIALECTS)('API-key connections and secrets at rest on %s', (dialec
 
   const connect = async (body: Record<string, unknown>) => {
     const res = await stack.support('/connections', { method: 'POST', body: JSON.stringify(body) });
-    return { status: res.status, body: (await res.json()) as { connection: ConnectionStatus; warnings: string[]; webhook_url: string | null; error?: { code: string; message: string } } };
+    return {
+      status: res.status,
+      body: (await res.json()) as {
+        connection: ConnectionStatus;
+        warnings: string[];
+        webhook_url: string | null;
+        error?: { code: string; message: string };
+      },
+    };
   };
 
   it('connects with a full secret key, recommending a restricted one', async () => {
-    const res = await connect({ name: 'Key Holder Ltd', api_key: merchant.keys.test, merchant_id: 'm-42', webhook_secret: 'whsec_abcDEF123' });
+    const res = await connect({
+      name: 'Key Holder Ltd',
+      api_key: merchant.keys.test,
+      merchant_id: 'm-42',
+      webhook_secret: 'whsec_abcDEF123',
+    });
     expect(res.status).toBe(201);
     expect(res.body.warnings[0]).toContain('restricted key');
     expect(res.body.webhook_url).toBe(`${stack.url}/webhooks/stripe/m-42`);
-    expect(res.body.connection).toMatchObject({ account_id: merchant.id, auth: 'api_key', merchant_id: 'm-42', name: 'Key Holder Ltd', missing_permissions: [] });
+    expect(res.body.connection).toMatchObject({
+      account_id: merchant.id,
+      auth: 'api_key',
+      merchant_id: 'm-42',
+      name: 'Key Holder Ltd',
+      missing_permissions: [],
+    });
     await stack.services.jobs.idle();
     const detail = (await (await stack.support(`/connections/${res.body.connection.id}`)).json()) as ConnectionStatus;
     expect(detail.state).toBe('live');
@@ -37,18 +64,31 @@ describe.each(DIALECTS)('API-key connections and secrets at rest on %s', (dialec
 
   it('puts a restricted key without balance access in permission_missing, naming it', async () => {
     const shop = await createAccount(stack.emulator, { name: 'Restricted Shop' });
-    const { key } = await control<{ key: string }>(stack.emulator, 'POST', '/keys', { account: shop.id, mode: 'live', permissions: ALL_BUT_BALANCE });
+    const { key } = await control<{ key: string }>(stack.emulator, 'POST', '/keys', {
+      account: shop.id,
+      mode: 'live',
+      permissions: ALL_BUT_BALANCE,
+    });
     const res = await connect({ name: 'Restricted Shop', api_key: key });
     expect(res.status).toBe(201);
     expect(res.body.warnings).toEqual([]);
-    expect(res.body.connection).toMatchObject({ mode: 'live', state: 'permission_missing', missing_permissions: ['balance_read'], actions: ['resync', 'disconnect'] });
+    expect(res.body.connection).toMatchObject({
+      mode: 'live',
+      state: 'permission_missing',
+      missing_permissions: ['balance_read'],
+      actions: ['resync', 'disconnect'],
+    });
     expect(res.body.connection.state_reason).toContain('balance_read');
     expect(res.body.connection.what_to_do).toContain('balance_read');
   });
 
   it('refuses a revoked key with a clear 400', async () => {
     const shop = await createAccount(stack.emulator, { name: 'Revoked' });
-    const { key } = await control<{ key: string }>(stack.emulator, 'POST', '/keys', { account: shop.id, mode: 'test', permissions: ALL_BUT_BALANCE });
+    const { key } = await control<{ key: string }>(stack.emulator, 'POST', '/keys', {
+      account: shop.id,
+      mode: 'test',
+      permissions: ALL_BUT_BALANCE,
+    });
     await control(stack.emulator, 'POST', '/keys/revoke', { key });
     const res = await connect({ name: 'Revoked', api_key: key });
     expect(res.status).toBe(400);
@@ -82,9 +122,12 @@ describe.each(DIALECTS)('API-key connections and secrets at rest on %s', (dialec
     expect(issued.length).toBeGreaterThan(0);
     const secrets = [merchant.keys.test, 'whsec_abcDEF123', ...issued];
 
-    const tables = dialect === 'sqlite'
-      ? (await stack.database.db.raw("select name from sqlite_master where type = 'table'")).map((r: { name: string }) => r.name)
-      : (await stack.database.db.raw("select tablename as name from pg_tables where schemaname = 'public'")).rows.map((r: { name: string }) => r.name);
+    const tables =
+      dialect === 'sqlite'
+        ? (await stack.database.db.raw("select name from sqlite_master where type = 'table'")).map((r: { name: string }) => r.name)
+        : (await stack.database.db.raw("select tablename as name from pg_tables where schemaname = 'public'")).rows.map(
+            (r: { name: string }) => r.name,
+          );
     let cells = 0;
     for (const table of tables) {
       for (const row of await stack.database.db(table).select('*')) {
@@ -97,7 +140,12 @@ describe.each(DIALECTS)('API-key connections and secrets at rest on %s', (dialec
       }
     }
     expect(cells).toBeGreaterThan(50);
-    expect(await stack.database.db('connection_secrets').count({ n: '*' }).then((r) => Number(r[0]!.n))).toBeGreaterThanOrEqual(4);
+    expect(
+      await stack.database
+        .db('connection_secrets')
+        .count({ n: '*' })
+        .then((r) => Number(r[0]!.n)),
+    ).toBeGreaterThanOrEqual(4);
     const logs = stack.logs();
     for (const secret of secrets) expect(logs).not.toContain(secret);
 

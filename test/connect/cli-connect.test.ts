@@ -32,8 +32,12 @@ describe('pi-stripe connect and status', () => {
     emulator = await withEmulator();
     merchant = await createAccount(emulator, { name: 'CLI Coffee' });
     env = {
-      PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: `sqlite:${join(dir, 'cli.sqlite')}`, STRIPE_API_BASE: emulator.url,
-      ENCRYPTION_KEYS: Buffer.alloc(32, 3).toString('base64'), SUPPORT_TOKENS: 'support-token-for-tests-0123456789',
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      DATABASE_URL: `sqlite:${join(dir, 'cli.sqlite')}`,
+      STRIPE_API_BASE: emulator.url,
+      ENCRYPTION_KEYS: Buffer.alloc(32, 3).toString('base64'),
+      SUPPORT_TOKENS: 'support-token-for-tests-0123456789',
     };
     expect((await cli('migrate')).code).toBe(0);
   });
@@ -50,7 +54,9 @@ describe('pi-stripe connect and status', () => {
     expect(res.stdout).toContain('Warning: A full secret key can change your Stripe account');
     expect(res.stdout + res.stderr).not.toContain(merchant.keys.test);
 
-    const status = JSON.parse((await cli('status', '--json')).stdout) as { connections: { id: string; state: string; merchant_id: string }[] };
+    const status = JSON.parse((await cli('status', '--json')).stdout) as {
+      connections: { id: string; state: string; merchant_id: string }[];
+    };
     expect(status.connections).toHaveLength(1);
     expect(status.connections[0]).toMatchObject({ state: 'live', merchant_id: 'cli-1' });
     const detail = await cli('status', '--connection', status.connections[0]!.id);
@@ -63,18 +69,26 @@ describe('pi-stripe connect and status', () => {
     await control(emulator, 'POST', '/generate', { account: shop.id, payments: 120, days: 30 });
     const connecting = (await cli('connect', '--name', 'History', '--api-key', shop.keys.test, '--json')).stdout;
     // connect shows the import's progress, as backfill does, and ends with the result.
-    const progress = connecting.trim().split('\n').slice(0, -1).map((l) => JSON.parse(l) as { type: string; resource: string; objects: number });
+    const progress = connecting
+      .trim()
+      .split('\n')
+      .slice(0, -1)
+      .map((l) => JSON.parse(l) as { type: string; resource: string; objects: number });
     expect(progress.some((l) => l.type === 'progress' && l.resource === 'charges' && l.objects === 120)).toBe(true);
     const connected = lastJson(connecting) as { connection: { id: string } };
     const res = await cli('backfill', '--connection', connected.connection.id, '--since', '2000-01-01', '--json');
     expect(res.code).toBe(0);
-    const lines = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; resource?: string; objects?: number; state?: string });
+    const lines = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; resource?: string; objects?: number; state?: string });
     expect(lines.filter((l) => l.type === 'progress').length).toBeGreaterThan(5);
     const result = lines.at(-1)!;
     expect(result).toMatchObject({ type: 'result', state: 'live' });
     expect(lines.some((l) => l.type === 'progress' && l.resource === 'charges' && l.objects === 120)).toBe(true);
     expect(await cli('backfill', '--connection', connected.connection.id, '--since', 'yesterday')).toMatchObject({
-      code: 1, stderr: 'pi-stripe backfill: --since must be a date like 2026-01-31, got "yesterday"\n',
+      code: 1,
+      stderr: 'pi-stripe backfill: --since must be a date like 2026-01-31, got "yesterday"\n',
     });
   });
 
@@ -85,27 +99,41 @@ describe('pi-stripe connect and status', () => {
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/^payouts\.itemized\.3 +downloaded \(\d+ rows\)$/m);
     expect(await cli('reports', 'run', '--connection', id, '--type', 'payouts')).toMatchObject({
-      code: 1, stderr: expect.stringContaining('pi-stripe reports: --type must be one of: balance.summary,'),
+      code: 1,
+      stderr: expect.stringContaining('pi-stripe reports: --type must be one of: balance.summary,'),
     });
   });
 
   it('reports missing permissions for a restricted key', async () => {
     const shop = await createAccount(emulator, { name: 'Narrow' });
     const { key } = await control<{ key: string }>(emulator, 'POST', '/keys', {
-      account: shop.id, mode: 'test', permissions: ['connected_account_read', 'charge_read', 'payment_intent_read'],
+      account: shop.id,
+      mode: 'test',
+      permissions: ['connected_account_read', 'charge_read', 'payment_intent_read'],
     });
     const res = await cli('connect', '--name', 'Narrow', '--api-key', key, '--json');
     expect(res.code).toBe(0);
     const body = lastJson(res.stdout) as { connection: { state: string; missing_permissions: string[] } };
     expect(body.connection.state).toBe('permission_missing');
-    expect(body.connection.missing_permissions).toEqual(expect.arrayContaining(['dispute_read', 'payout_read', 'balance_read', 'event_read']));
+    expect(body.connection.missing_permissions).toEqual(
+      expect.arrayContaining(['dispute_read', 'payout_read', 'balance_read', 'event_read']),
+    );
   });
 
   it.each([
-    [['--name', 'X', '--api-key', 'sk_test_neverIssued00000000000000'], 'pi-stripe connect: Stripe rejected this API key: it is revoked, expired or mistyped.'],
-    [['--name', 'X', '--api-key', 'pk_test_abcdefghijkl'], 'pi-stripe connect: This is a publishable key (pk_…); it cannot read payments. Use a restricted key (rk_…).'],
+    [
+      ['--name', 'X', '--api-key', 'sk_test_neverIssued00000000000000'],
+      'pi-stripe connect: Stripe rejected this API key: it is revoked, expired or mistyped.',
+    ],
+    [
+      ['--name', 'X', '--api-key', 'pk_test_abcdefghijkl'],
+      'pi-stripe connect: This is a publishable key (pk_…); it cannot read payments. Use a restricted key (rk_…).',
+    ],
     [['--api-key', 'rk_test_abcdefghijkl'], 'pi-stripe connect: --name is required'],
-    [['--name', 'X', '--api-key', 'rk_test_abcdefghijkl', '--webhook-secret', 'nope'], 'pi-stripe connect: --webhook-secret: must look like whsec_…'],
+    [
+      ['--name', 'X', '--api-key', 'rk_test_abcdefghijkl', '--webhook-secret', 'nope'],
+      'pi-stripe connect: --webhook-secret: must look like whsec_…',
+    ],
   ])('exits 1 with a one-line reason for %j', async (args, message) => {
     const res = await cli('connect', ...args);
     expect(res.code).toBe(1);

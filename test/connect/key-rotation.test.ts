@@ -27,7 +27,15 @@ describe.each(DIALECTS)('encryption key rotation on %s', (dialect) => {
 
   it('re-encrypts every secret with the new key, after which the old key can go', async () => {
     const merchant = await createAccount(stack.emulator, { name: 'Rotating Keys' });
-    await stack.support('/connections', { method: 'POST', body: JSON.stringify({ name: 'Keyed', api_key: merchant.keys.test, merchant_id: 'rotating', webhook_secret: 'whsec_rotationTestSecret' }) });
+    await stack.support('/connections', {
+      method: 'POST',
+      body: JSON.stringify({
+        name: 'Keyed',
+        api_key: merchant.keys.test,
+        merchant_id: 'rotating',
+        webhook_secret: 'whsec_rotationTestSecret',
+      }),
+    });
     const oauthMerchant = await createAccount(stack.emulator, { name: 'Rotating OAuth' });
     expect((await install(stack, oauthMerchant.id)).status).toBe(200);
     await stack.services.jobs.idle();
@@ -35,15 +43,23 @@ describe.each(DIALECTS)('encryption key rotation on %s', (dialect) => {
     const before = await secrets();
     expect(before.length).toBeGreaterThanOrEqual(4);
     const plaintexts = new Map<string, string>();
-    for (const row of before) plaintexts.set(`${row.connection_id}:${row.kind}`, (await stack.services.secrets.get(row.connection_id, row.kind))!.value);
+    for (const row of before)
+      plaintexts.set(`${row.connection_id}:${row.kind}`, (await stack.services.secrets.get(row.connection_id, row.kind))!.value);
     // A secret sealed with a key nobody configured any more stays put and is reported, not retried forever.
     const lost = new SecretStore(stack.database.db, new SecretBox([randomBytes(32).toString('base64')]));
     const connection = before[0]!.connection_id;
     await lost.put(connection, 'access_token', 'sealed-with-a-forgotten-key');
 
-    const rotated = createServices(testConfig({ DATABASE_URL: stack.database.url, ENCRYPTION_KEYS: `${newKey},${oldKey}` }), stack.database.db, capturedLogger().logger);
+    const rotated = createServices(
+      testConfig({ DATABASE_URL: stack.database.url, ENCRYPTION_KEYS: `${newKey},${oldKey}` }),
+      stack.database.db,
+      capturedLogger().logger,
+    );
     const first = await rotated.secrets.reencryptAll(2);
-    expect(first).toEqual({ reencrypted: before.length - (before.some((r) => r.connection_id === connection && r.kind === 'access_token') ? 1 : 0), remaining: 1 });
+    expect(first).toEqual({
+      reencrypted: before.length - (before.some((r) => r.connection_id === connection && r.kind === 'access_token') ? 1 : 0),
+      remaining: 1,
+    });
     expect(await rotated.secrets.reencryptAll()).toEqual({ reencrypted: 0, remaining: 1 });
     await stack.database.db('connection_secrets').where({ connection_id: connection, kind: 'access_token' }).delete();
     plaintexts.delete(`${connection}:access_token`);

@@ -29,13 +29,19 @@ describe.each(DIALECTS)('Stripe Apps install on %s', (dialect) => {
     await stack.services.jobs.idle();
 
     const [listed] = await connections(`?q=${merchant.id}`);
-    const status = await (await stack.support(`/connections/${listed!.id}`)).json() as ConnectionStatus;
+    const status = (await (await stack.support(`/connections/${listed!.id}`)).json()) as ConnectionStatus;
     expect(status).toMatchObject({
-      account_id: merchant.id, name: 'Roast & Co', mode: 'test', auth: 'oauth', install_source: 'oauth_install',
-      state: 'live', connected: true, merchant_id: null,
+      account_id: merchant.id,
+      name: 'Roast & Co',
+      mode: 'test',
+      auth: 'oauth',
+      install_source: 'oauth_install',
+      state: 'live',
+      connected: true,
+      merchant_id: null,
     });
     expect(Date.parse(status!.token!.expires_at!) - Date.now()).toBeGreaterThan(55 * 60 * 1000);
-    const detail = await (await stack.support(`/connections/${status!.id}`)).json() as { history: { to: string }[] };
+    const detail = (await (await stack.support(`/connections/${status!.id}`)).json()) as { history: { to: string }[] };
     // Live once every page is stored, then live again with verification's result in the reason.
     expect(detail.history.map((h) => h.to)).toEqual(['live', 'live', 'backfilling', 'connecting']);
   });
@@ -56,7 +62,10 @@ describe.each(DIALECTS)('Stripe Apps install on %s', (dialect) => {
 
     const start = await fetch(`${stack.url}/oauth/install?mode=test`, { redirect: 'manual' });
     const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
-    await stack.database.db('oauth_states').update({ expires_at: Date.now() - 1 }).whereNull('used_at');
+    await stack.database
+      .db('oauth_states')
+      .update({ expires_at: Date.now() - 1 })
+      .whereNull('used_at');
     const expired = await fetch(`${stack.url}/oauth/callback?code=ac_whatever&state=${state}`);
     expect(expired.status).toBe(400);
     expect(await expired.text()).toContain('expired');
@@ -86,7 +95,10 @@ describe.each(DIALECTS)('Stripe Apps install on %s', (dialect) => {
   it('accepts Marketplace installs without state, finding the mode by trying test then live', async () => {
     const shop = await createAccount(stack.emulator, { name: 'Market Shop' });
     for (const mode of ['test', 'live'] as const) {
-      const { redirect_url } = await control<{ redirect_url: string }>(stack.emulator, 'POST', '/oauth/install', { account: shop.id, mode });
+      const { redirect_url } = await control<{ redirect_url: string }>(stack.emulator, 'POST', '/oauth/install', {
+        account: shop.id,
+        mode,
+      });
       expect(new URL(redirect_url).searchParams.has('state')).toBe(false);
       const res = await fetch(redirect_url);
       expect(res.status).toBe(200);
@@ -95,13 +107,17 @@ describe.each(DIALECTS)('Stripe Apps install on %s', (dialect) => {
     await stack.services.jobs.idle();
     const both = await connections(`?q=${shop.id}`);
     expect(both.map((c) => [c.mode, c.install_source, c.merchant_id, c.state]).sort()).toEqual([
-      ['live', 'marketplace', null, 'live'], ['test', 'marketplace', null, 'live'],
+      ['live', 'marketplace', null, 'live'],
+      ['test', 'marketplace', null, 'live'],
     ]);
   });
 
-  it('refuses a code exchanged with the other mode\'s key', async () => {
+  it("refuses a code exchanged with the other mode's key", async () => {
     const shop = await createAccount(stack.emulator, { name: 'Wrong Mode' });
-    const { redirect_url } = await control<{ redirect_url: string }>(stack.emulator, 'POST', '/oauth/install', { account: shop.id, mode: 'test' });
+    const { redirect_url } = await control<{ redirect_url: string }>(stack.emulator, 'POST', '/oauth/install', {
+      account: shop.id,
+      mode: 'test',
+    });
     const res = await fetch(`${redirect_url}&livemode=true`);
     expect(res.status).toBe(400);
     expect(await connections(`?q=${shop.id}`)).toEqual([]);

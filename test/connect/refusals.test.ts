@@ -24,7 +24,9 @@ describe.each(DIALECTS)('refused actions on %s', (dialect) => {
 
   it('refuses a second "Add a connection" for a connected account, pointing to "Replace API key"', async () => {
     const merchant = await createAccount(stack.emulator, { name: 'Only Once' });
-    const { connection } = (await (await add({ name: 'Only Once', api_key: merchant.keys.test })).json()) as { connection: ConnectionStatus };
+    const { connection } = (await (await add({ name: 'Only Once', api_key: merchant.keys.test })).json()) as {
+      connection: ConnectionStatus;
+    };
     await stack.services.jobs.idle();
     const before = await detail(connection.id);
     const second = (await control<{ key: string }>(stack.emulator, 'POST', '/keys', { account: merchant.id, mode: 'test' })).key;
@@ -36,10 +38,17 @@ describe.each(DIALECTS)('refused actions on %s', (dialect) => {
     expect(body.error.message).toContain(`already connected as "Only Once" (${connection.id})`);
     expect(body.error.message).toContain('"Replace API key"');
     const after = await detail(connection.id);
-    expect({ name: after.name, state: after.state, history: after.history.length }).toEqual({ name: 'Only Once', state: 'live', history: before.history.length });
+    expect({ name: after.name, state: after.state, history: after.history.length }).toEqual({
+      name: 'Only Once',
+      state: 'live',
+      history: before.history.length,
+    });
 
     // Replacing the key is the way, and the timeline says so.
-    const replaced = await stack.support(`/connections/${connection.id}/api-key`, { method: 'PUT', body: JSON.stringify({ api_key: second }) });
+    const replaced = await stack.support(`/connections/${connection.id}/api-key`, {
+      method: 'PUT',
+      body: JSON.stringify({ api_key: second }),
+    });
     expect(replaced.status).toBe(200);
     await stack.services.jobs.idle();
     expect((await detail(connection.id)).history.map((h) => h.reason)).toContain('API key replaced by support; the import resumes with it');
@@ -57,7 +66,9 @@ describe.each(DIALECTS)('refused actions on %s', (dialect) => {
 
   it('answers 409 with a sentence for a report rerun on a disconnected connection, in the API and the CLI', async () => {
     const merchant = await createAccount(stack.emulator, { name: 'Gone Shop' });
-    const { connection } = (await (await add({ name: 'Gone Shop', api_key: merchant.keys.test })).json()) as { connection: ConnectionStatus };
+    const { connection } = (await (await add({ name: 'Gone Shop', api_key: merchant.keys.test })).json()) as {
+      connection: ConnectionStatus;
+    };
     await stack.services.jobs.idle();
     await stack.support(`/connections/${connection.id}/disconnect`, { method: 'POST', body: '{}' });
 
@@ -66,9 +77,14 @@ describe.each(DIALECTS)('refused actions on %s', (dialect) => {
     const sentence = 'Reports cannot run: the connection is disconnected and its credentials were deleted. Reconnect it first.';
     expect(((await res.json()) as { error: { message: string } }).error.message).toBe(sentence);
 
-    const env = { ...process.env, ...processEnv(stack.url, stack.database.url, { STRIPE_API_BASE: stack.emulator.url, LOG_LEVEL: 'warn' }) };
+    const env = {
+      ...process.env,
+      ...processEnv(stack.url, stack.database.url, { STRIPE_API_BASE: stack.emulator.url, LOG_LEVEL: 'warn' }),
+    };
     const cli = await run(process.execPath, [BIN, 'reports', 'run', '--connection', connection.id], { env }).then(
-      () => ({ code: 0, stderr: '' }), (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }));
+      () => ({ code: 0, stderr: '' }),
+      (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
+    );
     expect(cli.code).toBe(1);
     expect(cli.stderr.trim()).toBe(`pi-stripe reports: error: ${sentence}`);
   }, 30_000);

@@ -19,7 +19,11 @@ describe.each(DIALECTS)('reinstalling with late lifecycle events on %s', (dialec
   beforeAll(async () => {
     stack = await startStack(dialect, { STRIPE_WEBHOOK_SECRETS: WEBHOOK_SECRET });
     await control(stack.emulator, 'POST', '/webhook_endpoints', {
-      url: `${stack.url}/webhooks/stripe`, mode: 'test', secret: WEBHOOK_SECRET, enabled_events: ['*'], faults: { delayMs: 1500, jitterMs: 1500 },
+      url: `${stack.url}/webhooks/stripe`,
+      mode: 'test',
+      secret: WEBHOOK_SECRET,
+      enabled_events: ['*'],
+      faults: { delayMs: 1500, jitterMs: 1500 },
     });
     merchant = await createAccount(stack.emulator, { name: 'Back Again' });
     await install(stack, merchant.id);
@@ -61,14 +65,24 @@ describe.each(DIALECTS)('reinstalling with late lifecycle events on %s', (dialec
     expect(notes.some((n) => /installed again at .*after it/.test(n))).toBe(true);
     expect(notes.some((n) => /Stripe still accepts that install's tokens/.test(n))).toBe(true);
     // The tokens work: a poll reads Stripe with them.
-    expect(await db('connection_secrets').where({ connection_id: id }).pluck('kind')).toEqual(expect.arrayContaining(['access_token', 'refresh_token']));
+    expect(await db('connection_secrets').where({ connection_id: id }).pluck('kind')).toEqual(
+      expect.arrayContaining(['access_token', 'refresh_token']),
+    );
     await expect(stack.services.events.poll(id)).resolves.toMatchObject({ stored: expect.any(Number) });
 
     // A real uninstall after all of it still disconnects (the webhook says so; polls now fail, since
     // Stripe refuses the tokens).
     await control(stack.emulator, 'POST', '/oauth/uninstall', { account: merchant.id, mode: 'test' });
     await stack.emulator.webhooks.idle();
-    await expect.poll(async () => { await stack.services.jobs.idle(); return (await detail()).state; }, { timeout: 15_000 }).toBe('disconnected');
+    await expect
+      .poll(
+        async () => {
+          await stack.services.jobs.idle();
+          return (await detail()).state;
+        },
+        { timeout: 15_000 },
+      )
+      .toBe('disconnected');
     const after = await detail();
     expect(after.state).toBe('disconnected');
     expect(after.state_reason).toContain('account.application.deauthorized');

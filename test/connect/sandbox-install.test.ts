@@ -19,11 +19,13 @@ describe.each(DIALECTS)('installs into a Stripe sandbox on %s', (dialect) => {
 
   const detail = async (id: string) => (await (await stack.support(`/connections/${id}`)).json()) as ConnectionDetail;
 
-  it('connects through the managed sandbox\'s client id, imports, refreshes with the sandbox key and shows the environment', async () => {
+  it("connects through the managed sandbox's client id, imports, refreshes with the sandbox key and shows the environment", async () => {
     const sandbox = await createAccount(stack.emulator, { name: 'Sandbox Bakery' });
     await control(stack.emulator, 'POST', '/generate', { account: sandbox.id, payments: 30, days: 10 });
     const { authorize, status, page } = await install(stack, sandbox.id, { mode: 'sandbox' });
-    expect(authorize.searchParams.get('client_id')).toBe((await control<{ app: { clientIds: { sandbox: string } } }>(stack.emulator, 'GET', '/')).app.clientIds.sandbox);
+    expect(authorize.searchParams.get('client_id')).toBe(
+      (await control<{ app: { clientIds: { sandbox: string } } }>(stack.emulator, 'GET', '/')).app.clientIds.sandbox,
+    );
     expect(status).toBe(200);
     expect(page).toContain('connected in a Stripe sandbox');
     await stack.services.jobs.idle();
@@ -36,7 +38,10 @@ describe.each(DIALECTS)('installs into a Stripe sandbox on %s', (dialect) => {
 
     // The refresh goes with the sandbox's platform key: the test key is refused for its tokens.
     const refresh = (await stack.services.secrets.get(String(row.id), 'refresh_token'))!.value;
-    expect((await oauthToken(stack.emulator, await platformKey(stack.emulator, 'test'), { grant_type: 'refresh_token', refresh_token: refresh })).status).toBe(400);
+    expect(
+      (await oauthToken(stack.emulator, await platformKey(stack.emulator, 'test'), { grant_type: 'refresh_token', refresh_token: refresh }))
+        .status,
+    ).toBe(400);
     await stack.services.tokens.refresh(String(row.id));
     expect((await detail(String(row.id))).state).toBe('live');
 
@@ -47,7 +52,10 @@ describe.each(DIALECTS)('installs into a Stripe sandbox on %s', (dialect) => {
 
   it('completes a Marketplace-started sandbox install (no state): the test key is refused, the sandbox key takes the code', async () => {
     const sandbox = await createAccount(stack.emulator, { name: 'Sandbox Florist' });
-    const { redirect_url } = await control<{ redirect_url: string }>(stack.emulator, 'POST', '/oauth/install', { account: sandbox.id, mode: 'sandbox' });
+    const { redirect_url } = await control<{ redirect_url: string }>(stack.emulator, 'POST', '/oauth/install', {
+      account: sandbox.id,
+      mode: 'sandbox',
+    });
     const callback = await fetch(redirect_url, { redirect: 'manual' });
     expect(callback.status).toBe(200);
     await stack.services.jobs.idle();

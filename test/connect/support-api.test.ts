@@ -7,7 +7,6 @@ import { DIALECTS } from '../support/databases.js';
 import { routeTable } from '../support/routes.js';
 import { startStack, type Stack } from '../support/stack.js';
 
-
 describe.each(DIALECTS)('support API on %s', (dialect) => {
   let stack: Stack;
   let ids: Record<string, string>;
@@ -17,11 +16,18 @@ describe.each(DIALECTS)('support API on %s', (dialect) => {
     ids = {};
     for (const name of ['Alpha Books', 'Beta Bikes', 'Gamma Games']) {
       const account = await createAccount(stack.emulator, { name });
-      const res = await stack.support('/connections', { method: 'POST', body: JSON.stringify({ name, api_key: account.keys.test, merchant_id: name.split(' ')[0]!.toLowerCase() }) });
+      const res = await stack.support('/connections', {
+        method: 'POST',
+        body: JSON.stringify({ name, api_key: account.keys.test, merchant_id: name.split(' ')[0]!.toLowerCase() }),
+      });
       ids[name] = ((await res.json()) as { connection: ConnectionStatus }).connection.id;
     }
     const restricted = await createAccount(stack.emulator, { name: 'Delta' });
-    const { key } = await control<{ key: string }>(stack.emulator, 'POST', '/keys', { account: restricted.id, mode: 'test', permissions: ['connected_account_read', 'charge_read'] });
+    const { key } = await control<{ key: string }>(stack.emulator, 'POST', '/keys', {
+      account: restricted.id,
+      mode: 'test',
+      permissions: ['connected_account_read', 'charge_read'],
+    });
     const res = await stack.support('/connections', { method: 'POST', body: JSON.stringify({ name: 'Delta Deli', api_key: key }) });
     ids['Delta Deli'] = ((await res.json()) as { connection: ConnectionStatus }).connection.id;
     await stack.services.jobs.idle();
@@ -29,12 +35,24 @@ describe.each(DIALECTS)('support API on %s', (dialect) => {
   afterAll(() => stack.close());
 
   it('answers 401 on every route without a valid token', async () => {
-    const deps = { config: stack.config, status: stack.services.status, connections: stack.services.connections, limiters: stack.services.limiters };
-    const table = [...routeTable(supportConnectionRoutes(deps)), ...routeTable(supportActionRoutes({ ...deps, reports: stack.services.reports }))];
+    const deps = {
+      config: stack.config,
+      status: stack.services.status,
+      connections: stack.services.connections,
+      limiters: stack.services.limiters,
+    };
+    const table = [
+      ...routeTable(supportConnectionRoutes(deps)),
+      ...routeTable(supportActionRoutes({ ...deps, reports: stack.services.reports })),
+    ];
     expect(table.length).toBeGreaterThanOrEqual(8);
     for (const { method, path } of table) {
       const url = `${stack.url}/api/support${path.replace(':id', ids['Alpha Books']!).replace(':action', 'pause')}`;
-      for (const headers of [{}, { Authorization: 'Bearer wrong-token-of-sufficient-length-000' }, { Authorization: 'Basic abc' }] as Record<string, string>[]) {
+      for (const headers of [
+        {},
+        { Authorization: 'Bearer wrong-token-of-sufficient-length-000' },
+        { Authorization: 'Basic abc' },
+      ] as Record<string, string>[]) {
         const res = await fetch(url, { method, headers });
         expect(res.status, `${method} ${path}`).toBe(401);
         expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
@@ -45,7 +63,8 @@ describe.each(DIALECTS)('support API on %s', (dialect) => {
   });
 
   it('filters by state and mode, and searches by account, name or merchant id', async () => {
-    const list = async (q: string) => ((await (await stack.support(`/connections${q}`)).json()) as { data: ConnectionStatus[]; total: number });
+    const list = async (q: string) =>
+      (await (await stack.support(`/connections${q}`)).json()) as { data: ConnectionStatus[]; total: number };
     expect((await list('')).total).toBe(4);
     expect((await list('?state=permission_missing')).data.map((c) => c.name)).toEqual(['Delta Deli']);
     expect((await list('?state=live')).total).toBe(3);
@@ -77,7 +96,15 @@ describe.each(DIALECTS)('support API on %s', (dialect) => {
     const disconnected = await act('disconnect');
     expect(disconnected.body).toMatchObject({ state: 'disconnected', connected: false, actions: [] });
     // The resync's import went live, then verification said so again (the resume had nothing to verify).
-    expect(disconnected.body.history.slice(0, 7).map((h) => h.to)).toEqual(['disconnected', 'live', 'live', 'backfilling', 'live', 'backfilling', 'paused']);
+    expect(disconnected.body.history.slice(0, 7).map((h) => h.to)).toEqual([
+      'disconnected',
+      'live',
+      'live',
+      'backfilling',
+      'live',
+      'backfilling',
+      'paused',
+    ]);
     expect(disconnected.body.history[0]!.reason).toContain('credentials deleted');
     expect(await stack.database.db('connection_secrets').where({ connection_id: id })).toEqual([]);
     expect((await act('explode')).status).toBe(400);

@@ -14,12 +14,15 @@ describe.each(DIALECTS)('OAuth token lifecycle on %s', (dialect) => {
   let merchant: DemoAccount;
   let connectionId: string;
 
-  const tokenExchanges = async () => (await control<Record<string, number>>(stack.emulator, 'GET', '/requests'))['POST /v1/oauth/token'] ?? 0;
+  const tokenExchanges = async () =>
+    (await control<Record<string, number>>(stack.emulator, 'GET', '/requests'))['POST /v1/oauth/token'] ?? 0;
   const connection = async () => (await getConnection(stack.database.db, connectionId))!;
   /** A call the way import, poller and reports make them: a session under the call policy. */
   const viaSession = async <T>(fn: (s: Stripe) => Promise<T>): Promise<T> => {
     const session = await stack.services.stripe.session(await connection());
-    return limitedCall(stack.services.limiters.for(merchant.id, 'test'), 'test', () => fn(session.client()), { refreshAuth: session.refreshAuth });
+    return limitedCall(stack.services.limiters.for(merchant.id, 'test'), 'test', () => fn(session.client()), {
+      refreshAuth: session.refreshAuth,
+    });
   };
 
   beforeAll(async () => {
@@ -35,7 +38,10 @@ describe.each(DIALECTS)('OAuth token lifecycle on %s', (dialect) => {
     const before = await tokenExchanges();
     const oldRefresh = (await stack.services.secrets.get(connectionId, 'refresh_token'))!;
     const oldAccess = (await stack.services.secrets.get(connectionId, 'access_token'))!.value;
-    await stack.database.db('connections').where({ id: connectionId }).update({ token_expires_at: Date.now() + 60_000 });
+    await stack.database
+      .db('connections')
+      .where({ id: connectionId })
+      .update({ token_expires_at: Date.now() + 60_000 });
 
     const charges = await viaSession((s) => s.charges.list({ limit: 1 }));
     expect(charges.object).toBe('list');
@@ -84,7 +90,10 @@ describe.each(DIALECTS)('OAuth token lifecycle on %s', (dialect) => {
   });
 
   it('sweeps tokens that expire soon', async () => {
-    await stack.database.db('connections').where({ id: connectionId }).update({ token_expires_at: Date.now() + 10 * 60 * 1000 });
+    await stack.database
+      .db('connections')
+      .where({ id: connectionId })
+      .update({ token_expires_at: Date.now() + 10 * 60 * 1000 });
     expect(await stack.services.tokens.refreshExpiring(15 * 60 * 1000)).toBe(1);
     expect((await connection()).tokenExpiresAt! - Date.now()).toBeGreaterThan(55 * 60 * 1000);
     expect(await stack.services.tokens.refreshExpiring(15 * 60 * 1000)).toBe(0);
@@ -92,12 +101,17 @@ describe.each(DIALECTS)('OAuth token lifecycle on %s', (dialect) => {
 
   it('turns an invalid_grant it cannot confirm as an uninstall (the access token expired too) into reauthorization_required with a reauthorize link', async () => {
     // An expired access token is refused whatever happened, so it proves nothing: tokens are kept.
-    await stack.database.db('connections').where({ id: connectionId }).update({ token_expires_at: Date.now() - 1000 });
+    await stack.database
+      .db('connections')
+      .where({ id: connectionId })
+      .update({ token_expires_at: Date.now() - 1000 });
     await control(stack.emulator, 'POST', '/oauth/uninstall', { account: merchant.id, mode: 'test' });
     await expect(stack.services.tokens.refresh(connectionId)).rejects.toMatchObject({ code: 'reauthorization_required' });
     const status = (await (await stack.support(`/connections/${connectionId}`)).json()) as ConnectionStatus;
     expect(status).toMatchObject({
-      state: 'reauthorization_required', connected: false, actions: ['reauthorize', 'disconnect'],
+      state: 'reauthorization_required',
+      connected: false,
+      actions: ['reauthorize', 'disconnect'],
       reauthorize_url: `${stack.url}/oauth/install?mode=test`,
     });
     expect(status.state_reason).toContain('invalid_grant');

@@ -32,15 +32,27 @@ describe('npm start on a fresh checkout (sandbox)', () => {
   beforeAll(async () => {
     port = await freePort();
     child = spawn('npm', ['start'], {
-      cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'pi.sqlite')}` },
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? dir,
+        PORT: String(port),
+        DATABASE_URL: `sqlite:${join(dir, 'pi.sqlite')}`,
+      },
     });
     child.stdout!.on('data', (d) => (output += String(d)));
     child.stderr!.on('data', (d) => (output += String(d)));
     // 'close': npm has exited and every process holding its output (the server under it) too; npm
     // may exit on SIGTERM before the server has said it is shutting down.
     exited = new Promise((ok) => child.once('close', ok));
-    await until('the sandbox banner', async () => output, (o) => /Support console: /.test(o) || child.exitCode !== null, 120_000);
+    await until(
+      'the sandbox banner',
+      async () => output,
+      (o) => /Support console: /.test(o) || child.exitCode !== null,
+      120_000,
+    );
     if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${output}`);
     browser = await launchChromium();
   }, 150_000);
@@ -67,7 +79,9 @@ describe('npm start on a fresh checkout (sandbox)', () => {
     const emulator = (await (await fetch(`${EMULATOR}/_emulator/`)).json()) as { accounts: { id: string; name: string }[] };
     const demo = emulator.accounts.find((a) => a.name === 'Demo Coffee Roasters')!;
     const truth = (await (await fetch(`${EMULATOR}/_emulator/truth?account=${demo.id}&mode=test`)).json()) as Record<string, unknown[]>;
-    const objects = Object.entries(truth).filter(([t]) => t !== 'event').reduce((n, [, list]) => n + list.length, 0);
+    const objects = Object.entries(truth)
+      .filter(([t]) => t !== 'event')
+      .reduce((n, [, list]) => n + list.length, 0);
     expect(objects).toBeGreaterThan(3000);
   });
 
@@ -91,17 +105,28 @@ describe('npm start on a fresh checkout (sandbox)', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('link', { name: /Demo Coffee Roasters/ }).waitFor();
 
-    const api = async <T>(path: string) => (await (await fetch(`${base}/api/support${path}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as T;
+    const api = async <T>(path: string) =>
+      (await (await fetch(`${base}/api/support${path}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as T;
     const [connection] = (await api<{ data: ConnectionStatus[] }>('/connections')).data;
     const seen = new Set<string>();
     // Every run finished is not yet the end: the balance snapshot comes next, then the state goes live.
-    const done = await until('the demo import to finish and the connection to go live', () => api<ConnectionStatus>(`/connections/${connection!.id}`), (s) => {
-      for (const r of s.import.resources) seen.add(`${r.resource}:${r.state}`);
-      return s.import.done && s.state !== 'backfilling';
-    }, 120_000);
+    const done = await until(
+      'the demo import to finish and the connection to go live',
+      () => api<ConnectionStatus>(`/connections/${connection!.id}`),
+      (s) => {
+        for (const r of s.import.resources) seen.add(`${r.resource}:${r.state}`);
+        return s.import.done && s.state !== 'backfilling';
+      },
+      120_000,
+    );
     expect(done.state).toBe('live');
     // Live once every page is stored; verification follows with the connection live.
-    const verified = await until('verification of the demo import', () => api<ConnectionStatus>(`/connections/${connection!.id}`), (s) => s.import.verification === 'verified', 120_000);
+    const verified = await until(
+      'verification of the demo import',
+      () => api<ConnectionStatus>(`/connections/${connection!.id}`),
+      (s) => s.import.verification === 'verified',
+      120_000,
+    );
     expect(verified.import.resources.every((r) => r.verification?.state === 'verified' && r.verification.repaired === 0)).toBe(true);
     expect(done.import.resources.find((r) => r.resource === 'charges')!.objects).toBeGreaterThanOrEqual(1000);
 
@@ -110,19 +135,29 @@ describe('npm start on a fresh checkout (sandbox)', () => {
     await page.close();
   }, 150_000);
 
-  it('keeps receiving the demo merchant\'s live payments', async () => {
-    const api = async <T>(path: string) => (await (await fetch(`${base}/api/support${path}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as T;
+  it("keeps receiving the demo merchant's live payments", async () => {
+    const api = async <T>(path: string) =>
+      (await (await fetch(`${base}/api/support${path}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as T;
     const [connection] = (await api<{ data: ConnectionStatus[] }>('/connections')).data;
     const before = (await api<ConnectionStatus>(`/connections/${connection!.id}`)).events.last_event_at;
-    await until('a live event from the demo trickle', () => api<ConnectionStatus>(`/connections/${connection!.id}`),
-      (s) => s.events.last_event_at !== null && s.events.last_event_at !== before, 60_000);
+    await until(
+      'a live event from the demo trickle',
+      () => api<ConnectionStatus>(`/connections/${connection!.id}`),
+      (s) => s.events.last_event_at !== null && s.events.last_event_at !== before,
+      60_000,
+    );
   }, 70_000);
 
   it('a second start says its port is taken in one line; on a port of its own it reuses the running emulator', async () => {
     const start = (env: Record<string, string>) => {
-      const second = spawn(process.execPath, ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'server/main.ts')], {
-        cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, ...env },
-      });
+      const second = spawn(
+        process.execPath,
+        ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'server/main.ts')],
+        {
+          cwd: dir,
+          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, ...env },
+        },
+      );
       let text = '';
       second.stdout.on('data', (d) => (text += String(d)));
       second.stderr.on('data', (d) => (text += String(d)));
@@ -130,12 +165,19 @@ describe('npm start on a fresh checkout (sandbox)', () => {
     };
     const clash = start({ PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'second.sqlite')}` });
     expect(await clash.exit).toBe(1);
-    expect(clash.text()).toContain(`pi-stripe: port ${port} is already in use (another npm start?): stop that process, or set PORT to a free port`);
+    expect(clash.text()).toContain(
+      `pi-stripe: port ${port} is already in use (another npm start?): stop that process, or set PORT to a free port`,
+    );
     expect(clash.text()).not.toMatch(/TypeError|at .*\.ts:\d+/);
 
     const own = start({ PORT: String(await freePort()), DATABASE_URL: `sqlite:${join(dir, 'third.sqlite')}` });
     try {
-      await until('the second banner', async () => own.text(), (t) => /Support console: /.test(t) || own.second.exitCode !== null, 60_000);
+      await until(
+        'the second banner',
+        async () => own.text(),
+        (t) => /Support console: /.test(t) || own.second.exitCode !== null,
+        60_000,
+      );
       expect(own.text()).toContain(`Stripe emulator:  using the one already on ${EMULATOR}`);
       const healthy = /Backend: +(http:\/\/localhost:\d+)/.exec(own.text())![1]!;
       expect((await fetch(`${healthy}/healthz`)).status).toBe(200);

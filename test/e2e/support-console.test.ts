@@ -7,7 +7,14 @@ import { artifactPath, buildConsole, launchChromium } from '../support/browser.j
 import { control, createAccount } from '../support/emulator.js';
 import { install, startStack, SUPPORT_TOKEN, type Stack } from '../support/stack.js';
 
-const READS = ['connected_account_read', 'balance_read', 'event_read', 'report_runs_and_report_types_read', 'file_read', ...RESOURCES.map((r) => r.permission)];
+const READS = [
+  'connected_account_read',
+  'balance_read',
+  'event_read',
+  'report_runs_and_report_types_read',
+  'file_read',
+  ...RESOURCES.map((r) => r.permission),
+];
 
 /** Presses Tab until `target` has focus: proves it is reachable without a mouse. */
 async function tabTo(page: Page, target: ReturnType<Page['getByRole']>, max = 40) {
@@ -82,16 +89,23 @@ describe('support console in Chromium (SQLite)', () => {
     const connectionId = page.url().split('/').pop()!;
 
     // The import reaches done and verified (the page follows it); then a new payment arrives and the lag updates.
-    await expect.poll(() => page.getByTestId('import-status').textContent(), { timeout: 60_000 }).toMatch(/^Import complete · verified: all \d+ at Stripe are stored$/);
+    await expect
+      .poll(() => page.getByTestId('import-status').textContent(), { timeout: 60_000 })
+      .toMatch(/^Import complete · verified: all \d+ at Stripe are stored$/);
     expect(await page.getByTestId('verification-charges').textContent()).toMatch(/^verified: all \d+ at Stripe are stored$/);
     const lagBefore = await page.getByTestId('lag').textContent();
     const lastBefore = await page.getByTestId('last-event').textContent();
     await control(stack.emulator, 'POST', '/scenarios/payment', { account: seeded.id, amount: 4200 });
-    await expect.poll(async () => {
-      await stack.services.events.poll(connectionId);
-      await stack.services.jobs.idle();
-      return page.getByTestId('last-event').textContent();
-    }, { timeout: 30_000, interval: 1000 }).not.toBe(lastBefore);
+    await expect
+      .poll(
+        async () => {
+          await stack.services.events.poll(connectionId);
+          await stack.services.jobs.idle();
+          return page.getByTestId('last-event').textContent();
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .not.toBe(lastBefore);
     await expect.poll(() => page.getByTestId('lag').textContent()).toMatch(/^\d+ s$/);
     expect(lagBefore).not.toMatch(/^\d+ s$/);
     await page.screenshot({ path: await artifactPath('support-console-detail.png'), fullPage: true });

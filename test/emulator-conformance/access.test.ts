@@ -26,8 +26,10 @@ describe('emulator keys, accounts and permissions', () => {
     const betaClient = stripeAt(emulator, beta.keys.test);
     await expect(betaClient.charges.retrieve(alphaCharge)).rejects.toMatchObject({ statusCode: 404, code: 'resource_missing' });
     expect((await betaClient.charges.list()).data).toEqual([]);
-    await expect(stripeAt(emulator, beta.keys.test, { stripeAccount: alpha.id }).charges.list())
-      .rejects.toMatchObject({ type: 'StripePermissionError', statusCode: 403 });
+    await expect(stripeAt(emulator, beta.keys.test, { stripeAccount: alpha.id }).charges.list()).rejects.toMatchObject({
+      type: 'StripePermissionError',
+      statusCode: 403,
+    });
   });
 
   it('keeps test and live data apart: livemode follows the key', async () => {
@@ -39,7 +41,9 @@ describe('emulator keys, accounts and permissions', () => {
 
   it('refuses a restricted key the permission it lacks with a 403 naming it', async () => {
     const { key } = await control<{ key: string }>(emulator, 'POST', '/keys', {
-      account: alpha.id, mode: 'test', permissions: ['charge_read'],
+      account: alpha.id,
+      mode: 'test',
+      permissions: ['charge_read'],
     });
     expect(key).toMatch(/^rk_test_/);
     const restricted = stripeAt(emulator, key);
@@ -50,8 +54,10 @@ describe('emulator keys, accounts and permissions', () => {
   });
 
   it('answers 401 for unknown keys and missing keys', async () => {
-    await expect(stripeAt(emulator, 'sk_test_unknownkey123').charges.list())
-      .rejects.toMatchObject({ type: 'StripeAuthenticationError', statusCode: 401 });
+    await expect(stripeAt(emulator, 'sk_test_unknownkey123').charges.list()).rejects.toMatchObject({
+      type: 'StripeAuthenticationError',
+      statusCode: 401,
+    });
     const res = await fetch(`${emulator.url}/v1/charges`);
     expect(res.status).toBe(401);
     expect(((await res.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');

@@ -6,12 +6,14 @@ const dir = new URL('../../server/emulator/', import.meta.url);
 
 /** Every error code the emulator's source can answer with: `code: '…'` and errors.invalid's third argument. */
 function emulatorCodes(): { file: string; code: string }[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.ts')).flatMap((file) => {
-    const text = readFileSync(new URL(file, dir), 'utf8');
-    const literal = [...text.matchAll(/\bcode: '([a-z0-9_]+)'/g)].map((m) => m[1]!);
-    const invalid = [...text.matchAll(/errors\.invalid\([^;]*?, '([a-z0-9_]+)'\)/g)].map((m) => m[1]!);
-    return [...literal, ...invalid].map((code) => ({ file, code }));
-  });
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .flatMap((file) => {
+      const text = readFileSync(new URL(file, dir), 'utf8');
+      const literal = [...text.matchAll(/\bcode: '([a-z0-9_]+)'/g)].map((m) => m[1]!);
+      const invalid = [...text.matchAll(/errors\.invalid\([^;]*?, '([a-z0-9_]+)'\)/g)].map((m) => m[1]!);
+      return [...literal, ...invalid].map((code) => ({ file, code }));
+    });
 }
 
 describe('emulator error codes', () => {

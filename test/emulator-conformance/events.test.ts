@@ -76,7 +76,9 @@ describe('emulator events', () => {
     expect(refunded.api_version).toBe(API_VERSION);
     expect(refunded.account).toBe(account.id);
     // Snapshots: the created event shows the intent as it was then, not as it is now.
-    const created = events.find((e) => e.type === 'payment_intent.created' && (e.data.object as Stripe.PaymentIntent).id === paid.paymentIntent!.id)!;
+    const created = events.find(
+      (e) => e.type === 'payment_intent.created' && (e.data.object as Stripe.PaymentIntent).id === paid.paymentIntent!.id,
+    )!;
     expect((created.data.object as Stripe.PaymentIntent).status).toBe('requires_payment_method');
   });
 

@@ -18,14 +18,17 @@ function expectShape(type: string, object: Record<string, unknown>) {
   const fixture = fixtures.resources[type]!;
   const extra = Object.keys(object).filter((k) => !(k in fixture) && !OPTIONAL[type]?.includes(k));
   expect(extra, `${type}: fields Stripe does not have`).toEqual([]);
-  expect(Object.keys(fixture).filter((k) => !(k in object)), `${type}: missing fields`).toEqual([]);
+  expect(
+    Object.keys(fixture).filter((k) => !(k in object)),
+    `${type}: missing fields`,
+  ).toEqual([]);
   for (const [key, value] of Object.entries(fixture)) {
     if (value === null || object[key] === null) continue;
     expect(kind(object[key]), `${type}.${key}`).toBe(kind(value));
   }
 }
 
-describe('emulator objects have Stripe\'s field sets', () => {
+describe("emulator objects have Stripe's field sets", () => {
   let emulator: Emulator;
   let account: DemoAccount;
   let stripe: Stripe;
@@ -61,7 +64,8 @@ describe('emulator objects have Stripe\'s field sets', () => {
     expectShape('reporting.report_type', types[0] as unknown as Record<string, unknown>);
     const t = types[0]!;
     const run = await stripe.reporting.reportRuns.create({
-      report_type: t.id, parameters: { interval_start: t.data_available_start + 1, interval_end: t.data_available_end - 1 },
+      report_type: t.id,
+      parameters: { interval_start: t.data_available_start + 1, interval_end: t.data_available_end - 1 },
     });
     expectShape('reporting.report_run', run as unknown as Record<string, unknown>);
     await new Promise((r) => setTimeout(r, 60));
@@ -70,10 +74,12 @@ describe('emulator objects have Stripe\'s field sets', () => {
     expectShape('file', (await stripe.files.retrieve(done.result!.id)) as unknown as Record<string, unknown>);
   });
 
-  it('the emulator\'s copy of the fixtures is Stripe\'s, byte for byte as copied from shared/reference', () => {
+  it("the emulator's copy of the fixtures is Stripe's, byte for byte as copied from shared/reference", () => {
     // The project stands alone (no test reads outside the repository): the copy's digest, taken when
     // it was copied, says it has not been edited since. A new copy updates both.
-    const digest = createHash('sha256').update(readFileSync(new URL('../../server/emulator/stripe-fixtures.json', import.meta.url))).digest('hex');
+    const digest = createHash('sha256')
+      .update(readFileSync(new URL('../../server/emulator/stripe-fixtures.json', import.meta.url)))
+      .digest('hex');
     expect(digest).toBe(FIXTURES_SHA256);
   });
 });

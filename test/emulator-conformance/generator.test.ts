@@ -13,8 +13,16 @@ describe('emulator data generator', () => {
       const emulator = await startEmulator({ seed: 7 });
       try {
         const account = await createAccount(emulator);
-        const counts = await control<Record<string, number>>(emulator, 'POST', '/generate', { account: account.id, payments: 150, days: 30 });
-        const truth = await control<Record<string, { id: string; amount?: number }[]>>(emulator, 'GET', `/truth?account=${account.id}&mode=test`);
+        const counts = await control<Record<string, number>>(emulator, 'POST', '/generate', {
+          account: account.id,
+          payments: 150,
+          days: 30,
+        });
+        const truth = await control<Record<string, { id: string; amount?: number }[]>>(
+          emulator,
+          'GET',
+          `/truth?account=${account.id}&mode=test`,
+        );
         return { counts, truth, account: account.id };
       } finally {
         await emulator.close();
@@ -66,7 +74,9 @@ describe('pi-stripe emulator', () => {
 
   it('refuses a bad port with a one-line reason', async () => {
     const run = promisify(execFile);
-    const err = await run(process.execPath, [BIN, 'emulator', '--port', 'abc'], { env: { PATH: process.env.PATH ?? '' } }).catch((e: unknown) => e);
+    const err = await run(process.execPath, [BIN, 'emulator', '--port', 'abc'], { env: { PATH: process.env.PATH ?? '' } }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: 1, stderr: 'pi-stripe emulator: --port must be a port number, got "abc"\n' });
   });
 });

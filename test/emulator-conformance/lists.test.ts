@@ -57,18 +57,24 @@ describe('emulator lists behave like Stripe', () => {
 
   it('filters on created: integer, gt, gte, lt, lte', async () => {
     const charges = truth.charge!;
-    const burstSecond = [...charges.reduce((m, c) => m.set(c.created, (m.get(c.created) ?? 0) + 1), new Map<number, number>())]
-      .sort((a, b) => b[1] - a[1])[0]![0];
+    const burstSecond = [...charges.reduce((m, c) => m.set(c.created, (m.get(c.created) ?? 0) + 1), new Map<number, number>())].sort(
+      (a, b) => b[1] - a[1],
+    )[0]![0];
     const all = async (params: Stripe.ChargeListParams) => {
       const ids: string[] = [];
       for await (const c of stripe.charges.list({ limit: 100, ...params })) ids.push(c.id);
       return ids.sort();
     };
-    const expected = (pred: (t: number) => boolean) => charges.filter((c) => pred(c.created)).map((c) => c.id).sort();
+    const expected = (pred: (t: number) => boolean) =>
+      charges
+        .filter((c) => pred(c.created))
+        .map((c) => c.id)
+        .sort();
     expect(await all({ created: burstSecond })).toEqual(expected((t) => t === burstSecond));
     expect(await all({ created: { gt: burstSecond } })).toEqual(expected((t) => t > burstSecond));
-    expect(await all({ created: { gte: burstSecond, lte: burstSecond + 86400 } }))
-      .toEqual(expected((t) => t >= burstSecond && t <= burstSecond + 86400));
+    expect(await all({ created: { gte: burstSecond, lte: burstSecond + 86400 } })).toEqual(
+      expected((t) => t >= burstSecond && t <= burstSecond + 86400),
+    );
     expect(await all({ created: { lt: burstSecond } })).toEqual(expected((t) => t < burstSecond));
   });
 
@@ -91,11 +97,20 @@ describe('emulator lists behave like Stripe', () => {
   });
 
   it('answers Stripe-shaped errors for bad limits, unknown params and unknown ids', async () => {
-    await expect(stripe.charges.list({ limit: 101 })).rejects.toMatchObject({ type: 'StripeInvalidRequestError', statusCode: 400, param: 'limit' });
-    await expect(stripe.charges.list({ colour: 'red' } as Stripe.ChargeListParams))
-      .rejects.toMatchObject({ statusCode: 400, code: 'parameter_unknown' });
+    await expect(stripe.charges.list({ limit: 101 })).rejects.toMatchObject({
+      type: 'StripeInvalidRequestError',
+      statusCode: 400,
+      param: 'limit',
+    });
+    await expect(stripe.charges.list({ colour: 'red' } as Stripe.ChargeListParams)).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'parameter_unknown',
+    });
     await expect(stripe.charges.retrieve('ch_doesnotexist')).rejects.toMatchObject({ statusCode: 404, code: 'resource_missing' });
-    await expect(stripe.charges.list({ starting_after: 'ch_doesnotexist' })).rejects.toMatchObject({ statusCode: 404, param: 'starting_after' });
+    await expect(stripe.charges.list({ starting_after: 'ch_doesnotexist' })).rejects.toMatchObject({
+      statusCode: 404,
+      param: 'starting_after',
+    });
     const tenByDefault = await stripe.paymentIntents.list();
     expect(tenByDefault.data).toHaveLength(10);
     expect(tenByDefault.has_more).toBe(true);
@@ -104,10 +119,20 @@ describe('emulator lists behave like Stripe', () => {
     // stripe-facts.md ("Lists"): "for a manual payout (automatic: false) Stripe refuses the filter".
     // A payment old enough to be available, which the manual payout then withdraws.
     // Large enough to outweigh whatever refunds and disputes left unsettled since the last automatic payout.
-    await control(emulator, 'POST', '/scenarios/payment', { account: account.id, amount: 50_000_000, at: Math.floor(Date.now() / 1000) - 10 * 86400 });
-    const manual = await control<{ id: string; automatic: boolean }>(emulator, 'POST', '/scenarios/payout', { account: account.id, manual: true });
+    await control(emulator, 'POST', '/scenarios/payment', {
+      account: account.id,
+      amount: 50_000_000,
+      at: Math.floor(Date.now() / 1000) - 10 * 86400,
+    });
+    const manual = await control<{ id: string; automatic: boolean }>(emulator, 'POST', '/scenarios/payout', {
+      account: account.id,
+      manual: true,
+    });
     expect(manual.automatic).toBe(false);
-    const err = await stripe.balanceTransactions.list({ payout: manual.id }).then(() => null, (e: unknown) => e);
+    const err = await stripe.balanceTransactions.list({ payout: manual.id }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(Error);
     expect(err).toMatchObject({ type: 'StripeInvalidRequestError', statusCode: 400, param: 'payout' });
     expect((err as Error).message).toContain('can only be filtered on automatic transfers');

@@ -11,23 +11,48 @@ import { install, startStack, type Stack } from '../support/stack.js';
  * (test/support/stack.ts), so the backfill, live, reports and OAuth tests fail on a request shape
  * Stripe does not define; this file proves the checker refuses such shapes, and walks all four.
  */
-const get = (path: string, query: Record<string, unknown> = {}): Exchange => ({ method: 'GET', path, query, body: {}, status: 200, response: null });
+const get = (path: string, query: Record<string, unknown> = {}): Exchange => ({
+  method: 'GET',
+  path,
+  query,
+  body: {},
+  status: 200,
+  response: null,
+});
 
-describe('requests checked against Stripe\'s OpenAPI definitions', () => {
+describe("requests checked against Stripe's OpenAPI definitions", () => {
   it('accepts the shapes Stripe defines, and names what it does not', () => {
     expect(checkRequest(get('/v1/charges', { limit: '100', created: { gte: '1', lt: '9' }, starting_after: 'ch_1' }))).toEqual([]);
     expect(checkRequest(get('/v1/events', { types: ['charge.succeeded', 'refund.created'], created: { gt: '5' } }))).toEqual([]);
     expect(checkRequest(get('/v1/balance_transactions', { payout: 'po_1', limit: '100' }))).toEqual([]);
-    expect(checkRequest(get('/v1/charges', { updated: { gte: '1' } }))).toEqual(['GET /v1/charges updated: Stripe defines no such parameter']);
+    expect(checkRequest(get('/v1/charges', { updated: { gte: '1' } }))).toEqual([
+      'GET /v1/charges updated: Stripe defines no such parameter',
+    ]);
     expect(checkRequest(get('/v1/charges', { created: { after: '1' } }))[0]).toContain('created[after]');
     expect(checkRequest(get('/v1/charges', { limit: 'ten' }))[0]).toContain("'ten' is not an integer");
     expect(checkRequest(get('/v1/charges/ch_1/refunds'))[0]).toContain('no such operation');
-    const run = (parameters: Record<string, unknown>): Exchange => ({ method: 'POST', path: '/v1/reporting/report_runs', query: {}, body: { report_type: 'balance.summary.1', parameters }, status: 200, response: null });
+    const run = (parameters: Record<string, unknown>): Exchange => ({
+      method: 'POST',
+      path: '/v1/reporting/report_runs',
+      query: {},
+      body: { report_type: 'balance.summary.1', parameters },
+      status: 200,
+      response: null,
+    });
     expect(checkRequest(run({ interval_start: '1', interval_end: '2', timezone: 'Europe/Berlin' }))).toEqual([]);
-    expect(checkRequest(run({ interval_end: '2', timezone: 'Mars/Olympus_Mons' }))[0]).toContain('not one of Stripe\'s values');
+    expect(checkRequest(run({ interval_end: '2', timezone: 'Mars/Olympus_Mons' }))[0]).toContain("not one of Stripe's values");
     expect(checkRequest(run({ interval_end: '2', window: 'week' }))[0]).toContain('body[parameters][window]');
     // The two calls Stripe's file does not cover (other hosts) are known, not guessed.
-    expect(checkRequest({ method: 'POST', path: '/v1/oauth/token', query: {}, body: { grant_type: 'refresh_token' }, status: 200, response: null })).toEqual([]);
+    expect(
+      checkRequest({
+        method: 'POST',
+        path: '/v1/oauth/token',
+        query: {},
+        body: { grant_type: 'refresh_token' },
+        status: 200,
+        response: null,
+      }),
+    ).toEqual([]);
   });
 
   it('checks answers: types, nullability, required fields and enums of what the definitions hold', () => {
@@ -35,11 +60,13 @@ describe('requests checked against Stripe\'s OpenAPI definitions', () => {
     expect(checkResponse(list([]))).toEqual([]);
     expect(checkResponse(list([{ id: 'po_1', object: 'payout', amount: '12.00' }])).join('\n')).toMatch(/amount: expected an integer/);
     expect(checkResponse(list([{ id: 'po_1', object: 'payout' }])).join('\n')).toMatch(/arrival_date: required, missing/);
-    expect(checkResponse({ ...list([]), response: { object: 'lists', url: '/v1/payouts', has_more: false, data: [] } })[0]).toContain("'lists' is not one of Stripe's values");
+    expect(checkResponse({ ...list([]), response: { object: 'lists', url: '/v1/payouts', has_more: false, data: [] } })[0]).toContain(
+      "'lists' is not one of Stripe's values",
+    );
   });
 });
 
-describe('the product\'s own traffic, end to end', () => {
+describe("the product's own traffic, end to end", () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack('sqlite');
@@ -52,7 +79,10 @@ describe('the product\'s own traffic, end to end', () => {
     const keyed = await seededAccount(stack, 120, { payouts: false });
     const id = await connectPaused(stack, keyed.keys.test);
     // Live: payments, a refund and a payout while polling.
-    const made = await control<{ charge: { id: string } }>(stack.emulator, 'POST', '/scenarios/payment', { account: keyed.id, amount: 4200 });
+    const made = await control<{ charge: { id: string } }>(stack.emulator, 'POST', '/scenarios/payment', {
+      account: keyed.id,
+      amount: 4200,
+    });
     await control(stack.emulator, 'POST', '/scenarios/refund', { account: keyed.id, charge: made.charge.id });
     const payout = await control<{ id: string }>(stack.emulator, 'POST', '/scenarios/payout', { account: keyed.id });
     await control(stack.emulator, 'POST', '/scenarios/payout_paid', { account: keyed.id, payout: payout.id });
@@ -75,10 +105,22 @@ describe('the product\'s own traffic, end to end', () => {
     expect(stack.openapiProblems()).toEqual([]);
     const operations = new Set(stack.exchanges.map((x) => shapeOf(x).split(' ').slice(0, 2).join(' ')));
     for (const op of [
-      'GET /v1/account', 'GET /v1/balance', 'GET /v1/charges', 'GET /v1/payment_intents', 'GET /v1/refunds', 'GET /v1/disputes',
-      'GET /v1/payouts', 'GET /v1/balance_transactions', 'GET /v1/radar/early_fraud_warnings', 'GET /v1/events',
-      'GET /v1/reporting/report_types', 'POST /v1/reporting/report_runs', 'GET /v1/files/{file}/contents', 'POST /v1/oauth/token',
-    ]) expect(operations, op).toContain(op);
+      'GET /v1/account',
+      'GET /v1/balance',
+      'GET /v1/charges',
+      'GET /v1/payment_intents',
+      'GET /v1/refunds',
+      'GET /v1/disputes',
+      'GET /v1/payouts',
+      'GET /v1/balance_transactions',
+      'GET /v1/radar/early_fraud_warnings',
+      'GET /v1/events',
+      'GET /v1/reporting/report_types',
+      'POST /v1/reporting/report_runs',
+      'GET /v1/files/{file}/contents',
+      'POST /v1/oauth/token',
+    ])
+      expect(operations, op).toContain(op);
     // What a paid payout settled is listed by payout.
     expect(stack.exchanges.some((x) => x.path === '/v1/balance_transactions' && x.query.payout === payout.id)).toBe(true);
   });

@@ -24,11 +24,15 @@ const inside = (t: Stripe.Reporting.ReportType) => ({ interval_start: t.data_ava
 
 async function download(stripe: Stripe, fileId: string): Promise<string[][]> {
   const response = (await stripe.rawRequest('GET', `/v1/files/${fileId}/contents`, undefined, {
-    apiBase: 'files', streaming: true,
+    apiBase: 'files',
+    streaming: true,
   } as Stripe.RawRequestOptions)) as unknown as Readable;
   let text = '';
   for await (const chunk of response) text += String(chunk);
-  return text.trim().split('\n').map((line) => line.split(','));
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => line.split(','));
 }
 
 describe('emulator Reporting API', () => {
@@ -39,7 +43,9 @@ describe('emulator Reporting API', () => {
 
   beforeAll(async () => {
     // Many quick calls in a row: Stripe's rate limit (test mode 25/s) is not what these tests ask about.
-    emulator = await withEmulator({ settings: { reportRunDelayMs: 30, rateLimits: { enabled: false, test: 25, liveGlobal: 100, liveEndpoint: 25, files: 20 } } });
+    emulator = await withEmulator({
+      settings: { reportRunDelayMs: 30, rateLimits: { enabled: false, test: 25, liveGlobal: 100, liveEndpoint: 25, files: 20 } },
+    });
     account = await createAccount(emulator, { name: 'Reports GmbH' });
     await control(emulator, 'POST', '/generate', { account: account.id, payments: 300, days: 20 });
     stripe = stripeAt(emulator, account.keys.test);
@@ -69,7 +75,10 @@ describe('emulator Reporting API', () => {
 
     let apiNet = 0;
     let count = 0;
-    for await (const t of stripe.balanceTransactions.list({ limit: 100, created: { gte: params.interval_start, lt: params.interval_end } })) {
+    for await (const t of stripe.balanceTransactions.list({
+      limit: 100,
+      created: { gte: params.interval_start, lt: params.interval_end },
+    })) {
       if (t.reporting_category === 'payout' || t.reporting_category === 'payout_reversal') continue;
       apiNet += t.net;
       count++;
@@ -89,18 +98,27 @@ describe('emulator Reporting API', () => {
     await refused({ ...inside(type), interval_end: type.data_available_end + 86400 }, 'parameters[interval_end]');
     await refused({ ...inside(type), interval_start: type.data_available_start }, 'parameters[interval_start]');
     await refused({ ...inside(type), interval_end: type.data_available_end }, 'parameters[interval_end]');
-    await refused({ interval_start: type.data_available_start + 10, interval_end: type.data_available_start + 10 }, 'parameters[interval_start]');
+    await refused(
+      { interval_start: type.data_available_start + 10, interval_end: type.data_available_start + 10 },
+      'parameters[interval_start]',
+    );
     const run = await stripe.reporting.reportRuns.create({ report_type: type.id, parameters: inside(type) });
     expect(run.parameters).toMatchObject(inside(type));
-    await expect(stripe.reporting.reportRuns.create({ report_type: 'payouts.itemized.99', parameters: { interval_end: 1 } }))
-      .rejects.toMatchObject({ statusCode: 400, param: 'report_type' });
+    await expect(
+      stripe.reporting.reportRuns.create({ report_type: 'payouts.itemized.99', parameters: { interval_end: 1 } }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'report_type' });
   });
 
   it('accepts only the time zones Stripe lists (its OpenAPI enum), and answers errors with codes Stripe has', async () => {
     const type = types.find((t) => t.id === 'balance.summary.1')!;
-    const run = await stripe.reporting.reportRuns.create({ report_type: type.id, parameters: { ...inside(type), timezone: 'Europe/Berlin' } });
+    const run = await stripe.reporting.reportRuns.create({
+      report_type: type.id,
+      parameters: { ...inside(type), timezone: 'Europe/Berlin' },
+    });
     expect(run.parameters.timezone).toBe('Europe/Berlin');
-    const err = await stripe.reporting.reportRuns.create({ report_type: type.id, parameters: { ...inside(type), timezone: 'Mars/Olympus_Mons' } }).catch((e: unknown) => e);
+    const err = await stripe.reporting.reportRuns
+      .create({ report_type: type.id, parameters: { ...inside(type), timezone: 'Mars/Olympus_Mons' } })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ statusCode: 400, param: 'parameters[timezone]' });
     const codes = [
       err,
@@ -127,12 +145,19 @@ describe('emulator Reporting API', () => {
   it('refuses a report type for good when told (a live-only type, a missing permission): 400 on every create', async () => {
     // Stripe's Reporting docs: some report types are available only in live mode, and a key
     // without the report's permission is refused; either way creating a run is an invalid request.
-    await control(emulator, 'POST', '/reporting/refuse', { report_type: 'payouts.itemized', message: 'This report type is only available in live mode.' });
+    await control(emulator, 'POST', '/reporting/refuse', {
+      report_type: 'payouts.itemized',
+      message: 'This report type is only available in live mode.',
+    });
     try {
       const type = types.find((t) => t.id === 'payouts.itemized.3')!;
       for (let i = 0; i < 2; i++) {
-        await expect(stripe.reporting.reportRuns.create({ report_type: type.id, parameters: inside(type) }))
-          .rejects.toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError', param: 'report_type', message: 'This report type is only available in live mode.' });
+        await expect(stripe.reporting.reportRuns.create({ report_type: type.id, parameters: inside(type) })).rejects.toMatchObject({
+          statusCode: 400,
+          type: 'StripeInvalidRequestError',
+          param: 'report_type',
+          message: 'This report type is only available in live mode.',
+        });
       }
     } finally {
       emulator.reporting.options.refused.clear();
@@ -143,7 +168,8 @@ describe('emulator Reporting API', () => {
     await control(emulator, 'POST', '/reporting/fail_next', { count: 1 });
     const type = types.find((t) => t.id === 'balance.summary.1')!;
     const run = await stripe.reporting.reportRuns.create({
-      report_type: type.id, parameters: inside(type),
+      report_type: type.id,
+      parameters: inside(type),
     });
     const done = await waitFor(stripe, run.id);
     expect(done).toMatchObject({ status: 'failed', result: null });

@@ -5,7 +5,9 @@ import { control, createAccount, stripeAt, withEmulator, type DemoAccount } from
 
 async function burst(client: Stripe, n: number, call: (c: Stripe) => Promise<unknown>) {
   const results = await Promise.allSettled(Array.from({ length: n }, () => call(client)));
-  const limited = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as Stripe.errors.StripeError);
+  const limited = results
+    .filter((r) => r.status === 'rejected')
+    .map((r) => (r as PromiseRejectedResult).reason as Stripe.errors.StripeError);
   return { ok: results.length - limited.length, limited };
 }
 
@@ -42,7 +44,7 @@ describe('emulator rate limits, faults and counters', () => {
     expect(payouts.ok).toBe(20);
   });
 
-  it('limits requests in flight like Stripe\'s concurrency limiter: 429 global-concurrency / endpoint-concurrency', async () => {
+  it("limits requests in flight like Stripe's concurrency limiter: 429 global-concurrency / endpoint-concurrency", async () => {
     // Stripe's rate limits page, "API limiters": "several limiters in the API, including a rate
     // limiter and a concurrency limiter"; 429s name the limiter in Stripe-Rate-Limited-Reason.
     await new Promise((r) => setTimeout(r, 1050));
@@ -53,11 +55,15 @@ describe('emulator rate limits, faults and counters', () => {
       const { ok, limited } = await burst(client, 6, (c) => c.charges.list({ limit: 1 }));
       expect(Date.now() - started).toBeGreaterThanOrEqual(140);
       expect(ok).toBe(3);
-      expect(limited.map((e) => [e.statusCode, e.code, e.headers?.['stripe-rate-limited-reason']]))
-        .toEqual(Array(3).fill([429, 'rate_limit', 'global-concurrency']));
+      expect(limited.map((e) => [e.statusCode, e.code, e.headers?.['stripe-rate-limited-reason']])).toEqual(
+        Array(3).fill([429, 'rate_limit', 'global-concurrency']),
+      );
       await new Promise((r) => setTimeout(r, 1050));
       await control(emulator, 'POST', '/settings', { concurrency: { global: 0, endpoint: 2 } });
-      const [charges, payouts] = await Promise.all([burst(client, 3, (c) => c.charges.list({ limit: 1 })), burst(client, 2, (c) => c.payouts.list({ limit: 1 }))]);
+      const [charges, payouts] = await Promise.all([
+        burst(client, 3, (c) => c.charges.list({ limit: 1 })),
+        burst(client, 2, (c) => c.payouts.list({ limit: 1 })),
+      ]);
       expect([charges.ok, payouts.ok]).toEqual([2, 2]);
       expect(charges.limited[0]!.headers?.['stripe-rate-limited-reason']).toBe('endpoint-concurrency');
       const traffic = await control<{ concurrency_limited: number }>(emulator, 'GET', `/traffic?account=${account.id}`);

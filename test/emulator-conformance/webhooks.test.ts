@@ -33,7 +33,10 @@ describe('emulator webhooks', () => {
   const sdk = new Stripe('sk_test_unused');
 
   beforeAll(async () => {
-    emulator = await withEmulator({ settings: { webhookRetryDelaysMs: [50, 50, 50] }, app: { redirectUris: ['http://127.0.0.1:1/oauth/callback'] } });
+    emulator = await withEmulator({
+      settings: { webhookRetryDelaysMs: [50, 50, 50] },
+      app: { redirectUris: ['http://127.0.0.1:1/oauth/callback'] },
+    });
     merchant = await createAccount(emulator, { name: 'Hooked' });
     other = await createAccount(emulator, { name: 'Other' });
   });
@@ -42,7 +45,10 @@ describe('emulator webhooks', () => {
   it('signs deliveries so that stripe.webhooks.constructEvent verifies them, and retries non-2xx', async () => {
     const sink = await receiver([500, 503]);
     const endpoint = await control<{ id: string; secret: string }>(emulator, 'POST', '/webhook_endpoints', {
-      url: `${sink.url}/merchant`, mode: 'test', account: merchant.id, enabled_events: ['charge.succeeded'],
+      url: `${sink.url}/merchant`,
+      mode: 'test',
+      account: merchant.id,
+      enabled_events: ['charge.succeeded'],
     });
     await control(emulator, 'POST', '/scenarios/payment', { account: merchant.id, amount: 1234 });
     await control(emulator, 'POST', '/scenarios/payment', { account: other.id, amount: 999 });
@@ -67,7 +73,10 @@ describe('emulator webhooks', () => {
     // Stripe retries for days; with 30% drops, five quick retries lose an event in about 1 run of 70.
     await control(emulator, 'POST', '/settings', { webhookRetryDelaysMs: Array.from({ length: 15 }, () => 50) });
     const endpoint = await control<{ id: string; secret: string }>(emulator, 'POST', '/webhook_endpoints', {
-      url: `${sink.url}/app`, mode: 'test', enabled_events: ['payment_intent.succeeded'], faults: { dropRate: 0.3, duplicateRate: 0.5, jitterMs: 30 },
+      url: `${sink.url}/app`,
+      mode: 'test',
+      enabled_events: ['payment_intent.succeeded'],
+      faults: { dropRate: 0.3, duplicateRate: 0.5, jitterMs: 30 },
     });
     const { redirect_url } = await control<{ redirect_url: string }>(emulator, 'POST', '/oauth/install', { account: merchant.id });
     expect(redirect_url).toContain('code=');

@@ -54,7 +54,10 @@ describe('pi-stripe CLI', () => {
   });
 
   it('exits non-zero on an unknown command or option', async () => {
-    expect(await cli(['frobnicate'])).toMatchObject({ code: 2, stderr: 'pi-stripe: unknown command "frobnicate" (try: pi-stripe --help)\n' });
+    expect(await cli(['frobnicate'])).toMatchObject({
+      code: 2,
+      stderr: 'pi-stripe: unknown command "frobnicate" (try: pi-stripe --help)\n',
+    });
     const bad = await cli(['status', '--bogus']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^pi-stripe status: error: Unknown option '--bogus'/);

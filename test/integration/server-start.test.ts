@@ -13,10 +13,14 @@ describe('npm start', () => {
     // Same command as `npm start`, run from an empty folder so the defaults (./data) are exercised;
     // PORT=0 only avoids clashing with a developer's running server. STRIPE_API_BASE keeps the
     // bundled emulator's fixed port free for test/e2e/newcomer.test.ts, which runs the real thing.
-    const child = spawn(process.execPath, ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'server/main.ts')], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', PORT: '0', STRIPE_API_BASE: 'http://127.0.0.1:9' },
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'server/main.ts')],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '', PORT: '0', STRIPE_API_BASE: 'http://127.0.0.1:9' },
+      },
+    );
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += String(d)));
     child.stderr.on('data', (d) => (stdout += String(d)));

@@ -12,7 +12,7 @@ describe('shared rate limiter on postgres', () => {
   });
   afterAll(async () => database.drop());
 
-  it('never holds a call back behind another endpoint\'s wait', async () => {
+  it("never holds a call back behind another endpoint's wait", async () => {
     // Half of 2/s: one charges call a second; the account-wide budget is plenty.
     const limiter = new SharedRateLimiter(database.db, 'acct_1Lanes:test', { global: 100, endpoint: 2 }, 0.5);
     const order: string[] = [];

@@ -18,7 +18,10 @@ describe('SQLite transactions between processes', () => {
       await database.db.transaction(async (trx) => {
         await trx('connections').where({ id: 'conn_seed0000000000' }).first('state');
         // (A knex query starts when it is awaited or then'd; this one must start now.)
-        otherWrite = other('connections').where({ id: 'conn_seed0000000001' }).update({ name: 'written by the other process' }).then((n) => n);
+        otherWrite = other('connections')
+          .where({ id: 'conn_seed0000000001' })
+          .update({ name: 'written by the other process' })
+          .then((n) => n);
         await new Promise((r) => setTimeout(r, 300));
         await trx('connections').where({ id: 'conn_seed0000000000' }).update({ name: 'written by this one' });
       });

@@ -10,7 +10,7 @@ import { startStack, type Stack } from '../support/stack.js';
 /** The objects whose fetches a version can cause (balance transactions are fetched as links, whatever the version). */
 const OBJECT_ROUTES = ['GET /v1/charges', 'GET /v1/refunds', 'GET /v1/payment_intents'];
 
-describe.each(DIALECTS)('events rendered in an account\'s older API version on %s', (dialect) => {
+describe.each(DIALECTS)("events rendered in an account's older API version on %s", (dialect) => {
   let stack: Stack;
   const merchants: Record<'ours' | 'recent' | 'old', { account: DemoAccount; id: string }> = {} as never;
   const applyFetches: Record<string, number> = {};
@@ -23,14 +23,26 @@ describe.each(DIALECTS)('events rendered in an account\'s older API version on %
   };
   const otherVersionRows = async (account: DemoAccount) => {
     let n = 0;
-    for (const r of RESOURCES) n += Number((await stack.database.db(r.table).where({ account_id: account.id }).whereNot('api_version', STRIPE_API_VERSION).count({ n: '*' }).first())!.n);
+    for (const r of RESOURCES)
+      n += Number(
+        (await stack.database
+          .db(r.table)
+          .where({ account_id: account.id })
+          .whereNot('api_version', STRIPE_API_VERSION)
+          .count({ n: '*' })
+          .first())!.n,
+      );
     return n;
   };
 
   beforeAll(async () => {
     stack = await startStack(dialect);
     // Events keep the version that was the account's default when they were created (Events API).
-    for (const [key, version] of [['ours', undefined], ['recent', '2024-06-20'], ['old', '2022-08-01']] as const) {
+    for (const [key, version] of [
+      ['ours', undefined],
+      ['recent', '2024-06-20'],
+      ['old', '2022-08-01'],
+    ] as const) {
       const account = await createAccount(stack.emulator, { name: `Version ${key}`, ...(version ? { api_version: version } : {}) });
       merchants[key] = { account, id: await connectPaused(stack, account.keys.test) };
     }
@@ -42,8 +54,14 @@ describe.each(DIALECTS)('events rendered in an account\'s older API version on %
     for (let waited = 0; ; waited += 500) {
       await stack.services.events.poll(autoId);
       await stack.services.jobs.idle();
-      const processed = await stack.database.db('event_inbox').where({ account_id: auto.id, status: 'processed' }).whereNot('type', 'like', 'account.%');
-      autoRefreshed = processed.length > 0 && (await otherVersionRows(auto)) === 0 && (await stack.database.db('charges').where({ account_id: auto.id })).length === 1;
+      const processed = await stack.database
+        .db('event_inbox')
+        .where({ account_id: auto.id, status: 'processed' })
+        .whereNot('type', 'like', 'account.%');
+      autoRefreshed =
+        processed.length > 0 &&
+        (await otherVersionRows(auto)) === 0 &&
+        (await stack.database.db('charges').where({ account_id: auto.id })).length === 1;
       if (autoRefreshed || waited > 20_000) break;
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -53,7 +71,10 @@ describe.each(DIALECTS)('events rendered in an account\'s older API version on %
     await stack.services.jobs.stop();
     for (const { account } of Object.values(merchants)) {
       for (let i = 0; i < 8; i++) {
-        const made = await control<{ charge: { id: string } }>(stack.emulator, 'POST', '/scenarios/payment', { account: account.id, amount: 1000 + i });
+        const made = await control<{ charge: { id: string } }>(stack.emulator, 'POST', '/scenarios/payment', {
+          account: account.id,
+          amount: 1000 + i,
+        });
         if (i % 3 === 0) await control(stack.emulator, 'POST', '/scenarios/refund', { account: account.id, charge: made.charge.id });
       }
     }
@@ -86,7 +107,8 @@ describe.each(DIALECTS)('events rendered in an account\'s older API version on %
     const stale = await otherVersionRows(recent.account);
     const before = await fetchesOf(recent.account);
     let rounds = 0;
-    for (let n; (n = await stack.services.events.refreshVersions(recent.account.id)) > 0; rounds++) expect(n).toBeLessThanOrEqual(REFRESH_BATCH);
+    for (let n; (n = await stack.services.events.refreshVersions(recent.account.id)) > 0; rounds++)
+      expect(n).toBeLessThanOrEqual(REFRESH_BATCH);
     expect(rounds).toBeGreaterThanOrEqual(Math.ceil(stale / REFRESH_BATCH));
     expect(await otherVersionRows(recent.account)).toBe(0);
     // One fetch per object, not one per event.

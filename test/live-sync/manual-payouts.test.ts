@@ -19,7 +19,12 @@ describe.each(DIALECTS)('manual payouts on %s', (dialect) => {
   it('applies a paid manual payout without the payout filter (automatic ones: poller.test.ts)', async () => {
     const account = await seededAccount(stack, 40, { payouts: false });
     const id = await connectPaused(stack, account.keys.test);
-    const manual = await control<{ id: string; automatic: boolean; balance_transaction: string }>(stack.emulator, 'POST', '/scenarios/payout', { account: account.id, manual: true });
+    const manual = await control<{ id: string; automatic: boolean; balance_transaction: string }>(
+      stack.emulator,
+      'POST',
+      '/scenarios/payout',
+      { account: account.id, manual: true },
+    );
     expect(manual.automatic).toBe(false);
     await control(stack.emulator, 'POST', '/scenarios/payout_paid', { account: account.id, payout: manual.id });
     await control(stack.emulator, 'POST', '/scenarios/payment', { account: account.id, amount: 5000 });
@@ -28,11 +33,16 @@ describe.each(DIALECTS)('manual payouts on %s', (dialect) => {
     await stack.services.jobs.idle();
 
     const db = stack.database.db;
-    const events = await db('event_inbox').where({ account_id: account.id }).whereLike('type', 'payout.%').select('type', 'status', 'last_error');
+    const events = await db('event_inbox')
+      .where({ account_id: account.id })
+      .whereLike('type', 'payout.%')
+      .select('type', 'status', 'last_error');
     expect(events.length).toBeGreaterThan(0);
     expect(events.filter((e: { status: string }) => e.status !== 'processed')).toEqual([]);
     expect(await db('payouts').where({ account_id: account.id, id: manual.id }).first('status')).toMatchObject({ status: 'paid' });
-    expect(await db('balance_transactions').where({ account_id: account.id, id: manual.balance_transaction }).first('payout')).toMatchObject({ payout: manual.id });
+    expect(
+      await db('balance_transactions').where({ account_id: account.id, id: manual.balance_transaction }).first('payout'),
+    ).toMatchObject({ payout: manual.id });
     // Nothing else claims to be settled by it: Stripe links nothing else to a manual payout.
     expect(Number((await db('balance_transactions').where({ account_id: account.id, payout: manual.id }).count({ n: '*' }))[0]!.n)).toBe(1);
   });

@@ -16,11 +16,17 @@ describe.each(DIALECTS)('event order and duplicates on %s', (dialect) => {
     shop = await createAccount(stack.emulator, { name: 'Shuffled' });
     // The merchant's own endpoint: Stripe delivers out of order, 10% twice.
     const endpoint = await control<{ secret: string }>(stack.emulator, 'POST', '/webhook_endpoints', {
-      url: `${stack.url}/webhooks/stripe/shuffled`, mode: 'test', account: shop.id, enabled_events: ['*'],
+      url: `${stack.url}/webhooks/stripe/shuffled`,
+      mode: 'test',
+      account: shop.id,
+      enabled_events: ['*'],
       faults: { duplicateRate: 0.1, jitterMs: 250 },
     });
     secret = endpoint.secret;
-    const res = await stack.support('/connections', { method: 'POST', body: JSON.stringify({ name: 'Shuffled', api_key: shop.keys.test, merchant_id: 'shuffled', webhook_secret: secret }) });
+    const res = await stack.support('/connections', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'Shuffled', api_key: shop.keys.test, merchant_id: 'shuffled', webhook_secret: secret }),
+    });
     expect(res.status).toBe(201);
     await stack.services.jobs.idle();
   });
@@ -65,13 +71,21 @@ describe.each(DIALECTS)('event order and duplicates on %s', (dialect) => {
     await compare('disputes', 'dispute', ['status']);
     await compare('early_fraud_warnings', 'radar.early_fraud_warning', ['actionable']);
     const descriptions = await db('charges').where({ account_id: shop.id }).whereNotNull('raw').select('raw');
-    expect(descriptions.map((r: { raw: unknown }) => (typeof r.raw === 'string' ? JSON.parse(r.raw) : r.raw).description).filter((d: string | null) => d?.startsWith('VIP'))).toHaveLength(6);
+    expect(
+      descriptions
+        .map((r: { raw: unknown }) => (typeof r.raw === 'string' ? JSON.parse(r.raw) : r.raw).description)
+        .filter((d: string | null) => d?.startsWith('VIP')),
+    ).toHaveLength(6);
   });
 
   const deliver = async (event: object) => {
     const payload = JSON.stringify(event);
     const header = sdk.webhooks.generateTestHeaderString({ payload, secret });
-    const res = await fetch(`${stack.url}/webhooks/stripe/shuffled`, { method: 'POST', headers: { 'Stripe-Signature': header }, body: payload });
+    const res = await fetch(`${stack.url}/webhooks/stripe/shuffled`, {
+      method: 'POST',
+      headers: { 'Stripe-Signature': header },
+      body: payload,
+    });
     expect(res.status).toBe(200);
     await stack.services.jobs.idle();
   };
@@ -84,8 +98,17 @@ describe.each(DIALECTS)('event order and duplicates on %s', (dialect) => {
     const at = Number(stored.stripe_updated_at);
 
     // An event from before what we hold, claiming the charge failed: ignored.
-    await deliver({ id: `evt_old${Date.now()}`, object: 'event', type: 'charge.updated', created: at - 60, livemode: false, api_version: '2026-10-28.endive',
-      data: { object: { ...charge, status: 'failed', description: 'stale' } }, pending_webhooks: 1, request: { id: null, idempotency_key: null } });
+    await deliver({
+      id: `evt_old${Date.now()}`,
+      object: 'event',
+      type: 'charge.updated',
+      created: at - 60,
+      livemode: false,
+      api_version: '2026-10-28.endive',
+      data: { object: { ...charge, status: 'failed', description: 'stale' } },
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+    });
     const after = await stack.database.db('charges').where({ account_id: shop.id, id: charge.id }).first();
     expect(after.status).toBe('succeeded');
     expect(Number(after.stripe_updated_at)).toBe(at);
@@ -94,8 +117,17 @@ describe.each(DIALECTS)('event order and duplicates on %s', (dialect) => {
     await run('charge_update', { charge: charge.id, description: 'the real one' });
     await stack.emulator.webhooks.idle();
     await stack.services.jobs.idle();
-    await deliver({ id: `evt_tie${Date.now()}`, object: 'event', type: 'charge.updated', created: Number((await stack.database.db('charges').where({ id: charge.id }).first()).stripe_updated_at),
-      livemode: false, api_version: '2026-10-28.endive', data: { object: { ...charge, description: 'an impostor' } }, pending_webhooks: 1, request: { id: null, idempotency_key: null } });
+    await deliver({
+      id: `evt_tie${Date.now()}`,
+      object: 'event',
+      type: 'charge.updated',
+      created: Number((await stack.database.db('charges').where({ id: charge.id }).first()).stripe_updated_at),
+      livemode: false,
+      api_version: '2026-10-28.endive',
+      data: { object: { ...charge, description: 'an impostor' } },
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+    });
     const settled = await stack.database.db('charges').where({ account_id: shop.id, id: charge.id }).first();
     const raw = typeof settled.raw === 'string' ? JSON.parse(settled.raw) : settled.raw;
     expect(raw.description).toBe('the real one');

@@ -25,7 +25,11 @@ describe.each(DIALECTS)('failing event polls on %s', (dialect) => {
     for (let i = 0; i < 3; i++) await control(stack.emulator, 'POST', '/scenarios/payment', { account: account.id, amount: 1000 + i });
     await new Promise((r) => setTimeout(r, 2_100)); // past the poller's lag (whole seconds)
     for (let i = 0; i < 4; i++) await stack.services.events.poll(id);
-    const rows = await stack.database.db('event_inbox').where({ account_id: account.id }).count({ n: '*' }).sum({ deliveries: 'deliveries' });
+    const rows = await stack.database
+      .db('event_inbox')
+      .where({ account_id: account.id })
+      .count({ n: '*' })
+      .sum({ deliveries: 'deliveries' });
     expect(Number(rows[0]!.n)).toBeGreaterThan(5);
     expect(Number(rows[0]!.deliveries)).toBe(Number(rows[0]!.n));
     const sources = (await detail(id)).events.by_source;
@@ -36,36 +40,43 @@ describe.each(DIALECTS)('failing event polls on %s', (dialect) => {
     ['429', 429, /Stripe answered 429/],
     ['500', 500, /Stripe answered 500/],
     ['a reset connection', 'reset', /network/],
-  ] as const)('shows %s as delayed and degraded, lists it, and recovers', async (_label, action, error) => {
-    const account = await seededAccount(stack, 10);
-    const id = await connectPaused(stack, account.keys.test);
-    await stack.services.events.poll(id);
-    const good = await detail(id);
-    expect(good).toMatchObject({ state: 'live', events: { delayed: null } });
-    expect(good.events.last_checked_at).not.toBeNull();
+  ] as const)(
+    'shows %s as delayed and degraded, lists it, and recovers',
+    async (_label, action, error) => {
+      const account = await seededAccount(stack, 10);
+      const id = await connectPaused(stack, account.keys.test);
+      await stack.services.events.poll(id);
+      const good = await detail(id);
+      expect(good).toMatchObject({ state: 'live', events: { delayed: null } });
+      expect(good.events.last_checked_at).not.toBeNull();
 
-    await control(stack.emulator, 'POST', '/faults', { path: '^/v1/events', account: account.id, action });
-    try {
-      await expect(stack.services.events.poll(id)).rejects.toThrow();
-      // The first failure is remembered, not yet called a delay.
-      const first = await detail(id);
-      expect(first.state).toBe('live');
-      expect(first.events.delayed).toMatchObject({ last_error: expect.stringMatching(error), last_good_poll_at: good.events.last_polled_at });
-      await new Promise((r) => setTimeout(r, 350));
-      await expect(stack.services.events.poll(id)).rejects.toThrow();
-      const delayed = await detail(id);
-      expect(delayed.state).toBe('degraded');
-      expect(delayed.state_reason).toMatch(/^events delayed: polls of Stripe have failed since/);
-      expect(delayed.state_reason).toContain(`last good poll ${good.events.last_polled_at}`);
-      expect(delayed.last_error?.message).toMatch(error);
-      const overview = (await (await stack.support('/overview')).json()) as SupportOverview;
-      expect(overview.attention.find((a) => a.id === id)?.reasons.join(' ')).toMatch(/events delayed/);
-    } finally {
-      await control(stack.emulator, 'DELETE', '/faults');
-    }
-    await stack.services.events.poll(id);
-    const back = await detail(id);
-    expect(back).toMatchObject({ state: 'live', state_reason: 'events flow again: polls of Stripe work', events: { delayed: null } });
-    expect(back.history.slice(0, 2).map((h) => h.to)).toEqual(['live', 'degraded']);
-  }, 60_000);
+      await control(stack.emulator, 'POST', '/faults', { path: '^/v1/events', account: account.id, action });
+      try {
+        await expect(stack.services.events.poll(id)).rejects.toThrow();
+        // The first failure is remembered, not yet called a delay.
+        const first = await detail(id);
+        expect(first.state).toBe('live');
+        expect(first.events.delayed).toMatchObject({
+          last_error: expect.stringMatching(error),
+          last_good_poll_at: good.events.last_polled_at,
+        });
+        await new Promise((r) => setTimeout(r, 350));
+        await expect(stack.services.events.poll(id)).rejects.toThrow();
+        const delayed = await detail(id);
+        expect(delayed.state).toBe('degraded');
+        expect(delayed.state_reason).toMatch(/^events delayed: polls of Stripe have failed since/);
+        expect(delayed.state_reason).toContain(`last good poll ${good.events.last_polled_at}`);
+        expect(delayed.last_error?.message).toMatch(error);
+        const overview = (await (await stack.support('/overview')).json()) as SupportOverview;
+        expect(overview.attention.find((a) => a.id === id)?.reasons.join(' ')).toMatch(/events delayed/);
+      } finally {
+        await control(stack.emulator, 'DELETE', '/faults');
+      }
+      await stack.services.events.poll(id);
+      const back = await detail(id);
+      expect(back).toMatchObject({ state: 'live', state_reason: 'events flow again: polls of Stripe work', events: { delayed: null } });
+      expect(back.history.slice(0, 2).map((h) => h.to)).toEqual(['live', 'degraded']);
+    },
+    60_000,
+  );
 });

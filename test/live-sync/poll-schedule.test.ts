@@ -17,7 +17,11 @@ describe.each(DIALECTS)('poll scheduling on %s', (dialect) => {
     const now = Date.now();
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const id = await insertConnection(db, { accountId: `acct_sched${i}`, livemode: false, authKind: 'api_key', installSource: 'api_key' }, 'test');
+      const id = await insertConnection(
+        db,
+        { accountId: `acct_sched${i}`, livemode: false, authKind: 'api_key', installSource: 'api_key' },
+        'test',
+      );
       await transition(db, id, 'live', 'test');
       ids.push(id);
     }

@@ -32,12 +32,15 @@ describe.each(DIALECTS)('live sync without webhooks on %s', (dialect) => {
     expect((await detail(id)).state).toBe('live');
     await control(stack.emulator, 'POST', '/settings', { eventVisibilityDelayMs: 400 });
     try {
-      const charges = (await stack.database.db('charges').where({ account_id: account.id }).orderBy('created').limit(3).select('id')).map((r: { id: string }) => r.id);
+      const charges = (await stack.database.db('charges').where({ account_id: account.id }).orderBy('created').limit(3).select('id')).map(
+        (r: { id: string }) => r.id,
+      );
       const refund = await run(account.id, 'refund', { charge: charges[0], amount: 500 });
       const dispute = await run(account.id, 'dispute', { charge: charges[1] });
       await run(account.id, 'dispute_close', { dispute: dispute.id, won: true });
       const fresh = [];
-      for (let i = 0; i < 3; i++) fresh.push(await run<{ charge: { id: string }; paymentIntent: { id: string } }>(account.id, 'payment', { amount: 7000 + i }));
+      for (let i = 0; i < 3; i++)
+        fresh.push(await run<{ charge: { id: string }; paymentIntent: { id: string } }>(account.id, 'payment', { amount: 7000 + i }));
       const efw = await run(account.id, 'early_fraud_warning', { charge: charges[2] });
       const payout = await run(account.id, 'payout');
       await run(account.id, 'payout_paid', { payout: payout.id });
@@ -54,8 +57,14 @@ describe.each(DIALECTS)('live sync without webhooks on %s', (dialect) => {
       }
       expect(await one('early_fraud_warnings', efw.id)).toMatchObject({ charge: charges[2] });
       expect(await one('payouts', payout.id)).toMatchObject({ status: 'paid' });
-      const truth = await control<Record<string, { id: string; type: string }[]>>(stack.emulator, 'GET', `/truth?account=${account.id}&mode=test`);
-      const settledIds = (await db('balance_transactions').where({ account_id: account.id, payout: payout.id }).select('id')).map((r: { id: string }) => r.id);
+      const truth = await control<Record<string, { id: string; type: string }[]>>(
+        stack.emulator,
+        'GET',
+        `/truth?account=${account.id}&mode=test`,
+      );
+      const settledIds = (await db('balance_transactions').where({ account_id: account.id, payout: payout.id }).select('id')).map(
+        (r: { id: string }) => r.id,
+      );
       expect(settledIds.length).toBeGreaterThan(50);
       const payoutTxn = truth.balance_transaction!.find((t) => t.type === 'payout')!;
       expect(settledIds).toContain(payoutTxn.id);
@@ -75,7 +84,7 @@ describe.each(DIALECTS)('live sync without webhooks on %s', (dialect) => {
     }
   });
 
-  it('applies a busy merchant\'s backlog several objects at a time, missing nothing and leaving nothing stale', async () => {
+  it("applies a busy merchant's backlog several objects at a time, missing nothing and leaving nothing stale", async () => {
     const account = await seededAccount(stack, 10, { payouts: false });
     const id = await connectPaused(stack, account.keys.test);
     // Each Stripe request takes a while, as Stripe's do: one event at a time would keep one in flight.
@@ -100,7 +109,7 @@ describe.each(DIALECTS)('live sync without webhooks on %s', (dialect) => {
     }
   });
 
-  it('re-imports the gap when the watermark is older than Stripe\'s 30-day retention', async () => {
+  it("re-imports the gap when the watermark is older than Stripe's 30-day retention", async () => {
     const account = await seededAccount(stack, 40);
     const id = await connectPaused(stack, account.keys.test);
     await stack.services.events.poll(id);
@@ -164,7 +173,12 @@ describe.each(DIALECTS)('live sync without webhooks on %s', (dialect) => {
   });
 
   it('disconnects and stops work when the merchant uninstalls the app', async () => {
-    await control(stack.emulator, 'POST', '/webhook_endpoints', { url: `${stack.url}/webhooks/stripe`, mode: 'test', secret: WEBHOOK_SECRET, enabled_events: ['*'] });
+    await control(stack.emulator, 'POST', '/webhook_endpoints', {
+      url: `${stack.url}/webhooks/stripe`,
+      mode: 'test',
+      secret: WEBHOOK_SECRET,
+      enabled_events: ['*'],
+    });
     const merchant = await createAccount(stack.emulator, { name: 'Leaving Soon' });
     await install(stack, merchant.id);
     await stack.services.jobs.idle();
@@ -174,7 +188,15 @@ describe.each(DIALECTS)('live sync without webhooks on %s', (dialect) => {
     await stack.emulator.webhooks.idle();
     // Delivery, storage and processing are asynchronous steps; under a loaded CI machine the
     // processing job can start after the first idle() returned, so wait for the outcome itself.
-    await expect.poll(async () => { await stack.services.jobs.idle(); return (await detail(id)).state; }, { timeout: 15_000 }).toBe('disconnected');
+    await expect
+      .poll(
+        async () => {
+          await stack.services.jobs.idle();
+          return (await detail(id)).state;
+        },
+        { timeout: 15_000 },
+      )
+      .toBe('disconnected');
     const status = await detail(id);
     expect(status.state_reason).toContain('account.application.deauthorized');
     expect(await stack.database.db('connection_secrets').where({ connection_id: id })).toEqual([]);

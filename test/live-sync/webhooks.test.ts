@@ -23,14 +23,21 @@ describe.each(DIALECTS)('webhooks on %s', (dialect) => {
   beforeAll(async () => {
     stack = await startStack(dialect, { STRIPE_WEBHOOK_SECRETS: `${NEW_SECRET},${OLD_SECRET}` });
     merchant = await createAccount(stack.emulator, { name: 'Hooks & Co' });
-    const res = await stack.support('/connections', { method: 'POST', body: JSON.stringify({ name: 'Hooks & Co', api_key: merchant.keys.test }) });
+    const res = await stack.support('/connections', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'Hooks & Co', api_key: merchant.keys.test }),
+    });
     expect(res.status).toBe(201);
     await stack.services.jobs.idle();
   });
   afterAll(() => stack.close());
 
   const post = (path: string, payload: string, header: string | undefined) =>
-    fetch(`${stack.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(header ? { 'Stripe-Signature': header } : {}) }, body: payload });
+    fetch(`${stack.url}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(header ? { 'Stripe-Signature': header } : {}) },
+      body: payload,
+    });
   const signed = (event: unknown, secret = NEW_SECRET, timestamp?: number) => {
     const payload = JSON.stringify(event);
     return { payload, header: sdk.webhooks.generateTestHeaderString({ payload, secret, ...(timestamp ? { timestamp } : {}) }) };
@@ -43,7 +50,11 @@ describe.each(DIALECTS)('webhooks on %s', (dialect) => {
     const good = signed(event);
     const cases: [string, string, string | undefined][] = [
       ['forged', good.payload, `t=${Math.floor(Date.now() / 1000)},v1=${'ab'.repeat(32)}`],
-      ['expired', signed(event, NEW_SECRET, Math.floor(Date.now() / 1000) - 600).payload, signed(event, NEW_SECRET, Math.floor(Date.now() / 1000) - 600).header],
+      [
+        'expired',
+        signed(event, NEW_SECRET, Math.floor(Date.now() / 1000) - 600).payload,
+        signed(event, NEW_SECRET, Math.floor(Date.now() / 1000) - 600).header,
+      ],
       ['altered', good.payload.replace('"amount":100', '"amount":999999'), good.header],
       ['wrong secret', good.payload, signed(event, 'whsec_someoneElsesSecret').header],
       ['missing header', good.payload, undefined],
@@ -70,7 +81,9 @@ describe.each(DIALECTS)('webhooks on %s', (dialect) => {
 
   it('stores an event delivered several times at once exactly once', async () => {
     const event = signed(fixtureEvent('payout.created', merchant.id, 7));
-    const answers = await Promise.all(Array.from({ length: 5 }, async () => (await post('/webhooks/stripe', event.payload, event.header)).json()));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, async () => (await post('/webhooks/stripe', event.payload, event.header)).json()),
+    );
     expect(answers.filter((a) => (a as { duplicate: boolean }).duplicate === false)).toHaveLength(1);
     const rows = await stack.database.db('event_inbox').where({ event_id: JSON.parse(event.payload).id });
     expect(rows).toHaveLength(1);
@@ -88,13 +101,21 @@ describe.each(DIALECTS)('webhooks on %s', (dialect) => {
     };
     const down = await serve();
     await down.db.destroy();
-    const refused = await fetch(`${down.server.url}/webhooks/stripe`, { method: 'POST', headers: { 'Stripe-Signature': event.header }, body: event.payload });
+    const refused = await fetch(`${down.server.url}/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'Stripe-Signature': event.header },
+      body: event.payload,
+    });
     expect(refused.status).toBe(503);
     await down.server.close();
     expect(await stack.database.db('event_inbox').where({ event_id: JSON.parse(event.payload).id })).toHaveLength(0);
 
     const up = await serve();
-    const accepted = await fetch(`${up.server.url}/webhooks/stripe`, { method: 'POST', headers: { 'Stripe-Signature': event.header }, body: event.payload });
+    const accepted = await fetch(`${up.server.url}/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'Stripe-Signature': event.header },
+      body: event.payload,
+    });
     expect(accepted.status).toBe(200);
     await up.server.close();
     await up.db.destroy();
@@ -103,7 +124,15 @@ describe.each(DIALECTS)('webhooks on %s', (dialect) => {
 
   it('serves merchant endpoints: 404 for unknown merchants, 400 for the wrong mode, 413 when too big', async () => {
     const shop = await createAccount(stack.emulator, { name: 'Own Hooks' });
-    await stack.support('/connections', { method: 'POST', body: JSON.stringify({ name: 'Own Hooks', api_key: shop.keys.test, merchant_id: 'own-hooks', webhook_secret: 'whsec_merchantOwnSecret' }) });
+    await stack.support('/connections', {
+      method: 'POST',
+      body: JSON.stringify({
+        name: 'Own Hooks',
+        api_key: shop.keys.test,
+        merchant_id: 'own-hooks',
+        webhook_secret: 'whsec_merchantOwnSecret',
+      }),
+    });
     const event = fixtureEvent('refund.created', undefined, 5);
     const ok = signed(event, 'whsec_merchantOwnSecret');
     expect((await post('/webhooks/stripe/own-hooks', ok.payload, ok.header)).status).toBe(200);
@@ -131,7 +160,12 @@ describe.each(DIALECTS)('webhooks on %s', (dialect) => {
         const row = await stack.database.db(resource.table).where({ account_id: merchant.id, id: objectId }).first();
         expect(row?.source_event_id, `${event.type} → ${resource.table}`).toBe(event.id);
       } else {
-        expect(['file.created', 'reporting.report_run.succeeded', 'reporting.report_run.failed', 'reporting.report_type.updated']).toContain(event.type);
+        expect([
+          'file.created',
+          'reporting.report_run.succeeded',
+          'reporting.report_run.failed',
+          'reporting.report_type.updated',
+        ]).toContain(event.type);
       }
     }
     expect(RESOURCES.every((r) => r.eventTypes.length || r.name === 'balance_transactions')).toBe(true);

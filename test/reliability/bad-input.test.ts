@@ -42,11 +42,23 @@ const BODIES = (next: () => number): { type: string; body: string | Buffer }[] =
 ];
 
 const HEADERS = [
-  {}, { 'Stripe-Signature': 't=abc,v1=zz' }, { 'Stripe-Signature': 't=1,v1=' + 'a'.repeat(64) }, { 'Stripe-Signature': ','.repeat(500) },
-  { Authorization: 'Bearer ' }, { Authorization: 'Bearer ' + 'x'.repeat(5000) }, { Cookie: 'pi_support_session=' + 'y'.repeat(300) },
+  {},
+  { 'Stripe-Signature': 't=abc,v1=zz' },
+  { 'Stripe-Signature': 't=1,v1=' + 'a'.repeat(64) },
+  { 'Stripe-Signature': ','.repeat(500) },
+  { Authorization: 'Bearer ' },
+  { Authorization: 'Bearer ' + 'x'.repeat(5000) },
+  { Cookie: 'pi_support_session=' + 'y'.repeat(300) },
 ];
 
-const QUERIES = ['', '?mode=../../etc/passwd', '?state=%00&code=%ff', '?limit=-1&offset=abc', '?mode=live&mode=test', '?' + 'a=1&'.repeat(500)];
+const QUERIES = [
+  '',
+  '?mode=../../etc/passwd',
+  '?state=%00&code=%ff',
+  '?limit=-1&offset=abc',
+  '?mode=live&mode=test',
+  '?' + 'a=1&'.repeat(500),
+];
 
 describe.each(DIALECTS)('bad input at every public route on %s', (dialect) => {
   let stack: Stack;
@@ -55,8 +67,15 @@ describe.each(DIALECTS)('bad input at every public route on %s', (dialect) => {
   });
   afterAll(() => stack.close());
 
-  const counts = async () => Object.fromEntries(await Promise.all(['event_inbox', 'connections', 'connection_secrets', 'support_sessions', 'oauth_states']
-    .map(async (t) => [t, Number((await stack.database.db(t).count({ n: '*' }))[0]!.n)])));
+  const counts = async () =>
+    Object.fromEntries(
+      await Promise.all(
+        ['event_inbox', 'connections', 'connection_secrets', 'support_sessions', 'oauth_states'].map(async (t) => [
+          t,
+          Number((await stack.database.db(t).count({ n: '*' }))[0]!.n),
+        ]),
+      ),
+    );
 
   it('answers 4xx with a clear code, stays up, and stores nothing', async () => {
     const before = await counts();

@@ -42,7 +42,8 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
 
   const api = async <T>(path: string, init: RequestInit = {}) => {
     const res = await fetch(`${url}/api/support${path}`, {
-      ...init, headers: { Authorization: `Bearer ${SUPPORT_TOKEN}`, 'Content-Type': 'application/json' },
+      ...init,
+      headers: { Authorization: `Bearer ${SUPPORT_TOKEN}`, 'Content-Type': 'application/json' },
     });
     return (await res.json()) as T;
   };
@@ -71,8 +72,11 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
     await control(emulator, 'POST', '/app', { redirect_uris: [`${url}/oauth/callback`] });
     // Stripe as it answers: 30–300 ms per request, and a concurrency limiter besides the rate limits.
     await control(emulator, 'POST', '/settings', {
-      eventVisibilityDelayMs: 3000, webhookRetryDelaysMs: [500, 1000, 2000, 4000, 8000],
-      latencyMs: 30, latencyMaxMs: 300, concurrency: { global: 8, endpoint: 0 },
+      eventVisibilityDelayMs: 3000,
+      webhookRetryDelaysMs: [500, 1000, 2000, 4000, 8000],
+      latencyMs: 30,
+      latencyMaxMs: 300,
+      concurrency: { global: 8, endpoint: 0 },
     });
     const account = await createAccount(emulator, { name: 'Chaos Coffee' });
     accountId = account.id;
@@ -82,13 +86,21 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
     await control(emulator, 'POST', '/generate', { account: accountId, mode: MODE, payments: 60, days: 6, payouts: false });
     // The app's webhook endpoint: every installed account's events, with drops, duplicates and reordering.
     await control(emulator, 'POST', '/webhook_endpoints', {
-      url: `${url}/webhooks/stripe`, mode: MODE, secret: WEBHOOK_SECRET, enabled_events: ['*'],
+      url: `${url}/webhooks/stripe`,
+      mode: MODE,
+      secret: WEBHOOK_SECRET,
+      enabled_events: ['*'],
       faults: { dropRate: 0.1, duplicateRate: 0.1, jitterMs: 1500 },
     });
     env = processEnv(url, database.url, {
-      STRIPE_API_BASE: emulator.url, STRIPE_SECRET_KEY_LIVE: await platformKey(emulator, 'live'), STRIPE_APP_CLIENT_ID_LIVE: app.clientIds.live,
-      STRIPE_APP_AUTHORIZE_URL_LIVE: `${emulator.url}/oauth/v2/authorize`, STRIPE_WEBHOOK_SECRETS: WEBHOOK_SECRET, SUPPORT_TOKENS: SUPPORT_TOKEN,
-      JOB_LEASE_SECONDS: '6', EVENT_POLL_MAX_SECONDS: '3',
+      STRIPE_API_BASE: emulator.url,
+      STRIPE_SECRET_KEY_LIVE: await platformKey(emulator, 'live'),
+      STRIPE_APP_CLIENT_ID_LIVE: app.clientIds.live,
+      STRIPE_APP_AUTHORIZE_URL_LIVE: `${emulator.url}/oauth/v2/authorize`,
+      STRIPE_WEBHOOK_SECRETS: WEBHOOK_SECRET,
+      SUPPORT_TOKENS: SUPPORT_TOKEN,
+      JOB_LEASE_SECONDS: '6',
+      EVENT_POLL_MAX_SECONDS: '3',
       ...(dialect === 'postgres' ? { JOB_BACKEND: 'pg-boss', RUN_JOBS: '0' } : {}),
     });
     server = await startServer();
@@ -104,28 +116,72 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
 
   /** What a failing run leaves for a person to read: the differing objects and the import's checkpoints. */
   const dumpDifferences = async (report: Awaited<ReturnType<typeof compareWithTruth>>, convergence: unknown[]) => {
-    const truth = await control<Record<string, { id: string; created: number }[]>>(emulator, 'GET', `/truth?account=${accountId}&mode=${MODE}`);
-    const all = new Map(Object.values(truth).flat().map((o) => [o.id, o]));
+    const truth = await control<Record<string, { id: string; created: number }[]>>(
+      emulator,
+      'GET',
+      `/truth?account=${accountId}&mode=${MODE}`,
+    );
+    const all = new Map(
+      Object.values(truth)
+        .flat()
+        .map((o) => [o.id, o]),
+    );
     const db = database.db;
-    await writeFile(await artifactPath(`chaos-${dialect}-differences.json`), JSON.stringify({
-      kills, phases, convergence,
-      differences: Object.fromEntries(Object.entries(report).map(([t, r]) => [t, { ...r, missing: r.missing.map((id) => all.get(id)) }])),
-      runs: await db('backfill_runs').select('*'),
-      segments: await db('backfill_segments').select('*').orderBy('id'),
-      jobs: dialect === 'postgres' ? (await db.raw("select name, state, count(*)::int as n, max(retry_count) as retries, min(start_after) as start_after from pgboss.job group by 1, 2 order by 1, 2")).rows : [],
-      job_locks: dialect === 'postgres' ? await db('job_locks').select('*') : [],
-      buckets: dialect === 'postgres' ? await db('rate_limit_buckets').select('*') : [],
-      activity: dialect === 'postgres' ? (await db.raw("select pid, application_name, state, wait_event_type, wait_event, now() - xact_start as xact_age, left(query, 160) as query from pg_stat_activity where datname = current_database()")).rows : [],
-      now: Date.now(),
-      connection: await db('connections').select('id', 'state', 'state_reason', 'last_error'),
-      watermark: await db('event_watermarks').select('*'),
-      report_runs: await db('report_runs').select('*'),
-      inbox: await db('event_inbox').groupBy('status', 'source').select('status', 'source').count({ n: '*' }),
-      unprocessed: await db('event_inbox').whereNot({ status: 'processed' }).select('event_id', 'type', 'created', 'source', 'status', 'attempts', 'last_error').limit(100),
-      recent_inbox: await db('event_inbox').orderBy('created', 'desc').limit(60).select('event_id', 'type', 'created', 'source', 'status', 'received_at'),
-      output: [...retired, server, worker].map((p) => p?.output() ?? '').join('\n').split('\n').filter((l) => /"level":(40|50)/.test(l)).slice(-200),
-      tail: [...retired, server, worker].map((p) => (p?.output() ?? '').split('\n').slice(-40)),
-    }, null, 2));
+    await writeFile(
+      await artifactPath(`chaos-${dialect}-differences.json`),
+      JSON.stringify(
+        {
+          kills,
+          phases,
+          convergence,
+          differences: Object.fromEntries(
+            Object.entries(report).map(([t, r]) => [t, { ...r, missing: r.missing.map((id) => all.get(id)) }]),
+          ),
+          runs: await db('backfill_runs').select('*'),
+          segments: await db('backfill_segments').select('*').orderBy('id'),
+          jobs:
+            dialect === 'postgres'
+              ? (
+                  await db.raw(
+                    'select name, state, count(*)::int as n, max(retry_count) as retries, min(start_after) as start_after from pgboss.job group by 1, 2 order by 1, 2',
+                  )
+                ).rows
+              : [],
+          job_locks: dialect === 'postgres' ? await db('job_locks').select('*') : [],
+          buckets: dialect === 'postgres' ? await db('rate_limit_buckets').select('*') : [],
+          activity:
+            dialect === 'postgres'
+              ? (
+                  await db.raw(
+                    'select pid, application_name, state, wait_event_type, wait_event, now() - xact_start as xact_age, left(query, 160) as query from pg_stat_activity where datname = current_database()',
+                  )
+                ).rows
+              : [],
+          now: Date.now(),
+          connection: await db('connections').select('id', 'state', 'state_reason', 'last_error'),
+          watermark: await db('event_watermarks').select('*'),
+          report_runs: await db('report_runs').select('*'),
+          inbox: await db('event_inbox').groupBy('status', 'source').select('status', 'source').count({ n: '*' }),
+          unprocessed: await db('event_inbox')
+            .whereNot({ status: 'processed' })
+            .select('event_id', 'type', 'created', 'source', 'status', 'attempts', 'last_error')
+            .limit(100),
+          recent_inbox: await db('event_inbox')
+            .orderBy('created', 'desc')
+            .limit(60)
+            .select('event_id', 'type', 'created', 'source', 'status', 'received_at'),
+          output: [...retired, server, worker]
+            .map((p) => p?.output() ?? '')
+            .join('\n')
+            .split('\n')
+            .filter((l) => /"level":(40|50)/.test(l))
+            .slice(-200),
+          tail: [...retired, server, worker].map((p) => (p?.output() ?? '').split('\n').slice(-40)),
+        },
+        null,
+        2,
+      ),
+    );
   };
 
   it('ends with the database equal to Stripe, after faults, kills and live traffic', async () => {
@@ -168,7 +224,13 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
     while (countDifferences(report) > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 2000));
       report = await compareWithTruth({ emulator, database }, accountId, MODE);
-      convergence.push(Object.fromEntries(Object.entries(report).map(([t, r]) => [t, [r.missing.length, r.extra.length, r.duplicates, r.stale.length]]).filter(([, v]) => (v as number[]).some((n) => n > 0))));
+      convergence.push(
+        Object.fromEntries(
+          Object.entries(report)
+            .map(([t, r]) => [t, [r.missing.length, r.extra.length, r.duplicates, r.stale.length]])
+            .filter(([, v]) => (v as number[]).some((n) => n > 0)),
+        ),
+      );
     }
     mark('converged');
     if (countDifferences(report) > 0) await dumpDifferences(report, convergence);
@@ -180,16 +242,31 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
     }
 
     // Verification ran with the connection live and found nothing the import had missed.
-    const verified = await until('verification of the import', status, (s) => s.import.verification === 'verified' || s.import.verification === 'repaired', 120_000);
-    expect(verified.import.resources.map((r) => [r.resource, r.verification?.state])).toEqual(verified.import.resources.map((r) => [r.resource, 'verified']));
+    const verified = await until(
+      'verification of the import',
+      status,
+      (s) => s.import.verification === 'verified' || s.import.verification === 'repaired',
+      120_000,
+    );
+    expect(verified.import.resources.map((r) => [r.resource, r.verification?.state])).toEqual(
+      verified.import.resources.map((r) => [r.resource, 'verified']),
+    );
     mark('verified');
 
     // The balance report for the imported history reconciles with what we stored.
-    await api('/connections/' + connectionId + '/reports/run', { method: 'POST', body: JSON.stringify({ type: 'balance_change_from_activity.itemized' }) });
-    const reconciled = await until('the balance report to reconcile', status, (s) => {
-      const balance = s.reports.find((r) => r.family === 'balance_change_from_activity.itemized');
-      return balance?.pending === 0 && balance.reconciliation?.status === 'reconciled';
-    }, 120_000);
+    await api('/connections/' + connectionId + '/reports/run', {
+      method: 'POST',
+      body: JSON.stringify({ type: 'balance_change_from_activity.itemized' }),
+    });
+    const reconciled = await until(
+      'the balance report to reconcile',
+      status,
+      (s) => {
+        const balance = s.reports.find((r) => r.family === 'balance_change_from_activity.itemized');
+        return balance?.pending === 0 && balance.reconciliation?.status === 'reconciled';
+      },
+      120_000,
+    );
     expect(reconciled.state).toBe('live');
     mark('reconciled');
 
@@ -205,7 +282,8 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
       faults: {
         api: Object.fromEntries(faults.faults.map((f) => [String(f.action), f.hits])),
         webhook_dropped: deliveries.filter((d) => d.status === 'dropped').length,
-        webhook_failed_while_down: deliveries.filter((d) => d.status === 'error' || (typeof d.status === 'number' && d.status >= 500)).length,
+        webhook_failed_while_down: deliveries.filter((d) => d.status === 'error' || (typeof d.status === 'number' && d.status >= 500))
+          .length,
         webhook_deliveries: deliveries.length,
         kills,
       },
@@ -231,7 +309,11 @@ function merchantTraffic(emulator: Emulator, account: string, mode: 'test' | 'li
   let running = true;
   const scenario = async (name: string, body: Record<string, unknown> = {}) => {
     try {
-      const result = await control<{ id?: string; charge?: { id: string } } | null>(emulator, 'POST', `/scenarios/${name}`, { account, mode, ...body });
+      const result = await control<{ id?: string; charge?: { id: string } } | null>(emulator, 'POST', `/scenarios/${name}`, {
+        account,
+        mode,
+        ...body,
+      });
       made[name] = (made[name] ?? 0) + 1;
       return result;
     } catch {

@@ -42,24 +42,43 @@ describe.each(DIALECTS)('hostile and malformed input on %s', (dialect) => {
   const db = () => stack.database.db;
   const signed = (payload: string | Buffer, secret: string, timestamp?: number) =>
     sdk.webhooks.generateTestHeaderString({ payload: payload.toString(), secret, ...(timestamp ? { timestamp } : {}) });
-  const post = (path: string, body: string | Buffer, header?: string) => fetch(`${stack.url}${path}`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json', ...(header ? { 'Stripe-Signature': header } : {}) }, body,
-  });
+  const post = (path: string, body: string | Buffer, header?: string) =>
+    fetch(`${stack.url}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(header ? { 'Stripe-Signature': header } : {}) },
+      body,
+    });
   const event = (type: string, object: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
-    id: `evt_hostile${Math.random().toString(36).slice(2, 12)}`, object: 'event', api_version: '2026-10-28.endive', created: now(),
-    livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object }, ...extra,
+    id: `evt_hostile${Math.random().toString(36).slice(2, 12)}`,
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created: now(),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    data: { object },
+    ...extra,
   });
   const inbox = (account: string) => db()('event_inbox').where({ account_id: account });
   const connectWithKey = async (account: DemoAccount, body: Record<string, unknown>) => {
-    const res = await stack.support('/connections', { method: 'POST', body: JSON.stringify({ name: `Hostile ${account.id}`, api_key: account.keys.test, ...body }) });
+    const res = await stack.support('/connections', {
+      method: 'POST',
+      body: JSON.stringify({ name: `Hostile ${account.id}`, api_key: account.keys.test, ...body }),
+    });
     return { status: res.status, body: (await res.json()) as { connection: { id: string }; error?: { message: string } } };
   };
   const errorCode = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
 
   beforeAll(async () => {
-    stack = await startStack(dialect, { STRIPE_WEBHOOK_SECRETS: APP_WEBHOOK_SECRET, STRIPE_APP_SIGNING_SECRETS: APP_SIGNING_SECRET }, {}, {
-      failureLimit: { max: 5, windowMs: 60_000 },
-    });
+    stack = await startStack(
+      dialect,
+      { STRIPE_WEBHOOK_SECRETS: APP_WEBHOOK_SECRET, STRIPE_APP_SIGNING_SECRETS: APP_SIGNING_SECRET },
+      {},
+      {
+        failureLimit: { max: 5, windowMs: 60_000 },
+      },
+    );
     const a = await seededAccount(stack, 20);
     const b = await seededAccount(stack, 20);
     alpha = { account: a, id: (await connectWithKey(a, {})).body.connection.id };
@@ -80,25 +99,64 @@ describe.each(DIALECTS)('hostile and malformed input on %s', (dialect) => {
     }
     // Rows stored before the door checked (or damaged since) are set aside, not fatal: no data, a
     // byte order mark, not JSON.
-    const stale = [JSON.stringify(event('charge.succeeded', {}, { data: undefined })), `\ufeff${JSON.stringify(event('charge.updated', { id: 'ch_x' }))}`, '{"id":'];
+    const stale = [
+      JSON.stringify(event('charge.succeeded', {}, { data: undefined })),
+      `\ufeff${JSON.stringify(event('charge.updated', { id: 'ch_x' }))}`,
+      '{"id":',
+    ];
     if (dialect === 'sqlite') {
-      await db()('event_inbox').insert(stale.map((payload, i) => ({
-        account_id: bravo.account.id, event_id: `evt_stale${i}`, type: 'charge.succeeded', livemode: false, created: now() - 60, source: 'merchant_webhook',
-        payload, received_at: Date.now(),
-      })));
+      await db()('event_inbox').insert(
+        stale.map((payload, i) => ({
+          account_id: bravo.account.id,
+          event_id: `evt_stale${i}`,
+          type: 'charge.succeeded',
+          livemode: false,
+          created: now() - 60,
+          source: 'merchant_webhook',
+          payload,
+          received_at: Date.now(),
+        })),
+      );
     } else {
       // jsonb holds only JSON: the row without data is what PostgreSQL could have stored.
-      await db()('event_inbox').insert({ account_id: bravo.account.id, event_id: 'evt_stale0', type: 'charge.succeeded', livemode: false, created: now() - 60, source: 'merchant_webhook', payload: stale[0], received_at: Date.now() });
+      await db()('event_inbox').insert({
+        account_id: bravo.account.id,
+        event_id: 'evt_stale0',
+        type: 'charge.succeeded',
+        livemode: false,
+        created: now() - 60,
+        source: 'merchant_webhook',
+        payload: stale[0],
+        received_at: Date.now(),
+      });
     }
     // Then Stripe delivers 20 genuine payments' events to the merchant's endpoint.
-    await control(stack.emulator, 'POST', '/webhook_endpoints', { url: `${stack.url}/webhooks/stripe/bravo-shop`, account: bravo.account.id, mode: 'test', secret: B_SECRET });
+    await control(stack.emulator, 'POST', '/webhook_endpoints', {
+      url: `${stack.url}/webhooks/stripe/bravo-shop`,
+      account: bravo.account.id,
+      mode: 'test',
+      secret: B_SECRET,
+    });
     const payments: { charge: { id: string } }[] = [];
-    for (let i = 0; i < 20; i++) payments.push(await control(stack.emulator, 'POST', '/scenarios/payment', { account: bravo.account.id, amount: 1000 + i }));
-    await until(async () => (await db()('charges').where({ account_id: bravo.account.id }).whereIn('id', payments.map((p) => p.charge.id))).length === 20);
+    for (let i = 0; i < 20; i++)
+      payments.push(await control(stack.emulator, 'POST', '/scenarios/payment', { account: bravo.account.id, amount: 1000 + i }));
+    await until(
+      async () =>
+        (
+          await db()('charges')
+            .where({ account_id: bravo.account.id })
+            .whereIn(
+              'id',
+              payments.map((p) => p.charge.id),
+            )
+        ).length === 20,
+    );
     await stack.services.jobs.idle();
     expect(await inbox(bravo.account.id).where({ status: 'pending' })).toEqual([]);
     const failed = await inbox(bravo.account.id).where({ status: 'failed' }).select('event_id', 'last_error');
-    expect(failed.map((r: { event_id: string }) => r.event_id).sort()).toEqual(dialect === 'sqlite' ? ['evt_stale0', 'evt_stale1', 'evt_stale2'] : ['evt_stale0']);
+    expect(failed.map((r: { event_id: string }) => r.event_id).sort()).toEqual(
+      dialect === 'sqlite' ? ['evt_stale0', 'evt_stale1', 'evt_stale2'] : ['evt_stale0'],
+    );
     expect(failed.every((r: { last_error: string }) => r.last_error.startsWith('not a Stripe event'))).toBe(true);
     // And the overview says so.
     const overview = (await (await stack.support('/overview')).json()) as SupportOverview;
@@ -106,11 +164,18 @@ describe.each(DIALECTS)('hostile and malformed input on %s', (dialect) => {
   }, 60_000);
 
   it('1. a signed event with a byte order mark is stored as Stripe signed it (without the mark) and applied', async () => {
-    const payment = await control<{ charge: { id: string } }>(stack.emulator, 'POST', '/scenarios/payment', { account: alpha.account.id, amount: 4242 });
+    const payment = await control<{ charge: { id: string } }>(stack.emulator, 'POST', '/scenarios/payment', {
+      account: alpha.account.id,
+      amount: 4242,
+    });
     const listed = await stripeAt(stack.emulator, alpha.account.keys.test).events.list({ type: 'charge.succeeded', limit: 5 });
     const genuine = listed.data.find((e) => (e.data.object as { id: string }).id === payment.charge.id)!;
     const text = JSON.stringify({ ...genuine, account: alpha.account.id });
-    const res = await post('/webhooks/stripe', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), signed(text, APP_WEBHOOK_SECRET));
+    const res = await post(
+      '/webhooks/stripe',
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]),
+      signed(text, APP_WEBHOOK_SECRET),
+    );
     expect(res.status).toBe(200);
     await stack.services.jobs.idle();
     const row = await inbox(alpha.account.id).where({ event_id: genuine.id }).first();
@@ -120,15 +185,28 @@ describe.each(DIALECTS)('hostile and malformed input on %s', (dialect) => {
   });
 
   it('1. a polled event that is not one is dead-lettered and counted; the poll and the events after it go on', async () => {
-    await control(stack.emulator, 'POST', '/events', { account: alpha.account.id, mode: 'test', type: 'charge.succeeded', object: { object: 'charge', amount: 1 } });
+    await control(stack.emulator, 'POST', '/events', {
+      account: alpha.account.id,
+      mode: 'test',
+      type: 'charge.succeeded',
+      object: { object: 'charge', amount: 1 },
+    });
     const payments: { charge: { id: string } }[] = [];
-    for (let i = 0; i < 20; i++) payments.push(await control(stack.emulator, 'POST', '/scenarios/payment', { account: alpha.account.id, amount: 2000 + i }));
+    for (let i = 0; i < 20; i++)
+      payments.push(await control(stack.emulator, 'POST', '/scenarios/payment', { account: alpha.account.id, amount: 2000 + i }));
     for (let i = 0; i < 3; i++) {
       await new Promise((r) => setTimeout(r, 1100));
       await stack.services.events.poll(alpha.id);
       await stack.services.jobs.idle();
     }
-    expect(await db()('charges').where({ account_id: alpha.account.id }).whereIn('id', payments.map((p) => p.charge.id))).toHaveLength(20);
+    expect(
+      await db()('charges')
+        .where({ account_id: alpha.account.id })
+        .whereIn(
+          'id',
+          payments.map((p) => p.charge.id),
+        ),
+    ).toHaveLength(20);
     expect(await inbox(alpha.account.id).where({ status: 'pending' })).toEqual([]);
     const dead = await inbox(alpha.account.id).where({ status: 'failed' }).select('last_error');
     expect(dead).toHaveLength(1);
@@ -138,19 +216,33 @@ describe.each(DIALECTS)('hostile and malformed input on %s', (dialect) => {
 
   it('1. the overview flags an account whose events stay pending', async () => {
     await db()('event_inbox').insert({
-      account_id: alpha.account.id, event_id: 'evt_heldBack', type: 'charge.updated', livemode: false, created: now() - 900, source: 'poll',
-      payload: JSON.stringify(event('charge.updated', { id: 'ch_heldBack', object: 'charge' })), received_at: Date.now() - 10 * 60_000,
+      account_id: alpha.account.id,
+      event_id: 'evt_heldBack',
+      type: 'charge.updated',
+      livemode: false,
+      created: now() - 900,
+      source: 'poll',
+      payload: JSON.stringify(event('charge.updated', { id: 'ch_heldBack', object: 'charge' })),
+      received_at: Date.now() - 10 * 60_000,
     });
     const overview = (await (await stack.support('/overview')).json()) as SupportOverview;
-    expect(overview.attention.find((c) => c.id === alpha.id)?.reasons).toContainEqual(expect.stringMatching(/1 event\(s\) pending for 10 min/));
+    expect(overview.attention.find((c) => c.id === alpha.id)?.reasons).toContainEqual(
+      expect.stringMatching(/1 event\(s\) pending for 10 min/),
+    );
     await db()('event_inbox').where({ event_id: 'evt_heldBack' }).delete();
   });
 
   it('2. settings are validated as values, and an import that cannot start says why', async () => {
     const me = { user_id: 'usr_1Hostile', account_id: bravo.account.id, mode: 'test' };
     const signer: AppSigner = { id: me, secret: APP_SIGNING_SECRET };
-    const put = (body: Record<string, unknown>) => callApp(stack.url, 'PUT', '/settings', me, signer, { reporting_timezone: 'UTC', report_families: ['payouts.itemized'], ...body });
-    for (const history_since of ['2025-13-45', '2025-02-30', '0000-00-00', new Date(Date.now() + 3 * 86400_000).toISOString().slice(0, 10)]) {
+    const put = (body: Record<string, unknown>) =>
+      callApp(stack.url, 'PUT', '/settings', me, signer, { reporting_timezone: 'UTC', report_families: ['payouts.itemized'], ...body });
+    for (const history_since of [
+      '2025-13-45',
+      '2025-02-30',
+      '0000-00-00',
+      new Date(Date.now() + 3 * 86400_000).toISOString().slice(0, 10),
+    ]) {
       const res = await put({ history_since });
       expect(res.status, history_since).toBe(400);
       expect(JSON.stringify(res.body), history_since).toContain('history_since');
@@ -158,12 +250,16 @@ describe.each(DIALECTS)('hostile and malformed input on %s', (dialect) => {
     expect((await put({ history_since: null, reporting_timezone: 'Mars/Olympus' })).status).toBe(400);
     expect((await put({ history_since: '2024-02-29', reporting_timezone: 'Europe/Berlin' })).status).toBe(200);
     // A value stored before these checks (or by hand) stops the import with the reason.
-    await db()('connections').where({ id: bravo.id }).update({ settings: JSON.stringify({ history_since: '2025-13-45' }) });
+    await db()('connections')
+      .where({ id: bravo.id })
+      .update({ settings: JSON.stringify({ history_since: '2025-13-45' }) });
     await stack.services.imports.run(bravo.id);
     const detail = (await (await stack.support(`/connections/${bravo.id}`)).json()) as ConnectionDetail;
     expect(detail.state).toBe('degraded');
     expect(detail.state_reason).toContain('history_since setting "2025-13-45" is not a calendar date');
-    await db()('connections').where({ id: bravo.id }).update({ settings: JSON.stringify({ history_since: null }) });
+    await db()('connections')
+      .where({ id: bravo.id })
+      .update({ settings: JSON.stringify({ history_since: null }) });
     await stack.services.imports.run(bravo.id);
     await stack.services.jobs.idle();
     expect((await getConnection(db(), bravo.id))!.state).toBe('live');
@@ -171,18 +267,35 @@ describe.each(DIALECTS)('hostile and malformed input on %s', (dialect) => {
 
   it('3. a report-run event is looked up within its own connection, and what it says is fetched from Stripe', async () => {
     const victim = await insertRun(db(), {
-      connectionId: alpha.id, accountId: alpha.account.id, family: 'payouts.itemized', reportType: 'payouts.itemized.3', intervalStart: now() - 86400, intervalEnd: now() - 3600, timezone: 'UTC',
+      connectionId: alpha.id,
+      accountId: alpha.account.id,
+      family: 'payouts.itemized',
+      reportType: 'payouts.itemized.3',
+      intervalStart: now() - 86400,
+      intervalEnd: now() - 3600,
+      timezone: 'UTC',
     });
     await updateRun(db(), victim, { stripe_run_id: 'frr_victimRun0000000000', next_check_at: Date.now() + 3600_000 });
     const own = await insertRun(db(), {
-      connectionId: bravo.id, accountId: bravo.account.id, family: 'payouts.itemized', reportType: 'payouts.itemized.3', intervalStart: now() - 86400, intervalEnd: now() - 3600, timezone: 'UTC',
+      connectionId: bravo.id,
+      accountId: bravo.account.id,
+      family: 'payouts.itemized',
+      reportType: 'payouts.itemized.3',
+      intervalStart: now() - 86400,
+      intervalEnd: now() - 3600,
+      timezone: 'UTC',
     });
     await updateRun(db(), own, { stripe_run_id: 'frr_bravoRunUnknownToStripe', next_check_at: Date.now() + 3600_000 });
     const before = await db()('report_runs').whereIn('id', [victim, own]).orderBy('id');
     for (const runId of ['frr_victimRun0000000000', 'frr_bravoRunUnknownToStripe']) {
-      const forged = JSON.stringify(event('reporting.report_run.succeeded', {
-        id: runId, object: 'reporting.report_run', status: 'succeeded', result: { id: 'file_chosenByBravo', object: 'file' },
-      }));
+      const forged = JSON.stringify(
+        event('reporting.report_run.succeeded', {
+          id: runId,
+          object: 'reporting.report_run',
+          status: 'succeeded',
+          result: { id: 'file_chosenByBravo', object: 'file' },
+        }),
+      );
       expect((await post('/webhooks/stripe/bravo-shop', forged, signed(forged, B_SECRET))).status).toBe(200);
     }
     await stack.services.jobs.idle();
@@ -207,10 +320,18 @@ describe.each(DIALECTS)('hostile and malformed input on %s', (dialect) => {
     expect((await install(stack, shop.id)).status).toBe(200);
     await stack.services.jobs.idle();
     const installed = (await db()('connections').where({ account_id: shop.id }).first()).id as string;
-    const other = JSON.stringify({ ...event('account.application.deauthorized', { id: 'ca_someOtherApplication', object: 'application' }), account: shop.id, created: now() + 10 });
+    const other = JSON.stringify({
+      ...event('account.application.deauthorized', { id: 'ca_someOtherApplication', object: 'application' }),
+      account: shop.id,
+      created: now() + 10,
+    });
     expect((await post('/webhooks/stripe', other, signed(other, APP_WEBHOOK_SECRET))).status).toBe(200);
     // Naming our application, but Stripe still accepts the tokens: not an uninstall.
-    const ours = JSON.stringify({ ...event('account.application.deauthorized', { id: (await overview(stack.emulator)).app.clientIds.test, object: 'application' }), account: shop.id, created: now() + 10 });
+    const ours = JSON.stringify({
+      ...event('account.application.deauthorized', { id: (await overview(stack.emulator)).app.clientIds.test, object: 'application' }),
+      account: shop.id,
+      created: now() + 10,
+    });
     expect((await post('/webhooks/stripe', ours, signed(ours, APP_WEBHOOK_SECRET))).status).toBe(200);
     await stack.services.jobs.idle();
     expect((await getConnection(db(), installed))!.state).not.toBe('disconnected');
@@ -218,7 +339,7 @@ describe.each(DIALECTS)('hostile and malformed input on %s', (dialect) => {
     const notes = await db()('connection_state_changes').whereIn('connection_id', [bravo.id, installed]).pluck('reason');
     expect(notes.join('\n')).toContain('uninstalls count only from the app endpoint');
     expect(notes.join('\n')).toContain('names application ca_someOtherApplication, not ours');
-    expect(notes.join('\n')).toContain('Stripe still accepts the connection\'s tokens');
+    expect(notes.join('\n')).toContain("Stripe still accepts the connection's tokens");
   }, 60_000);
 
   it('5. secrets are scrubbed by parameter name, and stored errors hold no SQL', async () => {
@@ -227,7 +348,9 @@ describe.each(DIALECTS)('hostile and malformed input on %s', (dialect) => {
     await fetch(`${stack.url}/api/support/connections?api_key=${secret}`, { headers: { Authorization: `Bearer ${SUPPORT_TOKEN}` } });
     await fetch(`${stack.url}/oauth/callback?code=x&client_secret=${secret}`);
     expect(stack.logs()).not.toContain(secret);
-    await updateConnection(db(), alpha.id, { last_error: `insert into "charges" ("description") values ('Jane Doe, 12 Main St') - ${'x'.repeat(5000)}` });
+    await updateConnection(db(), alpha.id, {
+      last_error: `insert into "charges" ("description") values ('Jane Doe, 12 Main St') - ${'x'.repeat(5000)}`,
+    });
     const stored = (await getConnection(db(), alpha.id))!.lastError!;
     expect(stored).not.toContain('Jane Doe');
     expect(stored.startsWith('database error: ')).toBe(true);
@@ -246,9 +369,13 @@ describe.each(DIALECTS)('hostile and malformed input on %s', (dialect) => {
     // A PUT signature is accepted once, and only with the body it covers.
     const first = await callApp(stack.url, 'PUT', '/settings', me, signer, settings);
     expect(first.status).toBe(200);
-    const replays = await Promise.all(Array.from({ length: 10 }, () => callApp(stack.url, 'PUT', '/settings', me, first.header!, settings)));
+    const replays = await Promise.all(
+      Array.from({ length: 10 }, () => callApp(stack.url, 'PUT', '/settings', me, first.header!, settings)),
+    );
     expect(replays.map((r) => r.status)).toEqual(Array(10).fill(401));
-    expect((await callApp(stack.url, 'PUT', '/settings', me, first.header!, { ...settings, report_families: ['balance.summary'] })).status).toBe(401);
+    expect(
+      (await callApp(stack.url, 'PUT', '/settings', me, first.header!, { ...settings, report_families: ['balance.summary'] })).status,
+    ).toBe(401);
     // A signature of another target.
     const pauseSignature = await callApp(stack.url, 'GET', '/status', me, signer);
     expect((await callApp(stack.url, 'GET', '/insights?days=30', me, pauseSignature.header!)).status).toBe(401);
@@ -256,7 +383,10 @@ describe.each(DIALECTS)('hostile and malformed input on %s', (dialect) => {
     expect((await callApp(stack.url, 'GET', '/status', me, { ...signer, timestamp: now() + 600 })).status).toBe(401);
     expect((await callApp(stack.url, 'GET', '/status', me, { ...signer, timestamp: now() + 60 })).status).toBe(200);
     const future = JSON.stringify({ ...event('charge.updated', { id: 'ch_future', object: 'charge' }), account: alpha.account.id });
-    for (const [path, secret] of [['/webhooks/stripe', APP_WEBHOOK_SECRET], ['/webhooks/stripe/bravo-shop', B_SECRET]] as const) {
+    for (const [path, secret] of [
+      ['/webhooks/stripe', APP_WEBHOOK_SECRET],
+      ['/webhooks/stripe/bravo-shop', B_SECRET],
+    ] as const) {
       const res = await post(path, future, signed(future, secret, now() + 600));
       expect(res.status, path).toBe(400);
       expect(await errorCode(res)).toBe('invalid_signature');
@@ -300,19 +430,29 @@ describe.each(DIALECTS)('hostile and malformed input on %s', (dialect) => {
     expect(taken.status).toBe(409);
     expect(taken.body.error!.message).toContain('bravo-shop');
     await expect(db()('connections').where({ id: alpha.id }).update({ merchant_id: 'bravo-shop' })).rejects.toThrow();
-    const login = await fetch(`${stack.url}/api/support/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: SUPPORT_TOKEN }) });
+    const login = await fetch(`${stack.url}/api/support/session`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token: SUPPORT_TOKEN }),
+    });
     const { csrf_token: csrf } = (await login.json()) as { csrf_token: string };
     expect(JSON.stringify(await db()('support_sessions').select('*'))).not.toContain(csrf);
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     expect((await fetch(`${stack.url}/api/support/session`, { method: 'DELETE', headers: { Cookie: cookie } })).status).toBe(403);
-    expect((await fetch(`${stack.url}/api/support/session`, { method: 'DELETE', headers: { Cookie: cookie, 'X-CSRF-Token': csrf } })).status).toBe(204);
+    expect(
+      (await fetch(`${stack.url}/api/support/session`, { method: 'DELETE', headers: { Cookie: cookie, 'X-CSRF-Token': csrf } })).status,
+    ).toBe(204);
   });
 
   // Last: it locks this test client's address out for a minute.
   it('10. failed logins and bearer tokens are rate limited per address', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) {
-      const res = await fetch(`${stack.url}/api/support/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: `wrong-token-${i}-0123456789abcdef` }) });
+      const res = await fetch(`${stack.url}/api/support/session`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ token: `wrong-token-${i}-0123456789abcdef` }),
+      });
       statuses.push(res.status);
       if (res.status === 429) expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     }
@@ -335,9 +475,20 @@ const ROOT = resolve(import.meta.dirname, '../..');
 
 /** Starts `server/main.ts` with `env` and waits for it to exit (or kills it after `timeoutMs`). */
 async function startServer(env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', pathToFileURL(resolve(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, resolve(ROOT, 'server/main.ts')], {
-    env: { PATH: process.env.PATH ?? '', STRIPE_API_BASE: 'http://127.0.0.1:9', LOG_LEVEL: 'warn', SUPPORT_TOKENS: SUPPORT_TOKEN, PORT: String(await freePort()), ...env },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', pathToFileURL(resolve(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, resolve(ROOT, 'server/main.ts')],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        STRIPE_API_BASE: 'http://127.0.0.1:9',
+        LOG_LEVEL: 'warn',
+        SUPPORT_TOKENS: SUPPORT_TOKEN,
+        PORT: String(await freePort()),
+        ...env,
+      },
+    },
+  );
   let stderr = '';
   let stdout = '';
   child.stderr.on('data', (d) => (stderr += String(d)));
@@ -352,9 +503,13 @@ async function startServer(env: Record<string, string>, timeoutMs = 20_000): Pro
 describe.each(DIALECTS)('start-up failures on %s say one line and exit', (dialect) => {
   it('9. a database that cannot be used: unreachable, not a database, a /proc path', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pi-hostile-'));
-    const urls = dialect === 'sqlite'
-      ? { 'not a database': `sqlite:${join(dir, 'notes.txt')}`, '/proc path': 'sqlite:/proc/self/status', 'a folder': `sqlite:${dir}` }
-      : { unreachable: 'postgres://postgres@127.0.0.1:1/nothing', 'no such database': `${POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, '')}/pi_hostile_missing_db` };
+    const urls =
+      dialect === 'sqlite'
+        ? { 'not a database': `sqlite:${join(dir, 'notes.txt')}`, '/proc path': 'sqlite:/proc/self/status', 'a folder': `sqlite:${dir}` }
+        : {
+            unreachable: 'postgres://postgres@127.0.0.1:1/nothing',
+            'no such database': `${POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, '')}/pi_hostile_missing_db`,
+          };
     writeFileSync(join(dir, 'notes.txt'), 'these are notes, not a database\n'.repeat(10));
     for (const [label, url] of Object.entries(urls)) {
       const { code, stderr } = await startServer({ DATABASE_URL: url, ENCRYPTION_KEYS: randomBytes(32).toString('base64') });
@@ -373,9 +528,15 @@ describe.each(DIALECTS)('start-up failures on %s say one line and exit', (dialec
     const database = await createTestDatabase(dialect);
     try {
       const url = database.url;
-      const { code, stderr } = await startServer({ DATABASE_URL: url, ENCRYPTION_KEYS: randomBytes(32).toString('base64'), PORT: String(port) });
+      const { code, stderr } = await startServer({
+        DATABASE_URL: url,
+        ENCRYPTION_KEYS: randomBytes(32).toString('base64'),
+        PORT: String(port),
+      });
       expect(code).toBe(1);
-      expect(stderr).toBe(`pi-stripe: port ${port} is already in use (another npm start?): stop that process, or set PORT to a free port\n`);
+      expect(stderr).toBe(
+        `pi-stripe: port ${port} is already in use (another npm start?): stop that process, or set PORT to a free port\n`,
+      );
     } finally {
       holder.close();
       await database.drop();
@@ -387,7 +548,11 @@ describe.each(DIALECTS)('start-up failures on %s say one line and exit', (dialec
     try {
       await seedConnections(database.db, 1);
       const keyA = randomBytes(32).toString('base64');
-      const services = createServices(testConfig({ DATABASE_URL: database.url, ENCRYPTION_KEYS: keyA }), database.db, capturedLogger().logger);
+      const services = createServices(
+        testConfig({ DATABASE_URL: database.url, ENCRYPTION_KEYS: keyA }),
+        database.db,
+        capturedLogger().logger,
+      );
       await services.secrets.put('conn_seed0000000000', 'api_key', 'sk_test_storedWithKeyA');
       const wrong = await startServer({ DATABASE_URL: database.url, ENCRYPTION_KEYS: randomBytes(32).toString('base64') });
       expect(wrong.code).toBe(1);

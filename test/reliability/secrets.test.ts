@@ -39,9 +39,11 @@ describe.each(DIALECTS)('secrets stay secret on %s', (dialect: Dialect) => {
     responses.push(`${init.method ?? 'GET'} ${path} ${res.status}\n${headers.map(([k, v]) => `${k}: ${v}`).join('\n')}\n${text}`);
     return { res, text };
   };
-  const support = (path: string, init: RequestInit = {}) => call(`/api/support${path}`, {
-    ...init, headers: { Authorization: `Bearer ${secrets.get('support token')}`, 'Content-Type': 'application/json' },
-  });
+  const support = (path: string, init: RequestInit = {}) =>
+    call(`/api/support${path}`, {
+      ...init,
+      headers: { Authorization: `Bearer ${secrets.get('support token')}`, 'Content-Type': 'application/json' },
+    });
   const cli = async (...args: string[]) => {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, ...env } });
     cliOutput.push(stdout, stderr);
@@ -62,10 +64,15 @@ describe.each(DIALECTS)('secrets stay secret on %s', (dialect: Dialect) => {
     secrets.set('app webhook secret', `whsec_${randomBytes(24).toString('hex')}`);
     secrets.set('app signing secret', `absec_${randomBytes(24).toString('hex')}`);
     env = processEnv(url, database.url, {
-      STRIPE_API_BASE: emulator.url, STRIPE_SECRET_KEY_TEST: secrets.get('platform key')!, STRIPE_APP_CLIENT_ID_TEST: app.clientIds.test,
-      STRIPE_APP_AUTHORIZE_URL_TEST: `${emulator.url}/oauth/v2/authorize`, STRIPE_WEBHOOK_SECRETS: secrets.get('app webhook secret')!,
-      STRIPE_APP_SIGNING_SECRETS: secrets.get('app signing secret')!, ENCRYPTION_KEYS: secrets.get('encryption key')!,
-      SUPPORT_TOKENS: secrets.get('support token')!, LOG_LEVEL: 'debug',
+      STRIPE_API_BASE: emulator.url,
+      STRIPE_SECRET_KEY_TEST: secrets.get('platform key')!,
+      STRIPE_APP_CLIENT_ID_TEST: app.clientIds.test,
+      STRIPE_APP_AUTHORIZE_URL_TEST: `${emulator.url}/oauth/v2/authorize`,
+      STRIPE_WEBHOOK_SECRETS: secrets.get('app webhook secret')!,
+      STRIPE_APP_SIGNING_SECRETS: secrets.get('app signing secret')!,
+      ENCRYPTION_KEYS: secrets.get('encryption key')!,
+      SUPPORT_TOKENS: secrets.get('support token')!,
+      LOG_LEVEL: 'debug',
     });
     server = await spawnProcess(['server'], env, '"msg":"listening"');
   }, 60_000);
@@ -86,30 +93,63 @@ describe.each(DIALECTS)('secrets stay secret on %s', (dialect: Dialect) => {
     secrets.set('merchant api key', keyMerchant.keys.test);
     secrets.set('merchant webhook secret', `whsec_${randomBytes(24).toString('hex')}`);
     expect((await install({ url, emulator }, oauthMerchant.id)).status).toBe(200);
-    await cli('connect', '--name', 'Key Merchant', '--merchant', 'key-merchant', '--api-key', keyMerchant.keys.test, '--webhook-secret', secrets.get('merchant webhook secret')!);
+    await cli(
+      'connect',
+      '--name',
+      'Key Merchant',
+      '--merchant',
+      'key-merchant',
+      '--api-key',
+      keyMerchant.keys.test,
+      '--webhook-secret',
+      secrets.get('merchant webhook secret')!,
+    );
 
     const list = JSON.parse((await support('/connections')).text) as { data: ConnectionStatus[] };
     const keyed = list.data.find((c) => c.account_id === keyMerchant.id)!;
     const detail = JSON.parse((await support(`/connections/${keyed.id}`)).text) as { webhook_url: string };
     // Webhooks both ways: the app endpoint and the merchant's own, each signed with its secret.
     // (Not the uninstall: below, our next call must find out from a refused refresh.)
-    await control(emulator, 'POST', '/webhook_endpoints', { url: `${url}/webhooks/stripe`, mode: 'test', secret: secrets.get('app webhook secret'), enabled_events: ['charge.succeeded', 'payment_intent.succeeded'] });
-    await control(emulator, 'POST', '/webhook_endpoints', { url: detail.webhook_url, mode: 'test', account: keyMerchant.id, secret: secrets.get('merchant webhook secret'), enabled_events: ['*'] });
+    await control(emulator, 'POST', '/webhook_endpoints', {
+      url: `${url}/webhooks/stripe`,
+      mode: 'test',
+      secret: secrets.get('app webhook secret'),
+      enabled_events: ['charge.succeeded', 'payment_intent.succeeded'],
+    });
+    await control(emulator, 'POST', '/webhook_endpoints', {
+      url: detail.webhook_url,
+      mode: 'test',
+      account: keyMerchant.id,
+      secret: secrets.get('merchant webhook secret'),
+      enabled_events: ['*'],
+    });
     for (let i = 0; i < 5; i++) {
       await control(emulator, 'POST', '/scenarios/payment', { account: oauthMerchant.id, amount: 1000 + i });
       await control(emulator, 'POST', '/scenarios/payment', { account: keyMerchant.id, amount: 2000 + i });
     }
-    await until('both imports', async () => JSON.parse((await support('/connections')).text) as { data: ConnectionStatus[] },
-      (l) => l.data.length === 2 && l.data.every((c) => c.state === 'live'), 60_000);
+    await until(
+      'both imports',
+      async () => JSON.parse((await support('/connections')).text) as { data: ConnectionStatus[] },
+      (l) => l.data.length === 2 && l.data.every((c) => c.state === 'live'),
+      60_000,
+    );
     // Past the access token's life: the next calls refresh it.
     await new Promise((r) => setTimeout(r, 2500));
     const oauthConnection = list.data.find((c) => c.account_id === oauthMerchant.id)!;
     await support(`/connections/${oauthConnection.id}/resync`, { method: 'POST', body: JSON.stringify({ resource: 'payouts' }) });
-    await until('a refreshed token', async () => JSON.parse((await support(`/connections/${oauthConnection.id}`)).text) as ConnectionStatus,
-      (s) => s.token?.refreshed_at !== oauthConnection.token?.refreshed_at && s.state === 'live', 30_000);
+    await until(
+      'a refreshed token',
+      async () => JSON.parse((await support(`/connections/${oauthConnection.id}`)).text) as ConnectionStatus,
+      (s) => s.token?.refreshed_at !== oauthConnection.token?.refreshed_at && s.state === 'live',
+      30_000,
+    );
 
     // Support staff: a console session, every read, both rotations.
-    const login = await call('/api/support/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: secrets.get('support token') }) });
+    const login = await call('/api/support/session', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token: secrets.get('support token') }),
+    });
     const cookie = login.res.headers.get('set-cookie')!;
     secrets.set('support session', /pi_support_session=([^;]+)/.exec(cookie)![1]!);
     const csrf = (JSON.parse(login.text) as { csrf_token?: string }).csrf_token;
@@ -121,16 +161,31 @@ describe.each(DIALECTS)('secrets stay secret on %s', (dialect: Dialect) => {
     const rotatedKey = (await control<{ key: string }>(emulator, 'POST', '/keys', { account: keyMerchant.id, mode: 'test' })).key;
     secrets.set('rotated api key', rotatedKey);
     secrets.set('rotated webhook secret', `whsec_${randomBytes(24).toString('hex')}`);
-    expect((await support(`/connections/${keyed.id}/api-key`, { method: 'PUT', body: JSON.stringify({ api_key: rotatedKey }) })).res.status).toBe(200);
-    expect((await support(`/connections/${keyed.id}/webhook-secret`, { method: 'PUT', body: JSON.stringify({ webhook_secret: secrets.get('rotated webhook secret') }) })).res.status).toBe(200);
+    expect(
+      (await support(`/connections/${keyed.id}/api-key`, { method: 'PUT', body: JSON.stringify({ api_key: rotatedKey }) })).res.status,
+    ).toBe(200);
+    expect(
+      (
+        await support(`/connections/${keyed.id}/webhook-secret`, {
+          method: 'PUT',
+          body: JSON.stringify({ webhook_secret: secrets.get('rotated webhook secret') }),
+        })
+      ).res.status,
+    ).toBe(200);
     await call('/api/support/session', { method: 'DELETE', headers: { Cookie: cookie, ...(csrf ? { 'X-CSRF-Token': csrf } : {}) } });
 
     // The Stripe App's own calls, signed with the app secret.
     const identity = { user_id: 'usr_1Merchant', account_id: oauthMerchant.id, mode: 'test' };
     const signature = appSignature({ id: identity, secret: secrets.get('app signing secret')! }, { method: 'GET', path: '/status' });
-    expect((await call(`/api/app/status?${new URLSearchParams(identity)}`, { headers: { 'Stripe-Signature': signature } })).res.status).toBe(200);
+    expect(
+      (await call(`/api/app/status?${new URLSearchParams(identity)}`, { headers: { 'Stripe-Signature': signature } })).res.status,
+    ).toBe(200);
     // Refused attempts that carry secrets must not echo them either.
-    await call('/webhooks/stripe', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Stripe-Signature': `t=1,v1=${secrets.get('app webhook secret')}` }, body: '{}' });
+    await call('/webhooks/stripe', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Stripe-Signature': `t=1,v1=${secrets.get('app webhook secret')}` },
+      body: '{}',
+    });
     await call('/api/support/connections', { headers: { Authorization: `Bearer ${secrets.get('support token')}x` } });
     // Stripe's errors echo credentials by prefix or masked tail ("rt_L7X6I…", "sk_test_****IXGP"):
     // an uninstall (the refresh now fails) and a revoked key, then everything that shows errors.
@@ -138,8 +193,12 @@ describe.each(DIALECTS)('secrets stay secret on %s', (dialect: Dialect) => {
     await control(emulator, 'POST', '/keys/revoke', { key: rotatedKey });
     await new Promise((r) => setTimeout(r, 2500));
     for (const c of list.data) await support(`/connections/${c.id}/resync`, { method: 'POST', body: '{}' });
-    await until('both connections to see Stripe refuse them', async () => JSON.parse((await support('/connections')).text) as { data: ConnectionStatus[] },
-      (l) => l.data.every((c) => c.state !== 'live' && c.state !== 'backfilling'), 60_000);
+    await until(
+      'both connections to see Stripe refuse them',
+      async () => JSON.parse((await support('/connections')).text) as { data: ConnectionStatus[] },
+      (l) => l.data.every((c) => c.state !== 'live' && c.state !== 'backfilling'),
+      60_000,
+    );
     for (const c of list.data) await support(`/connections/${c.id}`);
     await cli('status', '--json');
     await cli('status');
@@ -168,9 +227,16 @@ describe.each(DIALECTS)('secrets stay secret on %s', (dialect: Dialect) => {
     expect(leaks).toEqual([]);
     // No fragment either: anything shaped like the start of a credential, masked or cut short.
     const FRAGMENT = /\b(?:(?:sk|rk)_(?:test|live)_[A-Za-z0-9*]|rt_[A-Za-z0-9]|whsec_[A-Za-z0-9]|absec_[A-Za-z0-9]|pis_[A-Za-z0-9])/;
-    const fragments = Object.entries(places).flatMap(([place, text]) => text.split('\n').filter((l) => FRAGMENT.test(l)).map((l) => `${place}: ${l.slice(0, 200)}`));
+    const fragments = Object.entries(places).flatMap(([place, text]) =>
+      text
+        .split('\n')
+        .filter((l) => FRAGMENT.test(l))
+        .map((l) => `${place}: ${l.slice(0, 200)}`),
+    );
     expect(fragments).toEqual([]);
-    const stored = (await database.db('connections').select('last_error')).map((r: { last_error: string | null }) => r.last_error).join(' ');
+    const stored = (await database.db('connections').select('last_error'))
+      .map((r: { last_error: string | null }) => r.last_error)
+      .join(' ');
     expect(stored).toMatch(/invalid_grant.*Invalid refresh token: \[redacted\]/);
   }, 180_000);
 });
@@ -178,9 +244,10 @@ describe.each(DIALECTS)('secrets stay secret on %s', (dialect: Dialect) => {
 /** Every value of every column of every table of ours, as text. */
 async function databaseText(database: TestDatabase): Promise<string> {
   const db = database.db;
-  const tables = dialectOfDb(db) === 'postgres'
-    ? (await db.raw("select tablename as name from pg_tables where schemaname = 'public'")).rows as { name: string }[]
-    : (await db.raw("select name from sqlite_master where type = 'table'")) as { name: string }[];
+  const tables =
+    dialectOfDb(db) === 'postgres'
+      ? ((await db.raw("select tablename as name from pg_tables where schemaname = 'public'")).rows as { name: string }[])
+      : ((await db.raw("select name from sqlite_master where type = 'table'")) as { name: string }[]);
   const parts: string[] = [];
   for (const { name } of tables) parts.push(JSON.stringify(await db(name).select('*')));
   return parts.join('\n');

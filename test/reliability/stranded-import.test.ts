@@ -27,12 +27,28 @@ describe.each(DIALECTS)('an import left by a killed CLI on %s', (dialect) => {
   it('is taken over by the running server and completes', async () => {
     const account = await seededAccount(stack, 2500);
     await control(stack.emulator, 'POST', '/settings', { latencyMs: 15 });
-    const env = { ...process.env, ...processEnv(stack.url, stack.database.url, { STRIPE_API_BASE: stack.emulator.url, ENCRYPTION_KEYS, JOB_LEASE_SECONDS: '5', LOG_LEVEL: 'warn' }) };
-    const child = spawn(process.execPath, [BIN, 'connect', '--name', 'Killed Midway', '--api-key', account.keys.test], { env, stdio: 'ignore' });
+    const env = {
+      ...process.env,
+      ...processEnv(stack.url, stack.database.url, {
+        STRIPE_API_BASE: stack.emulator.url,
+        ENCRYPTION_KEYS,
+        JOB_LEASE_SECONDS: '5',
+        LOG_LEVEL: 'warn',
+      }),
+    };
+    const child = spawn(process.execPath, [BIN, 'connect', '--name', 'Killed Midway', '--api-key', account.keys.test], {
+      env,
+      stdio: 'ignore',
+    });
     const exited = new Promise((r) => child.once('exit', r));
     const db = stack.database.db;
     try {
-      await until('the CLI import to be under way', async () => Number((await db('backfill_runs').sum({ n: 'objects' }))[0]!.n ?? 0), (n) => n > 300, 60_000);
+      await until(
+        'the CLI import to be under way',
+        async () => Number((await db('backfill_runs').sum({ n: 'objects' }))[0]!.n ?? 0),
+        (n) => n > 300,
+        60_000,
+      );
     } finally {
       child.kill('SIGKILL');
       await exited;
@@ -41,7 +57,12 @@ describe.each(DIALECTS)('an import left by a killed CLI on %s', (dialect) => {
     const id = String((await db('connections').where({ account_id: account.id }).first('id')).id);
     expect((await db('connections').where({ id }).first('state')).state).toBe('backfilling');
 
-    await until('the server to take the import over and finish it', async () => (await db('connections').where({ id }).first('state')).state, (s) => s === 'live', 90_000);
+    await until(
+      'the server to take the import over and finish it',
+      async () => (await db('connections').where({ id }).first('state')).state,
+      (s) => s === 'live',
+      90_000,
+    );
     expect(stack.logs()).toContain('imports nobody owned taken over');
     for (const [table, r] of Object.entries(await compareWithTruth(stack, account.id))) {
       expect({ table, missing: r.missing.length, duplicates: r.duplicates }).toEqual({ table, missing: 0, duplicates: 0 });

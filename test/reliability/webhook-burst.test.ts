@@ -17,7 +17,15 @@ const DUPLICATES = 2_000;
 const SECRET = `whsec_${randomBytes(16).toString('hex')}`;
 const ACCOUNT = 'acct_1BurstAccount00';
 
-interface LoadResult { sent: number; seconds: number; accepted_per_second: number; statuses: Record<string, number>; stamp: number; refused: number[]; unacknowledged: number[] }
+interface LoadResult {
+  sent: number;
+  seconds: number;
+  accepted_per_second: number;
+  statuses: Record<string, number>;
+  stamp: number;
+  refused: number[];
+  unacknowledged: number[];
+}
 
 /**
  * 20,000 events (and 2,000 second deliveries) in one burst at the server process, with its
@@ -34,7 +42,11 @@ describe.each(DIALECTS)('a webhook burst with the database going away on %s', (d
     database = await createTestDatabase(dialect);
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    server = await spawnProcess(['server'], processEnv(url, database.url, { STRIPE_WEBHOOK_SECRETS: SECRET, LOG_LEVEL: 'warn', SANDBOX: '0' }), { url: `${url}/healthz` });
+    server = await spawnProcess(
+      ['server'],
+      processEnv(url, database.url, { STRIPE_WEBHOOK_SECRETS: SECRET, LOG_LEVEL: 'warn', SANDBOX: '0' }),
+      { url: `${url}/healthz` },
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -61,8 +73,12 @@ describe.each(DIALECTS)('a webhook burst with the database going away on %s', (d
     const burst = load({ duplicates: DUPLICATES });
     // The database goes away for a while once the burst is well under way (past the events that
     // are delivered twice, so some refused events have no second delivery and need Stripe's retry).
-    await until('the burst to be under way', async () => Number((await database.db('event_inbox').count({ n: '*' }))[0]!.n),
-      (n) => n >= 3000, 60_000);
+    await until(
+      'the burst to be under way',
+      async () => Number((await database.db('event_inbox').count({ n: '*' }))[0]!.n),
+      (n) => n >= 3000,
+      60_000,
+    );
     // The outage lasts until the server has certainly refused a delivery (a probe of our own got
     // 503), not for a fixed time that a fast machine can outrun.
     await (dialect === 'sqlite' ? sqliteOutage : postgresOutage)(database.url, refusedProbe);
@@ -70,23 +86,46 @@ describe.each(DIALECTS)('a webhook burst with the database going away on %s', (d
 
     expect(first.sent).toBe(EVENTS + DUPLICATES);
     expect(first.statuses['503'] ?? 0, JSON.stringify(first.statuses)).toBeGreaterThan(0);
-    expect(Object.keys(first.statuses).filter((s) => s !== '200' && s !== '503'), JSON.stringify(first.statuses)).toEqual([]);
+    expect(
+      Object.keys(first.statuses).filter((s) => s !== '200' && s !== '503'),
+      JSON.stringify(first.statuses),
+    ).toEqual([]);
     expect(first.unacknowledged.length, JSON.stringify({ statuses: first.statuses, refused: first.refused })).toBeGreaterThan(0);
     // Nothing acknowledged is lost: every event that got a 2xx is in the inbox.
-    const storedIds = async () => new Set((await database.db('event_inbox').where({ account_id: ACCOUNT }).select('event_id')).map((r: { event_id: string }) => r.event_id));
+    const storedIds = async () =>
+      new Set(
+        (await database.db('event_inbox').where({ account_id: ACCOUNT }).select('event_id')).map((r: { event_id: string }) => r.event_id),
+      );
     const refused = new Set(first.unacknowledged);
     const afterBurst = await storedIds();
-    const lost = Array.from({ length: EVENTS }, (_, i) => i).filter((i) => !refused.has(i) && !afterBurst.has(`evt_load_${i}_${first.stamp}`));
+    const lost = Array.from({ length: EVENTS }, (_, i) => i).filter(
+      (i) => !refused.has(i) && !afterBurst.has(`evt_load_${i}_${first.stamp}`),
+    );
     expect(lost).toEqual([]);
 
     // Stripe redelivers what was refused; then all of it is there, once.
     const again = await load({ only: first.unacknowledged, stamp: first.stamp });
     expect(again.statuses).toEqual({ 200: first.unacknowledged.length });
-    const rows = await database.db('event_inbox').where({ account_id: ACCOUNT }).count({ n: '*' }).countDistinct({ ids: 'event_id' }).sum({ deliveries: 'deliveries' });
+    const rows = await database
+      .db('event_inbox')
+      .where({ account_id: ACCOUNT })
+      .count({ n: '*' })
+      .countDistinct({ ids: 'event_id' })
+      .sum({ deliveries: 'deliveries' });
     expect(Number(rows[0]!.n)).toBe(EVENTS);
     expect(Number(rows[0]!.ids)).toBe(EVENTS);
     expect(Number(rows[0]!.deliveries)).toBeGreaterThanOrEqual(EVENTS + 1);
-    console.log(JSON.stringify({ dialect, deliveries: first.sent, seconds: first.seconds, per_second: first.accepted_per_second, statuses: first.statuses, redelivered: again.sent, stored: EVENTS }));
+    console.log(
+      JSON.stringify({
+        dialect,
+        deliveries: first.sent,
+        seconds: first.seconds,
+        per_second: first.accepted_per_second,
+        statuses: first.statuses,
+        redelivered: again.sent,
+        stored: EVENTS,
+      }),
+    );
     // The process is still serving.
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
   }, 240_000);

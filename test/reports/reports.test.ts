@@ -37,15 +37,23 @@ describe.each(DIALECTS)('Stripe reports on %s', (dialect) => {
       await stack.services.jobs.idle();
     }
   };
-  const fileDownloads = async () => (await control<Record<string, number>>(stack.emulator, 'GET', '/requests'))['GET /v1/files/contents'] ?? 0;
+  const fileDownloads = async () =>
+    (await control<Record<string, number>>(stack.emulator, 'GET', '/requests'))['GET /v1/files/contents'] ?? 0;
 
   it('schedules the initial runs with the newest versions, inside the data window', async () => {
     const scheduled = await runs();
     expect(scheduled.map((r: { family: string }) => r.family).sort()).toEqual([
-      'balance.summary', 'balance_change_from_activity.itemized', 'ending_balance_reconciliation.itemized', 'payout_reconciliation.itemized', 'payouts.itemized',
+      'balance.summary',
+      'balance_change_from_activity.itemized',
+      'ending_balance_reconciliation.itemized',
+      'payout_reconciliation.itemized',
+      'payouts.itemized',
     ]);
     const byFamily = Object.fromEntries(scheduled.map((r: { family: string; report_type: string }) => [r.family, r.report_type]));
-    expect(byFamily).toMatchObject({ 'balance_change_from_activity.itemized': 'balance_change_from_activity.itemized.4', 'payout_reconciliation.itemized': 'payout_reconciliation.itemized.5' });
+    expect(byFamily).toMatchObject({
+      'balance_change_from_activity.itemized': 'balance_change_from_activity.itemized.4',
+      'payout_reconciliation.itemized': 'payout_reconciliation.itemized.5',
+    });
     const types = (await stripeAt(stack.emulator, key).reporting.reportTypes.list()).data;
     for (const r of scheduled) {
       const type = types.find((t) => t.id === r.report_type)!;
@@ -84,22 +92,36 @@ describe.each(DIALECTS)('Stripe reports on %s', (dialect) => {
   });
 
   it('names the difference when an imported balance transaction is missing', async () => {
-    const activity = await db()('report_runs').where({ connection_id: connectionId, family: 'balance_change_from_activity.itemized' }).first();
-    const victim = await db()('balance_transactions').where({ account_id: accountId, reporting_category: 'charge' })
-      .where('created', '>=', activity.interval_start).where('created', '<', activity.interval_end).first();
+    const activity = await db()('report_runs')
+      .where({ connection_id: connectionId, family: 'balance_change_from_activity.itemized' })
+      .first();
+    const victim = await db()('balance_transactions')
+      .where({ account_id: accountId, reporting_category: 'charge' })
+      .where('created', '>=', activity.interval_start)
+      .where('created', '<', activity.interval_end)
+      .first();
     await db()('balance_transactions').where({ account_id: accountId, id: victim.id }).delete();
-    const res = await stack.support(`/connections/${connectionId}/reports/run`, { method: 'POST', body: JSON.stringify({ type: 'balance_change_from_activity.itemized' }) });
+    const res = await stack.support(`/connections/${connectionId}/reports/run`, {
+      method: 'POST',
+      body: JSON.stringify({ type: 'balance_change_from_activity.itemized' }),
+    });
     expect(res.status).toBe(202);
     await settle();
     const status = await detail();
     const balance = status.reports.find((r) => r.family === 'balance_change_from_activity.itemized')!;
     expect(balance.reconciliation?.status).toBe('differences');
-    expect(balance.reconciliation?.differences).toEqual([{
-      currency: 'usd', category: 'charge',
-      report: expect.objectContaining({ gross: expect.any(Number) }),
-      imported: expect.objectContaining({ gross: expect.any(Number) }),
-    }]);
-    const [diff] = balance.reconciliation!.differences as { report: { gross: number; net: number }; imported: { gross: number; net: number } }[];
+    expect(balance.reconciliation?.differences).toEqual([
+      {
+        currency: 'usd',
+        category: 'charge',
+        report: expect.objectContaining({ gross: expect.any(Number) }),
+        imported: expect.objectContaining({ gross: expect.any(Number) }),
+      },
+    ]);
+    const [diff] = balance.reconciliation!.differences as {
+      report: { gross: number; net: number };
+      imported: { gross: number; net: number };
+    }[];
     expect(diff!.report.gross - diff!.imported.gross).toBe(Number(victim.amount));
     expect(diff!.report.net - diff!.imported.net).toBe(Number(victim.net));
   });
@@ -126,42 +148,73 @@ describe.each(DIALECTS)('Stripe reports on %s', (dialect) => {
 
   it('ends a run Stripe refuses for good as refused, with its message, without blocking the other families or asking again', async () => {
     // A report type only live mode runs (or one a permission is missing for): Stripe answers 400 every time.
-    await control(stack.emulator, 'POST', '/reporting/refuse', { report_type: 'payout_reconciliation.itemized', message: 'This report type is only available in live mode.' });
-    const requests = async () => (await control<Record<string, number>>(stack.emulator, 'GET', '/requests'))['POST /v1/reporting/report_runs'] ?? 0;
+    await control(stack.emulator, 'POST', '/reporting/refuse', {
+      report_type: 'payout_reconciliation.itemized',
+      message: 'This report type is only available in live mode.',
+    });
+    const requests = async () =>
+      (await control<Record<string, number>>(stack.emulator, 'GET', '/requests'))['POST /v1/reporting/report_runs'] ?? 0;
     const before = await requests();
     const ids = await stack.services.reports.schedule(connectionId, { force: true });
     expect(ids).toHaveLength(5);
     // Every other family was asked for; the refused one once.
-    expect(await requests() - before).toBe(5);
+    expect((await requests()) - before).toBe(5);
     const refused = await db()('report_runs').whereIn('id', ids).where({ family: 'payout_reconciliation.itemized' }).first();
-    expect(refused).toMatchObject({ status: 'refused', error: 'Stripe refused the report run: This report type is only available in live mode.' });
-    const others = await db()('report_runs').whereIn('id', ids).whereNot({ family: 'payout_reconciliation.itemized' }).select('status', 'stripe_run_id');
+    expect(refused).toMatchObject({
+      status: 'refused',
+      error: 'Stripe refused the report run: This report type is only available in live mode.',
+    });
+    const others = await db()('report_runs')
+      .whereIn('id', ids)
+      .whereNot({ family: 'payout_reconciliation.itemized' })
+      .select('status', 'stripe_run_id');
     expect(others.every((r: { status: string; stripe_run_id: string | null }) => r.status !== 'refused' && r.stripe_run_id)).toBe(true);
     // Not asked again by the checks or the scheduler; only by hand.
     for (let i = 0; i < 3; i++) await stack.services.reports.checkDue();
     await stack.services.reports.schedule(connectionId);
-    expect(Number((await db()('report_runs').where({ connection_id: connectionId, family: 'payout_reconciliation.itemized', status: 'refused' }).count({ n: '*' }))[0]!.n)).toBe(1);
-    expect(await requests() - before).toBe(5);
-    expect((await detail()).reports.find((r) => r.family === 'payout_reconciliation.itemized')!.last_failure).toContain('only available in live mode');
+    expect(
+      Number(
+        (
+          await db()('report_runs')
+            .where({ connection_id: connectionId, family: 'payout_reconciliation.itemized', status: 'refused' })
+            .count({ n: '*' })
+        )[0]!.n,
+      ),
+    ).toBe(1);
+    expect((await requests()) - before).toBe(5);
+    expect((await detail()).reports.find((r) => r.family === 'payout_reconciliation.itemized')!.last_failure).toContain(
+      'only available in live mode',
+    );
     stack.emulator.reporting.options.refused.clear();
     await settle();
   });
 
   it('does not reconcile a newer version with a column it does not know: says which, never sums it as 0', async () => {
     // Stripe adds versions over time, and newer ones add columns (a renamed amount would read as 0).
-    await control(stack.emulator, 'POST', '/reporting/versions', { family: 'balance_change_from_activity.itemized', version: 5, add_columns: ['fee_details'] });
+    await control(stack.emulator, 'POST', '/reporting/versions', {
+      family: 'balance_change_from_activity.itemized',
+      version: 5,
+      add_columns: ['fee_details'],
+    });
     const [id] = await stack.services.reports.schedule(connectionId, { families: ['balance_change_from_activity.itemized'], force: true });
     await settle();
     const run = await db()('report_runs').where({ id }).first();
     expect(run).toMatchObject({ status: 'downloaded', report_type: 'balance_change_from_activity.itemized.5' });
-    expect(JSON.parse(run.reconciliation)).toMatchObject({ status: 'not_reconciled', reason: 'column fee_details unknown', differences: [] });
+    expect(JSON.parse(run.reconciliation)).toMatchObject({
+      status: 'not_reconciled',
+      reason: 'column fee_details unknown',
+      differences: [],
+    });
     const balance = (await detail()).reports.find((r) => r.family === 'balance_change_from_activity.itemized')!;
     expect(balance.reconciliation).toMatchObject({ status: 'not_reconciled', reason: 'column fee_details unknown' });
   });
 
   it('downloads a run again when the process downloading it died, and leaves a live download alone', async () => {
     const [id] = await stack.services.reports.schedule(connectionId, { families: ['balance_change_from_activity.itemized'], force: true });
-    const rowsOf = async () => (await db()('report_rows').where({ report_run_id: id }).select('row_number')).map((r: { row_number: number }) => Number(r.row_number));
+    const rowsOf = async () =>
+      (await db()('report_rows').where({ report_run_id: id }).select('row_number')).map((r: { row_number: number }) =>
+        Number(r.row_number),
+      );
     await new Promise((r) => setTimeout(r, 300));
     await db()('report_runs').where({ id }).update({ next_check_at: 0 });
     await stack.services.reports.checkDue();
@@ -169,13 +222,20 @@ describe.each(DIALECTS)('Stripe reports on %s', (dialect) => {
     expect(Number(total)).toBeGreaterThan(10);
 
     // What a process killed mid-download leaves: the claim taken, part of the rows stored, nobody renewing it.
-    await db()('report_rows').where({ report_run_id: id }).where('row_number', '>', Math.floor(Number(total) / 2)).delete();
-    await db()('report_runs').where({ id }).update({ status: 'downloading', row_count: null, next_check_at: Date.now() + 60_000 });
+    await db()('report_rows')
+      .where({ report_run_id: id })
+      .where('row_number', '>', Math.floor(Number(total) / 2))
+      .delete();
+    await db()('report_runs')
+      .where({ id })
+      .update({ status: 'downloading', row_count: null, next_check_at: Date.now() + 60_000 });
     await stack.services.reports.checkDue();
     expect(await db()('report_runs').where({ id }).first()).toMatchObject({ status: 'downloading' });
     expect((await rowsOf()).length).toBeLessThan(Number(total));
 
-    await db()('report_runs').where({ id }).update({ next_check_at: Date.now() - 1 });
+    await db()('report_runs')
+      .where({ id })
+      .update({ next_check_at: Date.now() - 1 });
     await stack.services.reports.checkDue();
     expect(await db()('report_runs').where({ id }).first()).toMatchObject({ status: 'downloaded', row_count: Number(total) });
     const stored = await rowsOf();
@@ -187,7 +247,10 @@ describe.each(DIALECTS)('Stripe reports on %s', (dialect) => {
     await control(stack.emulator, 'POST', '/reporting/synthetic_rows', { count: 30_000 });
     try {
       chunks.length = 0;
-      const [id] = await stack.services.reports.schedule(connectionId, { families: ['balance_change_from_activity.itemized'], force: true });
+      const [id] = await stack.services.reports.schedule(connectionId, {
+        families: ['balance_change_from_activity.itemized'],
+        force: true,
+      });
       await settle();
       const run = await db()('report_runs').where({ id }).first();
       expect(run.status).toBe('downloaded');

@@ -14,7 +14,11 @@ describe('pg-boss job backend on postgres', () => {
   const made: PgBossJobs[] = [];
   const backend = (retryLimit = 5) => {
     const jobs = new PgBossJobs({
-      db: database.db, connectionString: database.url, logger: capturedLogger('error').logger, leaseSeconds: 5, retryLimit,
+      db: database.db,
+      connectionString: database.url,
+      logger: capturedLogger('error').logger,
+      leaseSeconds: 5,
+      retryLimit,
       maintenanceIntervalSeconds: 1,
       onDeadLetter: (job, payload, error, attempts) => recordDeadLetter(database.db, { job, payload, error, attempts }),
     });
@@ -30,8 +34,12 @@ describe('pg-boss job backend on postgres', () => {
     await database.drop();
   });
 
-  it('dead-letters a job that fails every attempt, and the connection\'s status shows it', async () => {
-    const id = await insertConnection(database.db, { accountId: 'acct_1DeadLetters', livemode: false, authKind: 'api_key', installSource: 'api_key' }, 'test');
+  it("dead-letters a job that fails every attempt, and the connection's status shows it", async () => {
+    const id = await insertConnection(
+      database.db,
+      { accountId: 'acct_1DeadLetters', livemode: false, authKind: 'api_key', installSource: 'api_key' },
+      'test',
+    );
     const jobs = backend(1);
     let attempts = 0;
     jobs.register('reports.schedule', async () => {
@@ -40,8 +48,12 @@ describe('pg-boss job backend on postgres', () => {
     });
     await jobs.start();
     await jobs.enqueue('reports.schedule', { connectionId: id }, { key: id });
-    const status = await until('the job to be dead-lettered', async () => connectionStatus(database.db, testConfig(), (await getConnection(database.db, id))!),
-      (s) => s.dead_jobs.length > 0, 30_000);
+    const status = await until(
+      'the job to be dead-lettered',
+      async () => connectionStatus(database.db, testConfig(), (await getConnection(database.db, id))!),
+      (s) => s.dead_jobs.length > 0,
+      30_000,
+    );
     expect(attempts).toBe(2);
     expect(status.dead_jobs[0]).toMatchObject({ job: 'reports.schedule', error: 'Stripe keeps answering 500', attempts: 2 });
     await jobs.stop();
@@ -60,12 +72,22 @@ describe('pg-boss job backend on postgres', () => {
     });
     await first.start();
     await first.enqueue('import.start', { connectionId: 'conn_handback000000' }, { key: 'conn_handback000000' });
-    await until('the first process to take the job', async () => ran.length, (n) => n === 1, 15_000);
+    await until(
+      'the first process to take the job',
+      async () => ran.length,
+      (n) => n === 1,
+      15_000,
+    );
     const stopped = Date.now();
     await first.stop();
     expect(Date.now() - stopped).toBeLessThan(5_000);
     await second.start();
-    await until('the second process to finish it', async () => ran, (r) => r.includes('second'), 30_000);
+    await until(
+      'the second process to finish it',
+      async () => ran,
+      (r) => r.includes('second'),
+      30_000,
+    );
     expect(ran).toEqual(['first', 'second']);
   });
 });

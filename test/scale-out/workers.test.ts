@@ -18,35 +18,56 @@ describe('pg-boss workers on postgres', () => {
   afterAll(() => cluster?.close());
 
   const connect = async (account: { keys: { test: string } }, name: string) =>
-    (await connectWithApiKey(cluster.config, cluster.services.connections, cluster.services.limiters, { name, api_key: account.keys.test })).connection.id;
+    (await connectWithApiKey(cluster.config, cluster.services.connections, cluster.services.limiters, { name, api_key: account.keys.test }))
+      .connection.id;
   const stateOf = async (id: string) => String((await cluster.database.db('connections').where({ id }).first('state')).state);
   const traffic = (account: string) => control<Traffic>(cluster.emulator, 'GET', `/traffic?account=${account}`);
 
   it('three workers import several connections, storing every id exactly once', async () => {
     const accounts = await Promise.all([1, 2, 3, 4].map(() => seededAccount(cluster, 150)));
     const ids = await Promise.all(accounts.map((a, i) => connect(a, `Shop ${i}`)));
-    await until('every import to finish', () => Promise.all(ids.map(stateOf)), (states) => states.every((s) => s === 'live'), 90_000);
+    await until(
+      'every import to finish',
+      () => Promise.all(ids.map(stateOf)),
+      (states) => states.every((s) => s === 'live'),
+      90_000,
+    );
     for (const account of accounts) {
       for (const [table, r] of Object.entries(await compareWithTruth(cluster, account.id))) {
-        expect({ table, missing: r.missing.length, duplicates: r.duplicates, stored: r.stored }).toEqual({ table, missing: 0, duplicates: 0, stored: r.expected });
+        expect({ table, missing: r.missing.length, duplicates: r.duplicates, stored: r.stored }).toEqual({
+          table,
+          missing: 0,
+          duplicates: 0,
+          stored: r.expected,
+        });
       }
     }
   }, 150_000);
 
-  it('finishes a killed worker\'s import elsewhere from its checkpoint, losing nothing', async () => {
+  it("finishes a killed worker's import elsewhere from its checkpoint, losing nothing", async () => {
     await control(cluster.emulator, 'POST', '/settings', { latencyMs: 40 });
     const account = await seededAccount(cluster, 1500);
     const id = await connect(account, 'Big Shop');
-    const holder = await until('an import job to hold a lock', async () => {
-      const lock = await cluster.database.db('job_locks').where('lock_key', 'like', `import:${id}:%`).first();
-      const objects = Number((await cluster.database.db('backfill_runs').where({ connection_id: id }).sum({ n: 'objects' }))[0]!.n ?? 0);
-      return lock && objects > 0 ? String(lock.holder) : null;
-    }, (h) => h !== null, 60_000);
+    const holder = await until(
+      'an import job to hold a lock',
+      async () => {
+        const lock = await cluster.database.db('job_locks').where('lock_key', 'like', `import:${id}:%`).first();
+        const objects = Number((await cluster.database.db('backfill_runs').where({ connection_id: id }).sum({ n: 'objects' }))[0]!.n ?? 0);
+        return lock && objects > 0 ? String(lock.holder) : null;
+      },
+      (h) => h !== null,
+      60_000,
+    );
     const victim = cluster.workers.find((w) => holder!.includes(`:${w.pid}:`))!;
     expect(victim).toBeDefined();
     victim.process.kill('SIGKILL');
     await victim.exited;
-    await until('the import to finish on the other workers', () => stateOf(id), (s) => s === 'live', 120_000);
+    await until(
+      'the import to finish on the other workers',
+      () => stateOf(id),
+      (s) => s === 'live',
+      120_000,
+    );
     await control(cluster.emulator, 'POST', '/settings', { latencyMs: 0 });
     for (const [table, r] of Object.entries(await compareWithTruth(cluster, account.id))) {
       expect({ table, missing: r.missing.length, duplicates: r.duplicates }).toEqual({ table, missing: 0, duplicates: 0 });
@@ -54,10 +75,15 @@ describe('pg-boss workers on postgres', () => {
     await cluster.startWorker();
   }, 200_000);
 
-  it('never runs one connection\'s poll twice at once, however often it is asked for', async () => {
+  it("never runs one connection's poll twice at once, however often it is asked for", async () => {
     const account = await seededAccount(cluster, 5);
     const id = await connect(account, 'Polled Shop');
-    await until('import', () => stateOf(id), (s) => s === 'live', 60_000);
+    await until(
+      'import',
+      () => stateOf(id),
+      (s) => s === 'live',
+      60_000,
+    );
     await control(cluster.emulator, 'POST', '/settings', { latencyMs: 150 });
     const stopAt = Date.now() + 6_000;
     while (Date.now() < stopAt) {
@@ -75,7 +101,12 @@ describe('pg-boss workers on postgres', () => {
     // About 20,000 objects: several seconds of importing against the account's budget.
     const account = await seededAccount(cluster, 6000);
     const id = await connect(account, 'Busy Shop');
-    await until('import', () => stateOf(id), (s) => s === 'live', 150_000);
+    await until(
+      'import',
+      () => stateOf(id),
+      (s) => s === 'live',
+      150_000,
+    );
     const seen = await traffic(account.id);
     const seconds = Object.values(seen.per_second);
     const total = seconds.reduce((a, b) => a + b, 0);

@@ -23,14 +23,21 @@ describe.each(DIALECTS)('support console API on %s', (dialect) => {
   beforeAll(async () => {
     stack = await startStack(dialect, {}, {}, { consoleDir: await buildConsole() });
     shop = await createAccount(stack.emulator, { name: 'Rotating Rugs' });
-    const res = await stack.support('/connections', { method: 'POST', body: JSON.stringify({ name: 'Rotating Rugs', api_key: shop.keys.test, merchant_id: 'rugs', webhook_secret: 'whsec_firstSecret1' }) });
+    const res = await stack.support('/connections', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'Rotating Rugs', api_key: shop.keys.test, merchant_id: 'rugs', webhook_secret: 'whsec_firstSecret1' }),
+    });
     shopId = ((await res.json()) as { connection: { id: string } }).connection.id;
     await stack.services.jobs.idle();
   }, 60_000);
   afterAll(() => stack.close());
 
   const login = async () => {
-    const res = await fetch(`${stack.url}/api/support/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: SUPPORT_TOKEN }) });
+    const res = await fetch(`${stack.url}/api/support/session`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token: SUPPORT_TOKEN }),
+    });
     expect(res.status).toBe(201);
     const cookie = res.headers.get('set-cookie')!;
     return { cookie: cookie.split(';')[0]!, setCookie: cookie, csrf: ((await res.json()) as { csrf_token: string }).csrf_token };
@@ -38,16 +45,32 @@ describe.each(DIALECTS)('support console API on %s', (dialect) => {
 
   it('refuses every console page and support route without a session or token', async () => {
     const sessions = new SupportSessions(stack.database.db);
-    const deps = { config: stack.config, status: stack.services.status, connections: stack.services.connections, limiters: stack.services.limiters };
+    const deps = {
+      config: stack.config,
+      status: stack.services.status,
+      connections: stack.services.connections,
+      limiters: stack.services.limiters,
+    };
     const table = [
-      ...routeTable(supportConnectionRoutes(deps)), ...routeTable(supportActionRoutes({ ...deps, reports: stack.services.reports })),
-      ...routeTable(supportSessionRoutes({ config: stack.config, sessions, failures: new FailureLimiter() })).filter((r) => r.method !== 'POST'),
+      ...routeTable(supportConnectionRoutes(deps)),
+      ...routeTable(supportActionRoutes({ ...deps, reports: stack.services.reports })),
+      ...routeTable(supportSessionRoutes({ config: stack.config, sessions, failures: new FailureLimiter() })).filter(
+        (r) => r.method !== 'POST',
+      ),
     ];
     expect(table.length).toBeGreaterThanOrEqual(10);
     for (const { method, path } of table) {
       const url = `${stack.url}/api/support${path.replace(':id', shopId).replace(':action', 'pause')}`;
-      for (const headers of [{}, { Cookie: 'pi_support_session=forged-session-id' }, { Authorization: 'Bearer wrong-token-000000000000' }] as Record<string, string>[]) {
-        const res = await fetch(url, { method, headers: { ...headers, 'Content-Type': 'application/json' }, body: method === 'GET' ? undefined : '{}' });
+      for (const headers of [
+        {},
+        { Cookie: 'pi_support_session=forged-session-id' },
+        { Authorization: 'Bearer wrong-token-000000000000' },
+      ] as Record<string, string>[]) {
+        const res = await fetch(url, {
+          method,
+          headers: { ...headers, 'Content-Type': 'application/json' },
+          body: method === 'GET' ? undefined : '{}',
+        });
         expect(res.status, `${method} ${path}`).toBe(401);
       }
     }
@@ -65,10 +88,18 @@ describe.each(DIALECTS)('support console API on %s', (dialect) => {
   });
 
   it('logs in with a support token into an HttpOnly, SameSite=Strict cookie; actions need the CSRF token; logout ends it', async () => {
-    const wrong = await fetch(`${stack.url}/api/support/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: 'nope' }) });
+    const wrong = await fetch(`${stack.url}/api/support/session`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token: 'nope' }),
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('set-cookie')).toBeNull();
-    const empty = await fetch(`${stack.url}/api/support/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    const empty = await fetch(`${stack.url}/api/support/session`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     expect(empty.status).toBe(400);
     const { cookie, setCookie, csrf } = await login();
     expect(setCookie).toMatch(/HttpOnly/);
@@ -77,8 +108,11 @@ describe.each(DIALECTS)('support console API on %s', (dialect) => {
     expect(await stack.database.db('support_sessions').where({ id_hash: cookie.split('=')[1]! })).toEqual([]);
 
     expect((await fetch(`${stack.url}/api/support/connections`, { headers: { Cookie: cookie } })).status).toBe(200);
-    expect((await fetch(`${stack.url}/support/connections/${shopId}`, { headers: { Cookie: cookie }, redirect: 'manual' })).status).toBe(200);
-    const pause = (headers: Record<string, string>) => fetch(`${stack.url}/api/support/connections/${shopId}/pause`, { method: 'POST', headers: { Cookie: cookie, ...headers } });
+    expect((await fetch(`${stack.url}/support/connections/${shopId}`, { headers: { Cookie: cookie }, redirect: 'manual' })).status).toBe(
+      200,
+    );
+    const pause = (headers: Record<string, string>) =>
+      fetch(`${stack.url}/api/support/connections/${shopId}/pause`, { method: 'POST', headers: { Cookie: cookie, ...headers } });
     const forged = await pause({ 'X-CSRF-Token': 'guessed' });
     expect(forged.status).toBe(403);
     expect((await pause({})).status).toBe(403);
@@ -100,12 +134,25 @@ describe.each(DIALECTS)('support console API on %s', (dialect) => {
 
   it('puts broken credentials, failed events and stalled polling first in the overview', async () => {
     const limited = await createAccount(stack.emulator, { name: 'Limited Lamps' });
-    const { key } = await control<{ key: string }>(stack.emulator, 'POST', '/keys', { account: limited.id, mode: 'test', permissions: ['connected_account_read', 'charge_read'] });
+    const { key } = await control<{ key: string }>(stack.emulator, 'POST', '/keys', {
+      account: limited.id,
+      mode: 'test',
+      permissions: ['connected_account_read', 'charge_read'],
+    });
     const res = await stack.support('/connections', { method: 'POST', body: JSON.stringify({ name: 'Limited Lamps', api_key: key }) });
     const limitedId = ((await res.json()) as { connection: { id: string } }).connection.id;
     await stack.database.db('event_inbox').insert({
-      account_id: shop.id, event_id: 'evt_broken_1', type: 'charge.updated', livemode: false, created: Math.floor(Date.now() / 1000),
-      source: 'merchant_webhook', payload: '{}', status: 'failed', attempts: 5, last_error: 'boom', received_at: Date.now(),
+      account_id: shop.id,
+      event_id: 'evt_broken_1',
+      type: 'charge.updated',
+      livemode: false,
+      created: Math.floor(Date.now() / 1000),
+      source: 'merchant_webhook',
+      payload: '{}',
+      status: 'failed',
+      attempts: 5,
+      last_error: 'boom',
+      received_at: Date.now(),
     });
     const overview = (await (await stack.support('/overview')).json()) as SupportOverview;
     expect(overview.total).toBe(2);
@@ -114,11 +161,19 @@ describe.each(DIALECTS)('support console API on %s', (dialect) => {
       [limitedId, ['the API key lacks permissions']],
       [shopId, ['1 event(s) failed to apply']],
     ]);
-    await stack.database.db('connections').where({ id: shopId }).update({ state_changed_at: Date.now() - 3_600_000 });
-    expect((await (await stack.support('/overview')).json() as SupportOverview).attention.find((a) => a.id === shopId)!.reasons)
-      .toEqual(['1 event(s) failed to apply', 'events have never been polled']);
+    await stack.database
+      .db('connections')
+      .where({ id: shopId })
+      .update({ state_changed_at: Date.now() - 3_600_000 });
+    expect(((await (await stack.support('/overview')).json()) as SupportOverview).attention.find((a) => a.id === shopId)!.reasons).toEqual([
+      '1 event(s) failed to apply',
+      'events have never been polled',
+    ]);
     await stack.services.events.poll(shopId);
-    await stack.database.db('event_watermarks').where({ connection_id: shopId }).update({ last_polled_at: Date.now() - 25 * 60_000 });
+    await stack.database
+      .db('event_watermarks')
+      .where({ connection_id: shopId })
+      .update({ last_polled_at: Date.now() - 25 * 60_000 });
     const stalled = (await (await stack.support('/overview')).json()) as SupportOverview;
     expect(stalled.attention.find((a) => a.id === shopId)!.reasons).toEqual(['1 event(s) failed to apply', 'no poll for 25 min']);
     const listed = (await (await stack.support('/connections?sort=name&order=asc')).json()) as ConnectionList;
@@ -162,23 +217,68 @@ describe.each(DIALECTS)('support console API on %s', (dialect) => {
   });
 
   it('rotates the merchant webhook secret and the API key, refusing a key of another account', async () => {
-    const rotated = await stack.support(`/connections/${shopId}/webhook-secret`, { method: 'PUT', body: JSON.stringify({ webhook_secret: 'whsec_secondSecret2' }) });
+    const rotated = await stack.support(`/connections/${shopId}/webhook-secret`, {
+      method: 'PUT',
+      body: JSON.stringify({ webhook_secret: 'whsec_secondSecret2' }),
+    });
     expect(rotated.status).toBe(200);
     expect(((await rotated.json()) as Detail).history[0]!.reason).toBe('webhook signing secret replaced by support');
-    const event = JSON.stringify({ id: 'evt_rotated_1', object: 'event', type: 'charge.updated', created: Math.floor(Date.now() / 1000), livemode: false, account: shop.id, api_version: '2026-10-28.endive', data: { object: { id: 'ch_x', object: 'charge' } } });
-    const deliver = (secret: string) => fetch(`${stack.url}/webhooks/stripe/rugs`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json', 'Stripe-Signature': sdk.webhooks.generateTestHeaderString({ payload: event, secret }) }, body: event,
+    const event = JSON.stringify({
+      id: 'evt_rotated_1',
+      object: 'event',
+      type: 'charge.updated',
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      account: shop.id,
+      api_version: '2026-10-28.endive',
+      data: { object: { id: 'ch_x', object: 'charge' } },
     });
+    const deliver = (secret: string) =>
+      fetch(`${stack.url}/webhooks/stripe/rugs`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'Stripe-Signature': sdk.webhooks.generateTestHeaderString({ payload: event, secret }),
+        },
+        body: event,
+      });
     expect((await deliver('whsec_firstSecret1')).status).toBe(400);
     expect((await deliver('whsec_secondSecret2')).status).toBe(200);
-    expect((await stack.support(`/connections/${shopId}/webhook-secret`, { method: 'PUT', body: JSON.stringify({ webhook_secret: 'not-a-secret' }) })).status).toBe(400);
+    expect(
+      (
+        await stack.support(`/connections/${shopId}/webhook-secret`, {
+          method: 'PUT',
+          body: JSON.stringify({ webhook_secret: 'not-a-secret' }),
+        })
+      ).status,
+    ).toBe(400);
 
     const other = await createAccount(stack.emulator, { name: 'Someone Else' });
-    const refused = await stack.support(`/connections/${shopId}/api-key`, { method: 'PUT', body: JSON.stringify({ api_key: other.keys.test }) });
+    const refused = await stack.support(`/connections/${shopId}/api-key`, {
+      method: 'PUT',
+      body: JSON.stringify({ api_key: other.keys.test }),
+    });
     expect(refused.status).toBe(400);
-    expect(((await refused.json()) as { error: { message: string } }).error.message).toBe(`This key is for ${other.id} in test mode, but the connection is ${shop.id} in test mode.`);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toBe(
+      `This key is for ${other.id} in test mode, but the connection is ${shop.id} in test mode.`,
+    );
     const { key } = await control<{ key: string }>(stack.emulator, 'POST', '/keys', {
-      account: shop.id, mode: 'test', permissions: ['connected_account_read', 'balance_read', 'event_read', 'report_runs_and_report_types_read', 'file_read', 'charge_read', 'payment_intent_read', 'refund_read', 'dispute_read', 'payout_read', 'balance_transaction_source_read', 'review_read'],
+      account: shop.id,
+      mode: 'test',
+      permissions: [
+        'connected_account_read',
+        'balance_read',
+        'event_read',
+        'report_runs_and_report_types_read',
+        'file_read',
+        'charge_read',
+        'payment_intent_read',
+        'refund_read',
+        'dispute_read',
+        'payout_read',
+        'balance_transaction_source_read',
+        'review_read',
+      ],
     });
     const replaced = await stack.support(`/connections/${shopId}/api-key`, { method: 'PUT', body: JSON.stringify({ api_key: key }) });
     const body = (await replaced.json()) as { connection: Detail; warnings: string[] };

@@ -11,9 +11,13 @@ const CONNECTIONS = 10_000;
 async function recordQueries<T>(db: Knex, work: () => Promise<T>) {
   const queries: { sql: string; bindings: unknown[]; rows: number }[] = [];
   const byId = new Map<string, { sql: string; bindings: unknown[] }>();
-  const onQuery = (q: { __knexQueryUid: string; sql: string; bindings: unknown[] }) => byId.set(q.__knexQueryUid, { sql: q.sql, bindings: q.bindings ?? [] });
+  const onQuery = (q: { __knexQueryUid: string; sql: string; bindings: unknown[] }) =>
+    byId.set(q.__knexQueryUid, { sql: q.sql, bindings: q.bindings ?? [] });
   const onResponse = (response: unknown, q: { __knexQueryUid: string }) => {
-    queries.push({ ...byId.get(q.__knexQueryUid)!, rows: Array.isArray(response) ? response.length : (response as { rows?: unknown[] })?.rows?.length ?? 0 });
+    queries.push({
+      ...byId.get(q.__knexQueryUid)!,
+      rows: Array.isArray(response) ? response.length : ((response as { rows?: unknown[] })?.rows?.length ?? 0),
+    });
   };
   db.on('query', onQuery).on('query-response', onResponse);
   try {
@@ -36,8 +40,14 @@ describe.each(DIALECTS)('support list at 10,000 connections on %s', (dialect) =>
   it('answers a page in a fixed number of queries that read a page worth of rows, whatever the page or sort', async () => {
     for (const sort of ['created', 'last_event', 'name'] as const) {
       const shapes: number[] = [];
-      for (const [limit, offset] of [[10, 0], [200, 0], [50, 9_950]] as const) {
-        const { result, queries } = await recordQueries(database.db, () => listSummaries(database.db, { sort, order: 'desc', limit, offset }));
+      for (const [limit, offset] of [
+        [10, 0],
+        [200, 0],
+        [50, 9_950],
+      ] as const) {
+        const { result, queries } = await recordQueries(database.db, () =>
+          listSummaries(database.db, { sort, order: 'desc', limit, offset }),
+        );
         expect(result.total).toBe(CONNECTIONS);
         expect(result.data).toHaveLength(limit);
         shapes.push(queries.length);
@@ -54,8 +64,10 @@ describe.each(DIALECTS)('support list at 10,000 connections on %s', (dialect) =>
     expect(search.data.map((c) => c.name)).toEqual(['Merchant 4242']);
   });
 
-  it('finds each row\'s newest applied event through the index, not by reading events', async () => {
-    const { queries } = await recordQueries(database.db, () => listSummaries(database.db, { sort: 'last_event', order: 'asc', limit: 50, offset: 0 }));
+  it("finds each row's newest applied event through the index, not by reading events", async () => {
+    const { queries } = await recordQueries(database.db, () =>
+      listSummaries(database.db, { sort: 'last_event', order: 'asc', limit: 50, offset: 0 }),
+    );
     const page = queries.find((q) => /event_inbox/.test(q.sql) && /max/.test(q.sql) && /connections/.test(q.sql))!;
     const explain = dialect === 'sqlite' ? 'explain query plan ' : 'explain ';
     const plan = await database.db.raw(explain + page.sql.replace(/\$\d+/g, '?'), page.bindings as Knex.RawBinding[]);

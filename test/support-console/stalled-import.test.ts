@@ -17,7 +17,8 @@ describe.each(DIALECTS)('a stalled import on %s', (dialect) => {
   afterAll(() => stack.close());
 
   const detail = async (id: string) => (await (await stack.support(`/connections/${id}`)).json()) as ConnectionDetail;
-  const attention = async (id: string) => ((await (await stack.support('/overview')).json()) as SupportOverview).attention.find((a) => a.id === id);
+  const attention = async (id: string) =>
+    ((await (await stack.support('/overview')).json()) as SupportOverview).attention.find((a) => a.id === id);
 
   it('is flagged after minutes without a page, with time left unknown; a moving one is not', async () => {
     const account = await seededAccount(stack, 60);
@@ -26,9 +27,19 @@ describe.each(DIALECTS)('a stalled import on %s', (dialect) => {
     // As a hung import leaves it: backfilling, the charges run open, its last page ten minutes ago.
     const tenMinutesAgo = Date.now() - 10 * 60_000;
     const run = await db('backfill_runs').where({ connection_id: id, resource: 'charges' }).orderBy('id', 'desc').first('id', 'objects');
-    await db('backfill_runs').where({ id: run.id }).update({ state: 'running', finished_at: null, estimated_total: Number(run.objects) * 2, picked_up_at: tenMinutesAgo - 60_000, objects_before: 0 });
+    await db('backfill_runs')
+      .where({ id: run.id })
+      .update({
+        state: 'running',
+        finished_at: null,
+        estimated_total: Number(run.objects) * 2,
+        picked_up_at: tenMinutesAgo - 60_000,
+        objects_before: 0,
+      });
     await db('backfill_segments').where({ run_id: run.id }).update({ updated_at: tenMinutesAgo });
-    await db('connections').where({ id }).update({ state: 'backfilling', state_changed_at: tenMinutesAgo - 60_000 });
+    await db('connections')
+      .where({ id })
+      .update({ state: 'backfilling', state_changed_at: tenMinutesAgo - 60_000 });
 
     const stalled = await detail(id);
     const charges = stalled.import.resources.find((r) => r.resource === 'charges')!;
@@ -37,7 +48,9 @@ describe.each(DIALECTS)('a stalled import on %s', (dialect) => {
 
     // Pages again: no longer flagged, and the time left comes from the pace.
     await db('backfill_segments').where({ run_id: run.id }).update({ updated_at: Date.now() });
-    await db('backfill_runs').where({ id: run.id }).update({ picked_up_at: Date.now() - 10_000 });
+    await db('backfill_runs')
+      .where({ id: run.id })
+      .update({ picked_up_at: Date.now() - 10_000 });
     expect((await attention(id))?.reasons ?? []).not.toContain(expect.stringMatching(/stalled/));
     expect((await detail(id)).import.resources.find((r) => r.resource === 'charges')!.eta_seconds).toBeGreaterThan(0);
   });

@@ -20,13 +20,22 @@ export interface DemoAccount {
 }
 
 export async function createAccount(emulator: Emulator, input: Record<string, unknown> = {}): Promise<DemoAccount> {
-  const { account, keys } = await control<{ account: { id: string }; keys: { test: string; live: string } }>(emulator, 'POST', '/accounts', input);
+  const { account, keys } = await control<{ account: { id: string }; keys: { test: string; live: string } }>(
+    emulator,
+    'POST',
+    '/accounts',
+    input,
+  );
   return { id: account.id, keys };
 }
 
 /** The real SDK pointed at the emulator; no retries unless asked, so tests see every answer. */
 export function stripeAt(emulator: Emulator, key: string, options: { stripeAccount?: string; maxNetworkRetries?: number } = {}): Stripe {
-  return createStripeClient(key, { apiBase: emulator.url, maxNetworkRetries: options.maxNetworkRetries ?? 0, stripeAccount: options.stripeAccount });
+  return createStripeClient(key, {
+    apiBase: emulator.url,
+    maxNetworkRetries: options.maxNetworkRetries ?? 0,
+    stripeAccount: options.stripeAccount,
+  });
 }
 
 export async function withEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -66,7 +75,11 @@ export async function platformKey(emulator: Emulator, mode: 'test' | 'live' | 's
  * it let through, hence the rates.
  */
 export async function injectApiFaults(emulator: Emulator): Promise<void> {
-  for (const [action, rate] of [[429, 0.05], [500, 0.03 / 0.95], ['reset', 0.02 / 0.92]] as const) {
+  for (const [action, rate] of [
+    [429, 0.05],
+    [500, 0.03 / 0.95],
+    ['reset', 0.02 / 0.92],
+  ] as const) {
     await control(emulator, 'POST', '/faults', { path: '^/v1/', action, rate });
   }
 }

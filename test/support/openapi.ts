@@ -11,8 +11,17 @@ import type { ApiExchange } from '../../server/emulator/index.js';
  */
 
 type Schema = {
-  $ref?: string; type?: string; properties?: Record<string, Schema>; items?: Schema; anyOf?: Schema[]; oneOf?: Schema[];
-  enum?: unknown[]; nullable?: boolean; required?: string[]; additionalProperties?: boolean | Schema; 'x-stripeBypassValidation'?: boolean;
+  $ref?: string;
+  type?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  enum?: unknown[];
+  nullable?: boolean;
+  required?: string[];
+  additionalProperties?: boolean | Schema;
+  'x-stripeBypassValidation'?: boolean;
 };
 type Operation = {
   parameters?: { name: string; in: string; schema: Schema }[];
@@ -21,7 +30,9 @@ type Operation = {
 };
 type Spec = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
 
-const spec = JSON.parse(readFileSync(new URL('../../server/emulator/stripe-openapi-2023-08-16-trimmed.json', import.meta.url), 'utf8')) as Spec;
+const spec = JSON.parse(
+  readFileSync(new URL('../../server/emulator/stripe-openapi-2023-08-16-trimmed.json', import.meta.url), 'utf8'),
+) as Spec;
 
 /**
  * Defined by the pinned stripe 23.1.0 types, not yet by the 2023-08-16 file: `Operation param` or
@@ -68,7 +79,11 @@ function checkParam(value: unknown, schema: Schema, where: string, problems: str
   const s = resolve(schema);
   const branches = s.anyOf ?? s.oneOf;
   if (branches) {
-    const results = branches.map((b) => { const p: string[] = []; checkParam(value, b, where, p); return p; });
+    const results = branches.map((b) => {
+      const p: string[] = [];
+      checkParam(value, b, where, p);
+      return p;
+    });
     if (!results.some((p) => !p.length)) problems.push(...results.sort((a, b) => a.length - b.length)[0]!);
     return;
   }
@@ -90,7 +105,8 @@ function checkParam(value: unknown, schema: Schema, where: string, problems: str
   if (typeof value !== 'string') return void problems.push(`${where}: expected a single value`);
   if (s.type === 'integer' && !/^-?\d+$/.test(value)) problems.push(`${where}: '${value}' is not an integer`);
   if (s.type === 'boolean' && value !== 'true' && value !== 'false') problems.push(`${where}: '${value}' is not a boolean`);
-  if (s.enum && !s['x-stripeBypassValidation'] && !s.enum.includes(value)) problems.push(`${where}: '${value}' is not one of Stripe's values`);
+  if (s.enum && !s['x-stripeBypassValidation'] && !s.enum.includes(value))
+    problems.push(`${where}: '${value}' is not one of Stripe's values`);
 }
 
 export function checkRequest(x: Exchange): string[] {
@@ -124,7 +140,11 @@ function checkJson(value: unknown, schema: Schema, where: string, problems: stri
   }
   const branches = s.anyOf ?? s.oneOf;
   if (branches) {
-    const results = branches.map((b) => { const p: string[] = []; checkJson(value, b, where, p, type); return p; });
+    const results = branches.map((b) => {
+      const p: string[] = [];
+      checkJson(value, b, where, p, type);
+      return p;
+    });
     if (!results.some((p) => !p.length)) problems.push(...results.sort((a, b) => a.length - b.length)[0]!);
     return;
   }
@@ -157,7 +177,8 @@ function checkJson(value: unknown, schema: Schema, where: string, problems: stri
       return;
     case 'string':
       if (typeof value !== 'string') problems.push(`${where}: expected a string`);
-      else if (s.enum && !s['x-stripeBypassValidation'] && !s.enum.includes(value)) problems.push(`${where}: '${value}' is not one of Stripe's values`);
+      else if (s.enum && !s['x-stripeBypassValidation'] && !s.enum.includes(value))
+        problems.push(`${where}: '${value}' is not one of Stripe's values`);
       return;
     default:
   }

@@ -7,16 +7,18 @@ import type { AccountRateLimiter, Lane } from '../../server/stripe/rate-limiter.
 export async function grantsWithin(limiter: AccountRateLimiter, lane: Lane, ms: number, callers = 20): Promise<number> {
   const stop = AbortSignal.timeout(ms);
   let granted = 0;
-  await Promise.all(Array.from({ length: callers }, async () => {
-    for (;;) {
-      try {
-        await limiter.acquire('charges', stop, lane);
-      } catch {
-        return;
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      for (;;) {
+        try {
+          await limiter.acquire('charges', stop, lane);
+        } catch {
+          return;
+        }
+        if (stop.aborted) return;
+        granted++;
       }
-      if (stop.aborted) return;
-      granted++;
-    }
-  }));
+    }),
+  );
   return granted;
 }

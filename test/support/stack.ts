@@ -33,7 +33,9 @@ export interface Stack {
 }
 
 export async function startStack(
-  dialect: Dialect, overrides: Record<string, string> = {}, options: ServiceOptions = {},
+  dialect: Dialect,
+  overrides: Record<string, string> = {},
+  options: ServiceOptions = {},
   stackOptions: { consoleDir?: string; failureLimit?: FailureLimit } = {},
 ): Promise<Stack> {
   // Every request the product makes, checked against Stripe's OpenAPI definitions when the stack
@@ -72,25 +74,38 @@ export async function startStack(
     ...overrides,
   });
   const { logger, output } = capturedLogger('info');
-  const services = createServices(config, database.db, logger, { backoffBaseMs: 20, eventLagSeconds: 1, reportRetryDelayMs: 50, ...options });
+  const services = createServices(config, database.db, logger, {
+    backoffBaseMs: 20,
+    eventLagSeconds: 1,
+    reportRetryDelayMs: 50,
+    ...options,
+  });
   // Suites that try many wrong tokens on purpose (bad-input) share one address with their valid
   // calls: the failure limit is proved where it is the subject (hostile-input), and lifted here.
   const failureLimit = stackOptions.failureLimit ?? { max: 100_000, windowMs: 60_000 };
   const app = createApp({ config, db: database.db, logger, services, consoleDir: stackOptions.consoleDir, failureLimit });
   target.app = app;
   return {
-    url, config, database, emulator, services, app, logs: output,
-    support: (path, init = {}) => fetch(`${url}/api/support${path}`, {
-      ...init,
-      headers: { Authorization: `Bearer ${SUPPORT_TOKEN}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) },
-    }),
+    url,
+    config,
+    database,
+    emulator,
+    services,
+    app,
+    logs: output,
+    support: (path, init = {}) =>
+      fetch(`${url}/api/support${path}`, {
+        ...init,
+        headers: { Authorization: `Bearer ${SUPPORT_TOKEN}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) },
+      }),
     async close() {
       await services.jobs.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await emulator.close();
       await database.drop();
-      if (problems.size) throw new Error(`requests or responses Stripe's OpenAPI definitions do not allow:\n${[...problems].slice(0, 30).join('\n')}`);
+      if (problems.size)
+        throw new Error(`requests or responses Stripe's OpenAPI definitions do not allow:\n${[...problems].slice(0, 30).join('\n')}`);
     },
     exchanges,
     openapiProblems: () => [...problems],
@@ -98,13 +113,20 @@ export async function startStack(
 }
 
 /** Walks the install as a merchant's browser would: our install link, Stripe's page, the callback. */
-export async function install(stack: Pick<Stack, 'url' | 'emulator'>, account: string, options: { mode?: 'test' | 'live' | 'sandbox'; decision?: 'approve' | 'deny' } = {}) {
+export async function install(
+  stack: Pick<Stack, 'url' | 'emulator'>,
+  account: string,
+  options: { mode?: 'test' | 'live' | 'sandbox'; decision?: 'approve' | 'deny' } = {},
+) {
   const start = await fetch(`${stack.url}/oauth/install?mode=${options.mode ?? 'test'}`, { redirect: 'manual' });
   if (start.status !== 302) throw new Error(`install answered ${start.status}`);
   const authorize = new URL(start.headers.get('location')!);
   const form = new URLSearchParams({
-    client_id: authorize.searchParams.get('client_id')!, redirect_uri: authorize.searchParams.get('redirect_uri')!,
-    state: authorize.searchParams.get('state')!, account, decision: options.decision ?? 'approve',
+    client_id: authorize.searchParams.get('client_id')!,
+    redirect_uri: authorize.searchParams.get('redirect_uri')!,
+    state: authorize.searchParams.get('state')!,
+    account,
+    decision: options.decision ?? 'approve',
   });
   const decided = await fetch(`${stack.emulator.url}/oauth/v2/authorize`, { method: 'POST', body: form, redirect: 'manual' });
   const callbackUrl = decided.headers.get('location')!;

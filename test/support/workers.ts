@@ -39,9 +39,15 @@ export interface Cluster {
  */
 export function processEnv(url: string, databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    NODE_ENV: 'test', PORT: new URL(url).port, PUBLIC_URL: url, DATABASE_URL: databaseUrl,
-    ENCRYPTION_KEYS: randomBytes(32).toString('base64'), SUPPORT_TOKENS: 'support-token-for-tests-0123456789',
-    LOG_LEVEL: 'info', PI_TEST_POSTGRES_URL: '', ...extra,
+    NODE_ENV: 'test',
+    PORT: new URL(url).port,
+    PUBLIC_URL: url,
+    DATABASE_URL: databaseUrl,
+    ENCRYPTION_KEYS: randomBytes(32).toString('base64'),
+    SUPPORT_TOKENS: 'support-token-for-tests-0123456789',
+    LOG_LEVEL: 'info',
+    PI_TEST_POSTGRES_URL: '',
+    ...extra,
   };
 }
 
@@ -58,17 +64,22 @@ process.once('exit', () => {
  */
 export async function spawnProcess(args: string[], env: Record<string, string>, ready: string | { url: string }): Promise<Worker> {
   const script = args[0] === 'server' ? [SERVER] : [CLI, ...args];
-  const child = spawn(process.execPath, ['--import', 'tsx', ...script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   children.add(child);
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => {
-    children.delete(child);
-    r(code);
-  }));
+  const exited = new Promise<number | null>((r) =>
+    child.once('exit', (code) => {
+      children.delete(child);
+      r(code);
+    }),
+  );
   const started = Date.now();
-  const up = async () => typeof ready === 'string' ? output.includes(ready) : (await fetch(ready.url).catch(() => null))?.ok === true;
+  const up = async () => (typeof ready === 'string' ? output.includes(ready) : (await fetch(ready.url).catch(() => null))?.ok === true);
   while (!(await up())) {
     if (child.exitCode !== null || Date.now() - started > 30_000) {
       child.kill('SIGKILL');
@@ -83,9 +94,16 @@ export async function startCluster(env: Record<string, string> = {}, options: Se
   const emulator = await withEmulator();
   const database = await createTestDatabase('postgres');
   const fullEnv: Record<string, string> = {
-    NODE_ENV: 'test', DATABASE_URL: database.url, JOB_BACKEND: 'pg-boss', STRIPE_API_BASE: emulator.url,
-    ENCRYPTION_KEYS: randomBytes(32).toString('base64'), SUPPORT_TOKENS: 'support-token-for-tests-0123456789',
-    LOG_LEVEL: 'info', JOB_LEASE_SECONDS: '6', RUN_JOBS: '0', ...env,
+    NODE_ENV: 'test',
+    DATABASE_URL: database.url,
+    JOB_BACKEND: 'pg-boss',
+    STRIPE_API_BASE: emulator.url,
+    ENCRYPTION_KEYS: randomBytes(32).toString('base64'),
+    SUPPORT_TOKENS: 'support-token-for-tests-0123456789',
+    LOG_LEVEL: 'info',
+    JOB_LEASE_SECONDS: '6',
+    RUN_JOBS: '0',
+    ...env,
   };
   const config = parseConfig(fullEnv);
   const services = createServices(config, database.db, capturedLogger('warn').logger, options);
@@ -96,7 +114,13 @@ export async function startCluster(env: Record<string, string> = {}, options: Se
     return worker;
   };
   return {
-    env: fullEnv, config, database, emulator, services, workers, startWorker,
+    env: fullEnv,
+    config,
+    database,
+    emulator,
+    services,
+    workers,
+    startWorker,
     async close() {
       for (const w of workers) if (w.process.exitCode === null) w.process.kill('SIGTERM');
       await Promise.all(workers.map((w) => w.exited));

@@ -39,10 +39,16 @@ describe('config', () => {
   });
 
   it('never falls back to sandbox defaults in production', () => {
-    expect(problemsOf({ NODE_ENV: 'production' })).toEqual(expect.arrayContaining([
-      'STRIPE_SECRET_KEY_LIVE', 'PUBLIC_URL', 'ENCRYPTION_KEYS', 'SUPPORT_TOKENS',
-      'STRIPE_APP_SIGNING_SECRETS', 'STRIPE_WEBHOOK_SECRETS',
-    ]));
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual(
+      expect.arrayContaining([
+        'STRIPE_SECRET_KEY_LIVE',
+        'PUBLIC_URL',
+        'ENCRYPTION_KEYS',
+        'SUPPORT_TOKENS',
+        'STRIPE_APP_SIGNING_SECRETS',
+        'STRIPE_WEBHOOK_SECRETS',
+      ]),
+    );
     expect(problemsOf({ NODE_ENV: 'production', SANDBOX: '1', STRIPE_SECRET_KEY_LIVE: 'sk_live_abc' })).toContain('SANDBOX');
   });
 
@@ -64,10 +70,13 @@ describe('config', () => {
     expect(config.appSigningSecrets).toEqual(['absec_one', 'absec_two']);
   });
 
-  it('takes the managed sandbox as a third credential set: key, client id, its endpoint\'s webhook secrets', () => {
+  it("takes the managed sandbox as a third credential set: key, client id, its endpoint's webhook secrets", () => {
     const config = parseConfig({
-      STRIPE_SECRET_KEY_TEST: 'sk_test_main', STRIPE_SECRET_KEY_SANDBOX: 'sk_test_managed', STRIPE_APP_CLIENT_ID_SANDBOX: 'ca_sandbox',
-      STRIPE_WEBHOOK_SECRETS: 'whsec_app', STRIPE_WEBHOOK_SECRETS_SANDBOX: 'whsec_sandboxapp',
+      STRIPE_SECRET_KEY_TEST: 'sk_test_main',
+      STRIPE_SECRET_KEY_SANDBOX: 'sk_test_managed',
+      STRIPE_APP_CLIENT_ID_SANDBOX: 'ca_sandbox',
+      STRIPE_WEBHOOK_SECRETS: 'whsec_app',
+      STRIPE_WEBHOOK_SECRETS_SANDBOX: 'whsec_sandboxapp',
     });
     expect(config.stripe.sandbox).toMatchObject({ secretKey: 'sk_test_managed', clientId: 'ca_sandbox' });
     expect(config.webhookSecrets).toEqual(['whsec_app', 'whsec_sandboxapp']);
@@ -83,7 +92,11 @@ describe('config', () => {
   it('refuses job settings that would leave work undone', () => {
     expect(problemsOf({ JOB_BACKEND: 'pg-boss', DATABASE_URL: 'sqlite:./x.sqlite' })).toEqual(['JOB_BACKEND']);
     expect(problemsOf({ RUN_JOBS: '0' })).toEqual(['RUN_JOBS']);
-    expect(parseConfig({ RUN_JOBS: '0', JOB_BACKEND: 'pg-boss', DATABASE_URL: 'postgres://pi@db/pi' })).toMatchObject({ runJobs: false, jobBackend: 'pg-boss', jobLeaseSeconds: 120 });
+    expect(parseConfig({ RUN_JOBS: '0', JOB_BACKEND: 'pg-boss', DATABASE_URL: 'postgres://pi@db/pi' })).toMatchObject({
+      runJobs: false,
+      jobBackend: 'pg-boss',
+      jobLeaseSeconds: 120,
+    });
   });
 
   it('documents every variable', () => {

@@ -13,18 +13,34 @@ function pending(type: string, objectId: string, livemode = false): InboxEvent {
 }
 
 /** Each step as lanes of `type@object`, to read the grouping at a glance. */
-const shape = (steps: InboxEvent[][][]) => steps.map((lanes) => lanes.map((lane) => lane.map((i) => `${i.event.type}@${(i.event.data.object as { id: string }).id}`)));
+const shape = (steps: InboxEvent[][][]) =>
+  steps.map((lanes) => lanes.map((lane) => lane.map((i) => `${i.event.type}@${(i.event.data.object as { id: string }).id}`)));
 
 describe('event lanes', () => {
   it.each([
     {
-      name: 'one lane per object, each in its events\' order',
-      batch: [pending('payment_intent.created', 'pi_1'), pending('charge.succeeded', 'ch_1'), pending('payment_intent.succeeded', 'pi_1'), pending('charge.refunded', 'ch_1')],
-      steps: [[['payment_intent.created@pi_1', 'payment_intent.succeeded@pi_1'], ['charge.succeeded@ch_1', 'charge.refunded@ch_1']]],
+      name: "one lane per object, each in its events' order",
+      batch: [
+        pending('payment_intent.created', 'pi_1'),
+        pending('charge.succeeded', 'ch_1'),
+        pending('payment_intent.succeeded', 'pi_1'),
+        pending('charge.refunded', 'ch_1'),
+      ],
+      steps: [
+        [
+          ['payment_intent.created@pi_1', 'payment_intent.succeeded@pi_1'],
+          ['charge.succeeded@ch_1', 'charge.refunded@ch_1'],
+        ],
+      ],
     },
     {
       name: 'an event without an object of ours waits for everything before it, and holds back everything after it',
-      batch: [pending('charge.succeeded', 'ch_1'), pending('reporting.report_run.succeeded', 'frr_1'), pending('charge.refunded', 'ch_1'), pending('refund.created', 're_1')],
+      batch: [
+        pending('charge.succeeded', 'ch_1'),
+        pending('reporting.report_run.succeeded', 'frr_1'),
+        pending('charge.refunded', 'ch_1'),
+        pending('refund.created', 're_1'),
+      ],
       steps: [[['charge.succeeded@ch_1']], [['reporting.report_run.succeeded@frr_1']], [['charge.refunded@ch_1'], ['refund.created@re_1']]],
     },
     {

@@ -33,10 +33,14 @@ describe('JobRunner', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const order: string[] = [];
-    jobs.register('import.start', async (p) => {
-      order.push(`import ${String(p.n)}`);
-      await gate;
-    }, { lane: 'import' });
+    jobs.register(
+      'import.start',
+      async (p) => {
+        order.push(`import ${String(p.n)}`);
+        await gate;
+      },
+      { lane: 'import' },
+    );
     jobs.register('events.poll', async () => {
       order.push('poll');
     });
@@ -71,7 +75,10 @@ describe('JobRunner', () => {
     const { logger, output } = capturedLogger();
     const jobs = new JobRunner(logger);
     const seen: unknown[] = [];
-    jobs.register('events.poll', async (p) => void seen.push(p.connectionId), { lane: 'live', payload: z.object({ connectionId: z.string() }) });
+    jobs.register('events.poll', async (p) => void seen.push(p.connectionId), {
+      lane: 'live',
+      payload: z.object({ connectionId: z.string() }),
+    });
     await jobs.enqueue('events.poll', { connectionId: 42 });
     await jobs.enqueue('events.poll', { connectionId: 'conn_1', extra: true });
     await jobs.idle();

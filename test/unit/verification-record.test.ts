@@ -6,9 +6,22 @@ const record = (v: unknown) => ({ verification: JSON.stringify(v) });
 
 describe('verification record', () => {
   it('reads version 3 as it was written: expected, stored, found missing, repaired', () => {
-    const v = readVerification(record({ version: 3, verified_at: 't', expected: 200, stored: 198, found_missing: 2, repaired: 2, repaired_ids: [], below: { probes: 2, found: 1 } }));
+    const v = readVerification(
+      record({
+        version: 3,
+        verified_at: 't',
+        expected: 200,
+        stored: 198,
+        found_missing: 2,
+        repaired: 2,
+        repaired_ids: [],
+        below: { probes: 2, found: 1 },
+      }),
+    );
     expect(v).toEqual({ state: 'repaired', expected: 200, stored: 198, foundMissing: 2, repaired: 2, verifiedAt: 't' });
-    expect(readVerification(record({ version: 3, verified_at: 't', expected: 5, stored: 5, found_missing: 0, repaired: 0 })).state).toBe('verified');
+    expect(readVerification(record({ version: 3, verified_at: 't', expected: 5, stored: 5, found_missing: 0, repaired: 0 })).state).toBe(
+      'verified',
+    );
   });
 
   it('maps version 2 (listed, repaired) onto the same words, and is still verified', () => {
@@ -31,8 +44,9 @@ describe('verification record', () => {
     expect(verificationText(charges)).toBe('verified: 2 of 200 were missing, now stored');
     expect(verificationText({ ...charges, repaired: 1 })).toBe('verified: 2 of 200 were missing, 1 stored so far');
     expect(verificationText(refunds)).toBe('verified: all 10 at Stripe are stored');
-    expect(verificationText(importVerification('repaired', [{ verification: charges }, { verification: refunds }])))
-      .toBe('verified: 2 of 210 were missing, now stored');
+    expect(verificationText(importVerification('repaired', [{ verification: charges }, { verification: refunds }]))).toBe(
+      'verified: 2 of 210 were missing, now stored',
+    );
     expect(verificationText(importVerification('verifying', [{ verification: null }]))).toBe('verifying with Stripe');
   });
 });

@@ -15,7 +15,7 @@ function parseSince(value: string | undefined): number | undefined {
 export const backfillCommand: Command = {
   name: 'backfill',
   usage: 'backfill --connection ID [--since DATE]',
-  summary: 'import (or resume importing) a connection\'s history',
+  summary: "import (or resume importing) a connection's history",
   async run({ config, args, json, out }) {
     const { values } = parseArgs({ args, strict: true, options: { connection: { type: 'string' }, since: { type: 'string' } } });
     if (!values.connection) throw new CliError('--connection is required');
@@ -28,11 +28,15 @@ export const backfillCommand: Command = {
       }
       const interactive = !json && process.stdout.isTTY;
       const bars = interactive
-        ? new cliProgress.MultiBar({ format: ' {resource} |{bar}| {value}/{total} objects | ETA {eta_formatted}', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic)
+        ? new cliProgress.MultiBar(
+            { format: ' {resource} |{bar}| {value}/{total} objects | ETA {eta_formatted}', hideCursor: true, clearOnComplete: false },
+            cliProgress.Presets.shades_classic,
+          )
         : null;
       const bar = new Map(RESOURCES.map((r) => [r.name, bars?.create(1, 0, { resource: r.name.padEnd(22) })]));
       const outcomes = await services.imports.run(connection.id, {
-        since, full: since !== undefined,
+        since,
+        full: since !== undefined,
         onProgress: (p) => {
           if (json) out(JSON.stringify({ type: 'progress', ...p }));
           const b = bar.get(p.resource);
@@ -43,9 +47,12 @@ export const backfillCommand: Command = {
       bars?.stop();
       const after = (await getConnection(db, connection.id))!;
       if (json) {
-        out(JSON.stringify({ type: 'result', connection: connection.id, state: after.state, reason: after.stateReason, resources: outcomes }));
+        out(
+          JSON.stringify({ type: 'result', connection: connection.id, state: after.state, reason: after.stateReason, resources: outcomes }),
+        );
       } else {
-        for (const o of outcomes) out(`${o.resource.padEnd(22)} ${o.state}${o.objects ? ` (${o.objects} objects)` : ''}${o.error ? `: ${o.error}` : ''}`);
+        for (const o of outcomes)
+          out(`${o.resource.padEnd(22)} ${o.state}${o.objects ? ` (${o.objects} objects)` : ''}${o.error ? `: ${o.error}` : ''}`);
         out(`Connection ${connection.id}: ${after.state} (${after.stateReason ?? ''})`);
       }
       if (after.state !== 'live') process.exitCode = 1;

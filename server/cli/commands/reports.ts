@@ -21,7 +21,10 @@ export const reportsCommand: Command = {
     }
     await withServices(config, async ({ db, services }) => {
       if (!(await getConnection(db, values.connection!))) throw new CliError(`no connection with id ${values.connection}`);
-      const ids = await services.reports.schedule(values.connection!, { families: values.type && isReportFamily(values.type) ? [values.type] : undefined, force: true });
+      const ids = await services.reports.schedule(values.connection!, {
+        families: values.type && isReportFamily(values.type) ? [values.type] : undefined,
+        force: true,
+      });
       const deadline = Date.now() + WAIT_MS;
       for (;;) {
         await services.reports.checkDue();
@@ -29,8 +32,19 @@ export const reportsCommand: Command = {
         if (runs.every((r) => r && ['downloaded', 'failed', 'refused'].includes(r.status)) || Date.now() > deadline) {
           for (const r of runs) {
             if (!r) continue;
-            const line = { family: r.family, report_type: r.reportType, status: r.status, rows: r.rowCount, error: r.error, reconciliation: r.reconciliation };
-            out(json ? JSON.stringify(line) : `${r.reportType.padEnd(44)} ${r.status}${r.rowCount !== null ? ` (${r.rowCount} rows)` : ''}${r.error ? `: ${r.error}` : ''}`);
+            const line = {
+              family: r.family,
+              report_type: r.reportType,
+              status: r.status,
+              rows: r.rowCount,
+              error: r.error,
+              reconciliation: r.reconciliation,
+            };
+            out(
+              json
+                ? JSON.stringify(line)
+                : `${r.reportType.padEnd(44)} ${r.status}${r.rowCount !== null ? ` (${r.rowCount} rows)` : ''}${r.error ? `: ${r.error}` : ''}`,
+            );
           }
           if (runs.some((r) => r?.status !== 'downloaded')) process.exitCode = 1;
           return;

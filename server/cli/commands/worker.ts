@@ -16,7 +16,8 @@ export const workerCommand: Command = {
   async run({ config, args, out, json }) {
     const { values } = parseArgs({ args, strict: true, options: { 'metrics-port': { type: 'string' } } });
     const metricsPort = values['metrics-port'] === undefined ? null : Number(values['metrics-port']);
-    if (metricsPort !== null && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort < 65536)) throw new CliError('--metrics-port must be a port number');
+    if (metricsPort !== null && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort < 65536))
+      throw new CliError('--metrics-port must be a port number');
     if (config.jobBackend !== 'pg-boss') {
       throw new CliError('workers share jobs through PostgreSQL: set JOB_BACKEND=pg-boss and DATABASE_URL=postgres://…');
     }
@@ -30,10 +31,15 @@ export const workerCommand: Command = {
     const services = createServices(config, db, logger);
     await services.startBackground();
     // The worker's own job metrics (queue depth, latency, failures, event lag) for Prometheus.
-    const metrics = metricsPort === null ? null : createServer((req, res) => {
-      if (req.url !== '/metrics') return void res.writeHead(404).end();
-      void services.registry.metrics().then((text) => res.writeHead(200, { 'Content-Type': services.registry.contentType }).end(text));
-    }).listen(metricsPort, '0.0.0.0');
+    const metrics =
+      metricsPort === null
+        ? null
+        : createServer((req, res) => {
+            if (req.url !== '/metrics') return void res.writeHead(404).end();
+            void services.registry
+              .metrics()
+              .then((text) => res.writeHead(200, { 'Content-Type': services.registry.contentType }).end(text));
+          }).listen(metricsPort, '0.0.0.0');
     out(json ? JSON.stringify({ worker: 'started', pid: process.pid }) : `Worker ${process.pid} started; stop it with SIGTERM.`);
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));

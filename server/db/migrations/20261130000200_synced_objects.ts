@@ -112,8 +112,14 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   for (const table of [
-    'balance_snapshots', 'early_fraud_warnings', 'balance_transactions', 'payouts',
-    'disputes', 'refunds', 'payment_intents', 'charges',
+    'balance_snapshots',
+    'early_fraud_warnings',
+    'balance_transactions',
+    'payouts',
+    'disputes',
+    'refunds',
+    'payment_intents',
+    'charges',
   ]) {
     await knex.schema.dropTable(table);
   }

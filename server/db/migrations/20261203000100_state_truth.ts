@@ -9,7 +9,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('connections', (t) => {
     t.bigInteger('authorized_at').nullable().comment('ms; the latest install or reauthorization');
   });
-  await knex('connections').where({ auth_kind: 'oauth' }).update({ authorized_at: knex.ref('created_at') });
+  await knex('connections')
+    .where({ auth_kind: 'oauth' })
+    .update({ authorized_at: knex.ref('created_at') });
   // What this import did, apart from earlier ones: when a job last took the run up, and how many
   // objects it held then ("resumed; 12 new objects", not the run's total).
   await knex.schema.alterTable('backfill_runs', (t) => {

@@ -16,15 +16,25 @@ export async function up(knex: Knex): Promise<void> {
     t.string('signature_hash', 64).primary();
     t.bigInteger('expires_at').notNullable().index();
   });
-  const shared = await knex('connections').whereNotNull('merchant_id').groupBy('merchant_id', 'livemode')
-    .having(knex.raw('count(*) > 1')).select('merchant_id', 'livemode');
+  const shared = await knex('connections')
+    .whereNotNull('merchant_id')
+    .groupBy('merchant_id', 'livemode')
+    .having(knex.raw('count(*) > 1'))
+    .select('merchant_id', 'livemode');
   for (const { merchant_id: merchantId, livemode } of shared) {
-    const rows = await knex('connections').where({ merchant_id: merchantId, livemode }).orderBy('created_at').orderBy('id').select('id', 'state');
+    const rows = await knex('connections')
+      .where({ merchant_id: merchantId, livemode })
+      .orderBy('created_at')
+      .orderBy('id')
+      .select('id', 'state');
     for (const { id, state } of rows.slice(1)) {
       const renamed = `${String(merchantId)}-${String(id)}`;
       await knex('connections').where({ id }).update({ merchant_id: renamed });
       await knex('connection_state_changes').insert({
-        connection_id: id, from_state: state, to_state: state, created_at: Date.now(),
+        connection_id: id,
+        from_state: state,
+        to_state: state,
+        created_at: Date.now(),
         reason: `merchant id "${String(merchantId)}" was shared with another connection; this one is now "${renamed}": point its Stripe webhook endpoint at the new URL`,
       });
     }

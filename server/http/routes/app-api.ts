@@ -12,7 +12,12 @@ import { appAuth, appCors, appJson } from '../app-auth.js';
  * `/api/app/*`: what the Stripe App's views call. The account comes only from the signed
  * payload, so a request can only ever read or change that account's own connection.
  */
-export function appApiRoutes(deps: { config: Config; connections: ConnectionService; status: StatusReader; signatureUses: SignatureUses }): Router {
+export function appApiRoutes(deps: {
+  config: Config;
+  connections: ConnectionService;
+  status: StatusReader;
+  signatureUses: SignatureUses;
+}): Router {
   const { config, connections, status } = deps;
   const router = Router();
   router.use(appCors, appJson, appAuth(config.appSigningSecrets, deps.signatureUses));
@@ -45,7 +50,11 @@ export function appApiRoutes(deps: { config: Config; connections: ConnectionServ
   router.put('/settings', async (req, res) => {
     const connection = await own(req);
     const body = req.body as Record<string, unknown>;
-    const settings = appSettings.parse({ reporting_timezone: body.reporting_timezone, history_since: body.history_since ?? null, report_families: body.report_families });
+    const settings = appSettings.parse({
+      reporting_timezone: body.reporting_timezone,
+      history_since: body.history_since ?? null,
+      report_families: body.report_families,
+    });
     await connections.saveAppSettings(connection, settings);
     res.json({ ...settings, paused: connection.state === 'paused' });
   });
@@ -58,7 +67,8 @@ export function appApiRoutes(deps: { config: Config; connections: ConnectionServ
 
   router.post('/actions/:action', async (req, res) => {
     const action = String(req.params.action);
-    if (!['resync', 'pause', 'resume'].includes(action)) throw new ValidationError(`Unknown action "${action}"; one of: resync, pause, resume`);
+    if (!['resync', 'pause', 'resume'].includes(action))
+      throw new ValidationError(`Unknown action "${action}"; one of: resync, pause, resume`);
     const connection = await own(req);
     const after = await connections.act(connection.id, action as 'resync' | 'pause' | 'resume', 'the merchant');
     res.json(await status.status(after));

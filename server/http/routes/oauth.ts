@@ -28,10 +28,16 @@ export function oauthRoutes(deps: { config: Config; states: OAuthStateStore; ins
 
   const success = (res: Response, c: Connection) => {
     const mode = modeOf(c.livemode);
-    sendPage(res, 200, 'Connected', [
-      `${c.name ?? c.accountId} (${c.accountId}) is connected ${c.environment === 'sandbox' ? 'in a Stripe sandbox' : `in ${mode} mode`}.`,
-      'Your payment history is being imported; you can follow it in the app in your Stripe Dashboard.',
-    ], { href: dashboardUrl(mode), text: 'Back to the Stripe Dashboard' });
+    sendPage(
+      res,
+      200,
+      'Connected',
+      [
+        `${c.name ?? c.accountId} (${c.accountId}) is connected ${c.environment === 'sandbox' ? 'in a Stripe sandbox' : `in ${mode} mode`}.`,
+        'Your payment history is being imported; you can follow it in the app in your Stripe Dashboard.',
+      ],
+      { href: dashboardUrl(mode), text: 'Back to the Stripe Dashboard' },
+    );
   };
   const failed = (res: Response, err: unknown, next: NextFunction) => {
     const code = (err as { code?: string }).code ?? (err instanceof OAuthTokenError ? err.error : undefined);
@@ -51,7 +57,9 @@ export function oauthRoutes(deps: { config: Config; states: OAuthStateStore; ins
     if (!parsed.success) return sendPage(res, 400, 'Unknown mode', ['The mode must be test, live or sandbox.']);
     const { mode } = parsed.data;
     if (!configured(mode)) {
-      return sendPage(res, 503, 'Not available', [`Connecting ${mode === 'sandbox' ? 'Stripe sandboxes' : `in ${mode} mode`} is not configured on this server.`]);
+      return sendPage(res, 503, 'Not available', [
+        `Connecting ${mode === 'sandbox' ? 'Stripe sandboxes' : `in ${mode} mode`} is not configured on this server.`,
+      ]);
     }
     passport.authenticate(`stripe-apps-${mode}`, { session: false })(req, res, next);
   });
@@ -72,14 +80,21 @@ export function oauthRoutes(deps: { config: Config; states: OAuthStateStore; ins
         return success(res, await deps.installs.marketplace(q.code, hint));
       }
       const check = await deps.states.check(q.state);
-      if (!check.ok) return sendPage(res, 400, 'This install link no longer works', [STATE_PROBLEMS[check.reason], 'Start the installation again.']);
-      passport.authenticate(`stripe-apps-${check.mode}`, { session: false }, (err: unknown, connection: Connection | false, info?: { message?: keyof typeof STATE_PROBLEMS }) => {
-        if (err) return failed(res, err, next);
-        if (!connection) {
-          return sendPage(res, 400, 'This install link no longer works', [STATE_PROBLEMS[info?.message ?? 'unknown'] ?? STATE_PROBLEMS.unknown]);
-        }
-        success(res, connection);
-      })(req, res, next);
+      if (!check.ok)
+        return sendPage(res, 400, 'This install link no longer works', [STATE_PROBLEMS[check.reason], 'Start the installation again.']);
+      passport.authenticate(
+        `stripe-apps-${check.mode}`,
+        { session: false },
+        (err: unknown, connection: Connection | false, info?: { message?: keyof typeof STATE_PROBLEMS }) => {
+          if (err) return failed(res, err, next);
+          if (!connection) {
+            return sendPage(res, 400, 'This install link no longer works', [
+              STATE_PROBLEMS[info?.message ?? 'unknown'] ?? STATE_PROBLEMS.unknown,
+            ]);
+          }
+          success(res, connection);
+        },
+      )(req, res, next);
     } catch (err) {
       failed(res, err, next);
     }

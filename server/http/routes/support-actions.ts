@@ -30,11 +30,20 @@ export function supportActionRoutes(deps: SupportRouteDeps & { reports: ReportSe
 
   router.put('/connections/:id/api-key', json, async (req, res) => {
     const current = await connections.get(connectionIdOf(req.params.id));
-    if (current.authKind !== 'api_key') throw new ValidationError('This connection uses the app\'s OAuth tokens, not an API key; ask the merchant to reinstall instead');
+    if (current.authKind !== 'api_key')
+      throw new ValidationError("This connection uses the app's OAuth tokens, not an API key; ask the merchant to reinstall instead");
     const { api_key } = rotateApiKeyBody.parse(req.body ?? {});
-    const { connection, warnings } = await connectWithApiKey(config, connections, deps.limiters, {
-      name: current.name ?? current.accountId, api_key, merchant_id: current.merchantId ?? undefined,
-    }, current);
+    const { connection, warnings } = await connectWithApiKey(
+      config,
+      connections,
+      deps.limiters,
+      {
+        name: current.name ?? current.accountId,
+        api_key,
+        merchant_id: current.merchantId ?? undefined,
+      },
+      current,
+    );
     res.json({ connection: await status.detail(connection), warnings });
   });
 

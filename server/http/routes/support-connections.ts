@@ -15,7 +15,7 @@ export interface SupportRouteDeps {
 }
 
 const webhookUrlOf = (config: Config, merchantId: string | null) =>
-  (merchantId ? `${config.publicUrl}/webhooks/stripe/${encodeURIComponent(merchantId)}` : null);
+  merchantId ? `${config.publicUrl}/webhooks/stripe/${encodeURIComponent(merchantId)}` : null;
 
 export function connectionIdOf(raw: unknown): string {
   const parsed = connectionIdParam.safeParse(raw);
@@ -40,7 +40,9 @@ export function supportConnectionRoutes(deps: SupportRouteDeps): Router {
   router.post('/connections', express.json({ limit: '16kb' }), async (req, res) => {
     const body = apiKeyConnectBody.parse(req.body ?? {});
     const { connection, warnings } = await connectWithApiKey(config, connections, deps.limiters, body);
-    res.status(201).json({ connection: await status.status(connection), warnings, webhook_url: webhookUrlOf(config, connection.merchantId) });
+    res
+      .status(201)
+      .json({ connection: await status.status(connection), warnings, webhook_url: webhookUrlOf(config, connection.merchantId) });
   });
 
   router.get('/connections/:id', async (req, res) => {

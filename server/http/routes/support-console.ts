@@ -8,8 +8,15 @@ import { sessionOf } from '../support-auth.js';
 
 // The console's bundle loads only its own files; nothing may frame it.
 const CONSOLE_CSP = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
-  "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'", "object-src 'none'",
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "object-src 'none'",
 ].join('; ');
 
 /**
@@ -27,15 +34,26 @@ export function supportConsoleRoutes(deps: { sessions: SupportSessions; consoleD
         'This server was started without the console\'s bundle. Run "npm run build" (npm start does it for you), then restart.',
       ]);
     }
-    res.status(200).type('html').set({
-      'Cache-Control': 'no-store', 'Content-Security-Policy': CONSOLE_CSP, 'X-Frame-Options': 'DENY',
-      'Referrer-Policy': 'no-referrer', 'X-Content-Type-Options': 'nosniff',
-    }).send(indexHtml);
+    res
+      .status(200)
+      .type('html')
+      .set({
+        'Cache-Control': 'no-store',
+        'Content-Security-Policy': CONSOLE_CSP,
+        'X-Frame-Options': 'DENY',
+        'Referrer-Policy': 'no-referrer',
+        'X-Content-Type-Options': 'nosniff',
+      })
+      .send(indexHtml);
   };
 
-  router.use('/support/assets', express.static(join(deps.consoleDir, 'assets'), { index: false, immutable: true, maxAge: '365d' }), (req, _res, next) => {
-    next(new NotFoundError(`The console has no asset ${req.path}`));
-  });
+  router.use(
+    '/support/assets',
+    express.static(join(deps.consoleDir, 'assets'), { index: false, immutable: true, maxAge: '365d' }),
+    (req, _res, next) => {
+      next(new NotFoundError(`The console has no asset ${req.path}`));
+    },
+  );
   router.get('/support/login', (_req, res) => sendIndex(res));
   router.get(['/support', '/support/{*page}'], async (req, res) => {
     if (!(await sessionOf(req, deps.sessions))) return res.redirect(302, `/support/login?next=${encodeURIComponent(req.originalUrl)}`);

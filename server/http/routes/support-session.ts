@@ -24,7 +24,9 @@ export function supportSessionRoutes(deps: { config: Config; sessions: SupportSe
     if (previous) await sessions.destroy(previous.id);
     const session = await sessions.create();
     res.cookie(SESSION_COOKIE, session.id, { ...cookie, maxAge: SESSION_TTL_MS });
-    noStore(res).status(201).json({ csrf_token: session.csrfToken, expires_at: new Date(session.expiresAt).toISOString() });
+    noStore(res)
+      .status(201)
+      .json({ csrf_token: session.csrfToken, expires_at: new Date(session.expiresAt).toISOString() });
   });
 
   // supportAuth leaves the cookie's session in res.locals.

@@ -39,7 +39,12 @@ function verify(raw: Buffer, header: string | undefined, secrets: string[]): { e
  * `account`) and each merchant's own endpoint. Raw body, signature, then the inbox write; the
  * 2xx comes only after that write, processing comes after the 2xx.
  */
-export function webhookRoutes(deps: { config: Config; connections: ConnectionService; secrets: SecretStore; events: EventService }): Router {
+export function webhookRoutes(deps: {
+  config: Config;
+  connections: ConnectionService;
+  secrets: SecretStore;
+  events: EventService;
+}): Router {
   const router = Router();
   const raw = express.raw({ type: () => true, limit: MAX_EVENT_BYTES });
 
@@ -88,7 +93,8 @@ export function webhookRoutes(deps: { config: Config; connections: ConnectionSer
     if (!match) throw new SignatureError('No valid signature for this payload');
     const { event } = match.verified;
     const { livemode } = match.row;
-    if (event.livemode !== livemode) throw new SignatureError(`A ${modeOf(event.livemode)}-mode event reached a ${modeOf(livemode)}-mode connection`);
+    if (event.livemode !== livemode)
+      throw new SignatureError(`A ${modeOf(event.livemode)}-mode event reached a ${modeOf(livemode)}-mode connection`);
     await accept(res, match.row.accountId, match.verified, 'merchant_webhook');
   });
   return router;

@@ -9,7 +9,8 @@ export function duration(seconds: number | null): string {
 
 export const ago = (iso: string | null) => (iso === null ? 'never' : `${duration((Date.now() - Date.parse(iso)) / 1000)} ago`);
 
-export const when = (iso: string | null) => (iso === null ? '—' : new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC');
+export const when = (iso: string | null) =>
+  iso === null ? '—' : new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC';
 
 export const count = (n: number) => n.toLocaleString('en-US');
 

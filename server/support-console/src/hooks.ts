@@ -8,10 +8,24 @@ export function usePolling<T>(load: () => Promise<T>, intervalMs: number, deps: 
   const reload = useCallback(() => setTick((t) => t + 1), []);
   useEffect(() => {
     let live = true;
-    const run = () => load().then((d) => { if (live) { setData(d); setError(null); } }, (e: Error) => { if (live) setError(e); });
+    const run = () =>
+      load().then(
+        (d) => {
+          if (live) {
+            setData(d);
+            setError(null);
+          }
+        },
+        (e: Error) => {
+          if (live) setError(e);
+        },
+      );
     void run();
     const timer = setInterval(run, intervalMs);
-    return () => { live = false; clearInterval(timer); };
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
   }, [...deps, tick]);
   return { data, error, reload };
 }

@@ -43,8 +43,12 @@ export interface ResourceBackfillDeps {
 /** One Stripe call of a backfill or verification under the connection's limiter and retry policy. */
 export function backfillCall<T>(deps: ResourceBackfillDeps, resource: ResourceModule, fn: (stripe: Stripe) => Promise<T>): Promise<T> {
   return limitedCall(deps.limiter, resource.name, () => fn(deps.client()), {
-    signal: deps.signal, onRetry: deps.onRetry, refreshAuth: deps.refreshAuth, backoffBaseMs: deps.backoffBaseMs,
-    lane: deps.lane, onAttempt: deps.onRequest,
+    signal: deps.signal,
+    onRetry: deps.onRetry,
+    refreshAuth: deps.refreshAuth,
+    backoffBaseMs: deps.backoffBaseMs,
+    lane: deps.lane,
+    onAttempt: deps.onRequest,
   });
 }
 
@@ -86,7 +90,11 @@ export async function backfillResource(deps: ResourceBackfillDeps, resource: Res
     const seen: Seen = { newest: null, pages: 0 };
     for (;;) {
       deps.signal?.throwIfAborted();
-      const params = { limit: PAGE_SIZE, created: { gte: current.gte, lt: current.lt }, ...(current.cursor ? { starting_after: current.cursor } : {}) };
+      const params = {
+        limit: PAGE_SIZE,
+        created: { gte: current.gte, lt: current.lt },
+        ...(current.cursor ? { starting_after: current.cursor } : {}),
+      };
       const page = await backfillCall(deps, resource, (stripe) => resource.list(stripe, params));
       requests++;
       const renderedAt = Math.floor(Date.now() / 1000);
@@ -98,12 +106,17 @@ export async function backfillResource(deps: ResourceBackfillDeps, resource: Res
       }
       // What a page spans here: the chain's average, or its last page's if wider (going back in
       // time, most histories thin out, and the split should land where the data is, not short of it).
-      const secondsPerPage = last && seen.newest !== null
-        ? Math.max((seen.newest - last.created + 1) / seen.pages, page.data.length === PAGE_SIZE ? page.data[0]!.created - last.created + 1 : 0)
-        : 1;
-      const split = cursor && last && seen.pages >= PAGES_BEFORE_SPLIT && open < deps.concurrency && !deps.limiter.busy(resource.name)
-        ? splitBelow(current, last.created, { floor, secondsPerPage })
-        : null;
+      const secondsPerPage =
+        last && seen.newest !== null
+          ? Math.max(
+              (seen.newest - last.created + 1) / seen.pages,
+              page.data.length === PAGE_SIZE ? page.data[0]!.created - last.created + 1 : 0,
+            )
+          : 1;
+      const split =
+        cursor && last && seen.pages >= PAGES_BEFORE_SPLIT && open < deps.concurrency && !deps.limiter.busy(resource.name)
+          ? splitBelow(current, last.created, { floor, secondsPerPage })
+          : null;
       const keep = split?.keep ?? { gte: current.gte, lt: current.lt };
       const density = PAGE_SIZE / secondsPerPage;
       if (cursor && last) expected.set(current.id, current.gte === floor && !split ? Infinity : (last.created - keep.gte) * density);
@@ -115,9 +128,18 @@ export async function backfillResource(deps: ResourceBackfillDeps, resource: Res
       const estimatedTotal = known === null || childExpected === Infinity ? null : known + childExpected;
       const children = await deps.db.transaction(async (trx) => {
         await upsertObjects(trx, resource, page.data, {
-          accountId: deps.accountId, livemode: deps.livemode, renderedAt, apiVersion: STRIPE_API_VERSION,
+          accountId: deps.accountId,
+          livemode: deps.livemode,
+          renderedAt,
+          apiVersion: STRIPE_API_VERSION,
         });
-        return checkpoint(trx, run, current, { count: page.data.length, cursor, keep, children: split ? [split.child] : [], estimatedTotal });
+        return checkpoint(trx, run, current, {
+          count: page.data.length,
+          cursor,
+          keep,
+          children: split ? [split.child] : [],
+          estimatedTotal,
+        });
       });
       for (const child of children) expected.set(child.id, childExpected);
       open += children.length;

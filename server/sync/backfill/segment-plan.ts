@@ -28,7 +28,11 @@ export const PAGES_BEFORE_SPLIT = 2;
  * `secondsPerPage` what its pages have covered on average. Returns null when nothing is worth a
  * chain of its own: a bounded chain whose rest is about `pages` pages or less.
  */
-export function splitBelow(chain: Range, position: number, o: { floor: number; secondsPerPage: number; pages?: number }): { keep: Range; child: Range } | null {
+export function splitBelow(
+  chain: Range,
+  position: number,
+  o: { floor: number; secondsPerPage: number; pages?: number },
+): { keep: Range; child: Range } | null {
   const reach = Math.max(1, Math.ceil((o.pages ?? PAGES_PER_CHAIN) * Math.max(1, o.secondsPerPage)));
   const at = position - reach;
   if (at <= chain.gte) return null;

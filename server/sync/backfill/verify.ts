@@ -111,9 +111,7 @@ export async function verifyRun(deps: ResourceBackfillDeps, resource: ResourceMo
   if ((await openSegments(deps.db, run.id)).length) await backfillResource(deps, resource, run);
   while (!progress.below.done) {
     const lt = (await oldestCreated(deps.db, resource, deps)) ?? run.lt;
-    const page = lt > floor
-      ? await verifyCall(deps, resource, { limit: 1, created: { gte: floor, lt } })
-      : { data: [] };
+    const page = lt > floor ? await verifyCall(deps, resource, { limit: 1, created: { gte: floor, lt } }) : { data: [] };
     progress.below.probes++;
     if (!page.data.length) {
       progress.below.done = true;
@@ -131,18 +129,42 @@ export async function verifyRun(deps: ResourceBackfillDeps, resource: ResourceMo
 
   const ranges = groups(await allSegments(deps.db, run.id)).filter((r) => !progress.ranges[rangeKey(r)]?.done);
   await runPool(ranges, deps.concurrency, async (range) => {
-    const result: RangeResult = progress.ranges[rangeKey(range)] ?? { listed: 0, stored: 0, repaired: [], missingCount: 0, repairedCount: 0, done: false };
+    const result: RangeResult = progress.ranges[rangeKey(range)] ?? {
+      listed: 0,
+      stored: 0,
+      repaired: [],
+      missingCount: 0,
+      repairedCount: 0,
+      done: false,
+    };
     progress.ranges[rangeKey(range)] = result;
     while (!result.done) {
-      const page = await verifyCall(deps, resource, { limit: PAGE_SIZE, created: { gte: range.gte, lt: range.lt }, ...(result.cursor ? { starting_after: result.cursor } : {}) });
-      const stored = await storedAmong(deps.db, resource, deps, page.data.map((o) => o.id));
+      const page = await verifyCall(deps, resource, {
+        limit: PAGE_SIZE,
+        created: { gte: range.gte, lt: range.lt },
+        ...(result.cursor ? { starting_after: result.cursor } : {}),
+      });
+      const stored = await storedAmong(
+        deps.db,
+        resource,
+        deps,
+        page.data.map((o) => o.id),
+      );
       const missing = page.data.filter((o) => !stored.has(o.id));
       let repaired = new Set<string>();
       if (missing.length) {
         await upsertObjects(deps.db, resource, missing, {
-          accountId: deps.accountId, livemode: deps.livemode, renderedAt: Math.floor(Date.now() / 1000), apiVersion: STRIPE_API_VERSION,
+          accountId: deps.accountId,
+          livemode: deps.livemode,
+          renderedAt: Math.floor(Date.now() / 1000),
+          apiVersion: STRIPE_API_VERSION,
         });
-        repaired = await storedAmong(deps.db, resource, deps, missing.map((o) => o.id));
+        repaired = await storedAmong(
+          deps.db,
+          resource,
+          deps,
+          missing.map((o) => o.id),
+        );
       }
       result.listed += page.data.length;
       result.stored += page.data.length - missing.length;
@@ -200,16 +222,39 @@ interface VerificationV2 {
  * which trusted the import's floor and is run again), in progress, or done, with what it found.
  */
 export function readVerification(run: { verification: string | null }): VerificationSummary {
-  const saved = run.verification ? (JSON.parse(run.verification) as (Partial<Verification> | Partial<VerificationV2>) & { partial?: boolean }) : null;
-  const pending = (state: VerificationState): VerificationSummary => ({ state, expected: null, stored: null, foundMissing: 0, repaired: 0, verifiedAt: null });
+  const saved = run.verification
+    ? (JSON.parse(run.verification) as (Partial<Verification> | Partial<VerificationV2>) & { partial?: boolean })
+    : null;
+  const pending = (state: VerificationState): VerificationSummary => ({
+    state,
+    expected: null,
+    stored: null,
+    foundMissing: 0,
+    repaired: 0,
+    verifiedAt: null,
+  });
   if (saved?.partial) return pending('verifying');
   if (saved?.version === 3) {
     const v = saved as Verification;
-    return { state: v.found_missing ? 'repaired' : 'verified', expected: v.expected, stored: v.stored, foundMissing: v.found_missing, repaired: v.repaired, verifiedAt: v.verified_at };
+    return {
+      state: v.found_missing ? 'repaired' : 'verified',
+      expected: v.expected,
+      stored: v.stored,
+      foundMissing: v.found_missing,
+      repaired: v.repaired,
+      verifiedAt: v.verified_at,
+    };
   }
   if (saved?.version === 2) {
     const v = saved as VerificationV2;
-    return { state: v.repaired ? 'repaired' : 'verified', expected: v.listed, stored: v.stored, foundMissing: v.repaired, repaired: v.repaired, verifiedAt: v.verified_at };
+    return {
+      state: v.repaired ? 'repaired' : 'verified',
+      expected: v.listed,
+      stored: v.stored,
+      foundMissing: v.repaired,
+      repaired: v.repaired,
+      verifiedAt: v.verified_at,
+    };
   }
   return pending('waiting');
 }

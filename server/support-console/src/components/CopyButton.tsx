@@ -10,7 +10,10 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
   };
   return (
     <button type="button" className="secondary" onClick={copy} aria-label={label}>
-      {copied ? 'Copied' : 'Copy'}<span className="visually-hidden" aria-live="polite">{copied ? ` ${label}: copied` : ''}</span>
+      {copied ? 'Copied' : 'Copy'}
+      <span className="visually-hidden" aria-live="polite">
+        {copied ? ` ${label}: copied` : ''}
+      </span>
     </button>
   );
 }

@@ -9,13 +9,19 @@ export function Layout({ title, children }: { title: string; children: ReactNode
   };
   return (
     <>
-      <a className="skip" href="#main">Skip to content</a>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
       <header className="top">
-        <a className="brand" href="/support">Payments Intelligence · Support</a>
+        <a className="brand" href="/support">
+          Payments Intelligence · Support
+        </a>
         <nav aria-label="Console">
           <a href="/support">Connections</a>
           <a href="/support/add">Add a connection</a>
-          <button type="button" className="link" onClick={logout}>Log out</button>
+          <button type="button" className="link" onClick={logout}>
+            Log out
+          </button>
         </nav>
       </header>
       <main id="main" tabIndex={-1}>

@@ -9,11 +9,14 @@ export function Sparkline({ points }: { points: Point[] }) {
   const width = 240;
   const height = 40;
   const step = width / Math.max(1, points.length - 1);
-  const path = values.map((v, i) => `${i === 0 ? 'M' : 'L'}${(i * step).toFixed(1)},${(height - ((v ?? 0) / top) * (height - 4) - 2).toFixed(1)}`).join(' ');
+  const path = values
+    .map((v, i) => `${i === 0 ? 'M' : 'L'}${(i * step).toFixed(1)},${(height - ((v ?? 0) / top) * (height - 4) - 2).toFixed(1)}`)
+    .join(' ');
   const busy = points.filter((p) => p.events > 0);
-  const summary = busy.length === 0
-    ? 'No events in the last 24 hours'
-    : `Worst lag in the last 24 hours: ${duration(top)}; latest hour with events: ${duration(busy.at(-1)!.max_lag_seconds)}`;
+  const summary =
+    busy.length === 0
+      ? 'No events in the last 24 hours'
+      : `Worst lag in the last 24 hours: ${duration(top)}; latest hour with events: ${duration(busy.at(-1)!.max_lag_seconds)}`;
   return (
     <figure className="sparkline">
       <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={summary}>

@@ -3,5 +3,9 @@ import { humanize } from '../format.js';
 
 /** A connection state as a coloured badge; the colour never carries meaning alone (the text does). */
 export function StateBadge({ state }: { state: ConnectionState }) {
-  return <span className={`badge badge-${state}`} data-state={state}>{humanize(state)}</span>;
+  return (
+    <span className={`badge badge-${state}`} data-state={state}>
+      {humanize(state)}
+    </span>
+  );
 }

@@ -32,34 +32,78 @@ export function ConnectionPage({ id }: { id: string }) {
       {c && (
         <>
           <section aria-labelledby="summary" className="summary">
-            <h2 id="summary" className="visually-hidden">Summary</h2>
+            <h2 id="summary" className="visually-hidden">
+              Summary
+            </h2>
             <p className="lead">
               <StateBadge state={c.state} />{' '}
-              {c.connected ? `Connected since ${when(c.connected_since)}` : c.state === 'paused' ? `Paused (connected since ${when(c.connected_since)})` : 'Not connected'} · {c.environment === 'sandbox' ? 'Stripe sandbox (managed sandbox credentials)' : `${c.mode} mode`} · {c.auth === 'oauth' ? 'Stripe App (OAuth)' : 'API key'}
+              {c.connected
+                ? `Connected since ${when(c.connected_since)}`
+                : c.state === 'paused'
+                  ? `Paused (connected since ${when(c.connected_since)})`
+                  : 'Not connected'}{' '}
+              · {c.environment === 'sandbox' ? 'Stripe sandbox (managed sandbox credentials)' : `${c.mode} mode`} ·{' '}
+              {c.auth === 'oauth' ? 'Stripe App (OAuth)' : 'API key'}
             </p>
             <dl className="facts">
-              <dt>Account</dt><dd className="mono">{c.account_id}</dd>
-              {c.merchant_id && <><dt>Merchant id</dt><dd className="mono">{c.merchant_id}</dd></>}
-              <dt>State</dt><dd>{c.state_reason ?? '—'} ({ago(c.state_since)})</dd>
-              {c.token && <><dt>Access token</dt><dd>expires {when(c.token.expires_at)}, refreshed {ago(c.token.refreshed_at)}</dd></>}
-              {c.missing_permissions.length > 0 && <><dt>Missing permissions</dt><dd>{c.missing_permissions.join(', ')}</dd></>}
+              <dt>Account</dt>
+              <dd className="mono">{c.account_id}</dd>
+              {c.merchant_id && (
+                <>
+                  <dt>Merchant id</dt>
+                  <dd className="mono">{c.merchant_id}</dd>
+                </>
+              )}
+              <dt>State</dt>
+              <dd>
+                {c.state_reason ?? '—'} ({ago(c.state_since)})
+              </dd>
+              {c.token && (
+                <>
+                  <dt>Access token</dt>
+                  <dd>
+                    expires {when(c.token.expires_at)}, refreshed {ago(c.token.refreshed_at)}
+                  </dd>
+                </>
+              )}
+              {c.missing_permissions.length > 0 && (
+                <>
+                  <dt>Missing permissions</dt>
+                  <dd>{c.missing_permissions.join(', ')}</dd>
+                </>
+              )}
             </dl>
             {(c.last_error || c.what_to_do || c.dead_jobs.length > 0) && (
               <div className="callout" role="status">
-                {c.last_error && <p><strong>Last error</strong> ({ago(c.last_error.at)}): {c.last_error.message}</p>}
-                {c.what_to_do && <p><strong>What to do:</strong> {c.what_to_do}</p>}
+                {c.last_error && (
+                  <p>
+                    <strong>Last error</strong> ({ago(c.last_error.at)}): {c.last_error.message}
+                  </p>
+                )}
+                {c.what_to_do && (
+                  <p>
+                    <strong>What to do:</strong> {c.what_to_do}
+                  </p>
+                )}
                 {c.dead_jobs.map((d) => (
-                  <p key={`${d.job}-${d.at}`}><strong>Gave up on {d.job}</strong> after {d.attempts} attempts ({ago(d.at)}): {d.error}</p>
+                  <p key={`${d.job}-${d.at}`}>
+                    <strong>Gave up on {d.job}</strong> after {d.attempts} attempts ({ago(d.at)}): {d.error}
+                  </p>
                 ))}
               </div>
             )}
           </section>
           <ConnectionActions connection={c} run={run} />
-          <div aria-live="polite" className="notice">{notice}</div>
+          <div aria-live="polite" className="notice">
+            {notice}
+          </div>
           <ErrorNotice error={actionError} />
           <ImportSection connection={c} />
           <EventsSection connection={c} />
-          <ReportsSection connection={c} rerun={(family) => run(`Report rerun (${family ?? 'all'})`, () => supportApi.rerunReports(c.id, family))} />
+          <ReportsSection
+            connection={c}
+            rerun={(family) => run(`Report rerun (${family ?? 'all'})`, () => supportApi.rerunReports(c.id, family))}
+          />
           <SecretsSection connection={c} run={run} />
           <HistorySection connection={c} />
         </>

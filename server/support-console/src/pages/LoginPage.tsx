@@ -21,13 +21,28 @@ export function LoginPage() {
   return (
     <main id="main" className="login">
       <h1>Support console</h1>
-      <p>Log in with a support token (one of <code>SUPPORT_TOKENS</code>; sandbox mode prints one at start).</p>
+      <p>
+        Log in with a support token (one of <code>SUPPORT_TOKENS</code>; sandbox mode prints one at start).
+      </p>
       <form onSubmit={submit}>
         <label htmlFor="token">Support token</label>
-        <input id="token" name="token" type="password" autoComplete="current-password" required autoFocus
-          value={token} onChange={(e) => setToken(e.target.value)} aria-describedby={error ? 'login-error' : undefined} />
-        <button type="submit" disabled={busy}>{busy ? 'Logging in…' : 'Log in'}</button>
-        <div id="login-error"><ErrorNotice error={error} /></div>
+        <input
+          id="token"
+          name="token"
+          type="password"
+          autoComplete="current-password"
+          required
+          autoFocus
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+          aria-describedby={error ? 'login-error' : undefined}
+        />
+        <button type="submit" disabled={busy}>
+          {busy ? 'Logging in…' : 'Log in'}
+        </button>
+        <div id="login-error">
+          <ErrorNotice error={error} />
+        </div>
       </form>
     </main>
   );
