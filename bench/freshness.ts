@@ -64,18 +64,16 @@ for (const account of emulator.accounts) {
     'benchmark',
   );
   await services.secrets.put(id, 'api_key', account.key);
-  await database
-    .db('backfill_runs')
-    .insert(
-      RESOURCES.map((r) => ({
-        connection_id: id,
-        resource: r.name,
-        created_lt: now,
-        state: 'succeeded',
-        started_at: Date.now(),
-        finished_at: Date.now(),
-      })),
-    );
+  await database.db('backfill_runs').insert(
+    RESOURCES.map((r) => ({
+      connection_id: id,
+      resource: r.name,
+      created_lt: now,
+      state: 'succeeded',
+      started_at: Date.now(),
+      finished_at: Date.now(),
+    })),
+  );
   await database.db('event_watermarks').insert({ connection_id: id, watermark: now, updated_at: Date.now() });
   await transition(database.db, id, 'live', 'benchmark: history imported');
 }

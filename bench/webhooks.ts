@@ -1,4 +1,5 @@
-// Webhook intake benchmark: `npx tsx bench/webhooks.ts [--events N] [--concurrency C] [--db sqlite|postgres|both] [--synchronous full|normal|both]`
+// Webhook intake benchmark:
+//   `npx tsx bench/webhooks.ts [--events N] [--concurrency C] [--db sqlite|postgres|both] [--synchronous full|normal|both]`
 // Our server in this process, signed events from a second process over loopback. Prints JSON:
 // accepted events/s and p50/p99 acknowledgement latency per database (events are processed
 // after the acknowledgement, in the same process, as in production). `--synchronous` runs SQLite

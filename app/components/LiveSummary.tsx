@@ -11,6 +11,13 @@ const ago = (at: string | null, none: string) => {
       : `${Math.round(seconds / 3600)} h ago`;
 };
 
+type Report = ConnectionStatus['reports'][number];
+
+const reconciliationText = (r: Report) =>
+  !r.reconciliation
+    ? ''
+    : ` · ${r.reconciliation.status === 'not_reconciled' ? `not reconciled: ${r.reconciliation.reason}` : r.reconciliation.status}`;
+
 /** For a live connection: how fresh the data is and what the reports say. */
 export const LiveSummary = ({ status }: { status: ConnectionStatus }) => (
   <Box css={{ stack: 'y', gap: 'small' }}>
@@ -37,7 +44,7 @@ export const LiveSummary = ({ status }: { status: ConnectionStatus }) => (
             : r.pending
               ? 'preparing…'
               : r.last_interval
-                ? `up to ${r.last_interval.end.slice(0, 10)}${r.reconciliation ? ` · ${r.reconciliation.status === 'not_reconciled' ? `not reconciled: ${r.reconciliation.reason}` : r.reconciliation.status}` : ''}`
+                ? `up to ${r.last_interval.end.slice(0, 10)}${reconciliationText(r)}`
                 : 'not run yet'}
         </Inline>
       </Box>

@@ -6,6 +6,8 @@ import { PERIODS, useInsights } from '../hooks/useInsights';
 const pct = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(1)}%`);
 const money = (minor: number, currency: string | null) => `${(minor / 100).toFixed(2)} ${(currency ?? '').toUpperCase()}`;
 
+const asOf = (i: Insights) => (i.freshness.last_event_at ?? i.freshness.last_synced_at ?? 'never').slice(0, 16).replace('T', ' ');
+
 const Figure = ({ label, value }: { label: string; value: string }) => (
   <Box css={{ stack: 'x', distribute: 'space-between' }}>
     <Inline>{label}</Inline>
@@ -15,9 +17,7 @@ const Figure = ({ label, value }: { label: string; value: string }) => (
 
 const Figures = ({ insights: i }: { insights: Insights }) => (
   <Box css={{ stack: 'y', gap: 'small' }}>
-    <Box css={{ color: 'secondary' }}>
-      {`${i.period.from.slice(0, 10)} to ${i.period.to.slice(0, 10)} · data as of ${(i.freshness.last_event_at ?? i.freshness.last_synced_at ?? 'never').slice(0, 16).replace('T', ' ')}`}
-    </Box>
+    <Box css={{ color: 'secondary' }}>{`${i.period.from.slice(0, 10)} to ${i.period.to.slice(0, 10)} · data as of ${asOf(i)}`}</Box>
     <Figure label="Payment success rate" value={`${pct(i.payments.success_rate)} of ${i.payments.attempted}`} />
     <Figure
       label="Top decline"

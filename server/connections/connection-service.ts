@@ -157,13 +157,16 @@ export class ConnectionService {
       }
       if (existing && existing.state !== 'disconnected' && existing.id !== input.replacing) {
         throw new ConflictError(
-          `Account ${input.account.id} (${input.mode} mode) is already connected as "${existing.name ?? existing.accountId}" (${existing.id}). To give it a new key, use "Replace API key" on that connection's page.`,
+          `Account ${input.account.id} (${input.mode} mode) is already connected ` +
+            `as "${existing.name ?? existing.accountId}" (${existing.id}). ` +
+            `To give it a new key, use "Replace API key" on that connection's page.`,
         );
       }
       const holder = input.merchantId ? await merchantIdHolder(trx, input.merchantId, input.account.id) : null;
       if (holder) {
         throw new ConflictError(
-          `Merchant id "${input.merchantId}" already names the webhook URL of "${holder.name ?? holder.accountId}" (${holder.id}); choose another`,
+          `Merchant id "${input.merchantId}" already names the webhook URL of "${holder.name ?? holder.accountId}" (${holder.id}); ` +
+            'choose another',
         );
       }
       const connectionId =

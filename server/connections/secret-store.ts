@@ -90,7 +90,10 @@ export class SecretStore {
         return null;
     }
     const ids = samples.map((s) => s.key_id).join(', ');
-    return `ENCRYPTION_KEYS opens none of the stored secrets (sealed with key id ${ids}; this process has ${this.box.currentKeyId} first): set the keys they were encrypted with`;
+    return (
+      `ENCRYPTION_KEYS opens none of the stored secrets (sealed with key id ${ids}; this process has ${this.box.currentKeyId} first): ` +
+      'set the keys they were encrypted with'
+    );
   }
 
   /**

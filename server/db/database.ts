@@ -76,9 +76,8 @@ export function createDb(databaseUrl: string): Db {
       try {
         mkdirSync(dirname(filename), { recursive: true });
       } catch (err) {
-        throw new DatabaseUnusableError(
-          `DATABASE_URL points at ${filename}, whose folder cannot be created (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-        );
+        const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        throw new DatabaseUnusableError(`DATABASE_URL points at ${filename}, whose folder cannot be created (${why})`);
       }
     }
     return knexFactory({

@@ -40,12 +40,16 @@ export const errors = {
     new StripeError(403, {
       type: 'invalid_request_error',
       code: 'account_invalid',
-      message: `The provided key '${mask(key)}' does not have access to account '${account}' (or that account does not exist). Application access may have been revoked.`,
+      message:
+        `The provided key '${mask(key)}' does not have access to account '${account}' (or that account does not exist). ` +
+        'Application access may have been revoked.',
     }),
   permission: (key: string, account: string, permission: string) =>
     new StripeError(403, {
       type: 'invalid_request_error',
-      message: `The provided key '${mask(key)}' does not have the required permissions for this endpoint on account '${account}'. Having the '${permission}' permission would allow this request to continue.`,
+      message:
+        `The provided key '${mask(key)}' does not have the required permissions for this endpoint on account '${account}'. ` +
+        `Having the '${permission}' permission would allow this request to continue.`,
     }),
   missing: (resource: string, id: string, param = 'id') =>
     new StripeError(404, { type: 'invalid_request_error', code: 'resource_missing', param, message: `No such ${resource}: '${id}'` }),
@@ -57,7 +61,9 @@ export const errors = {
   unknownRoute: (method: string, path: string) =>
     new StripeError(404, {
       type: 'invalid_request_error',
-      message: `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+      message:
+        `Unrecognized request URL (${method}: ${path}). ` +
+        'Please see https://stripe.com/docs or we can help at https://support.stripe.com/.',
     }),
   rateLimited: (reason: string) =>
     new StripeError(

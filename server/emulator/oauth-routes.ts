@@ -36,12 +36,14 @@ export function oauthRoutes(ctx: EmulatorContext): Router {
     }
     const accounts = [...state.accounts.values()].filter((a) => !a.platform);
     const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escape(value)}">`;
+    const stateField = req.query.state !== undefined ? hidden('state', String(req.query.state)) : '';
+    const options = accounts.map((a) => `<option value="${a.id}">${escape(a.name)} (${a.id})</option>`).join('');
     res.type('html').send(`<!doctype html><html><head><title>Install ${escape(oauth.app.name)}</title></head><body>
 <h1>Install ${escape(oauth.app.name)} (${mode === 'sandbox' ? 'into a sandbox' : `${mode} mode`})</h1>
 <p>This emulates the Stripe Marketplace. The app asks for: ${oauth.app.permissions.map(escape).join(', ')}.</p>
 <form method="post" action="/oauth/v2/authorize">
-${hidden('client_id', clientId)}${hidden('redirect_uri', redirectUri)}${req.query.state !== undefined ? hidden('state', String(req.query.state)) : ''}
-<label>Account <select name="account">${accounts.map((a) => `<option value="${a.id}">${escape(a.name)} (${a.id})</option>`).join('')}</select></label>
+${hidden('client_id', clientId)}${hidden('redirect_uri', redirectUri)}${stateField}
+<label>Account <select name="account">${options}</select></label>
 <button type="submit" name="decision" value="approve">Approve</button>
 <button type="submit" name="decision" value="deny">Deny</button>
 </form></body></html>`);

@@ -19,10 +19,10 @@ export function checkedHandler<P>(name: string, handler: JobHandler<P>, definiti
   return (payload, context) => {
     if (!definition.payload) return handler(payload as P, context);
     const parsed = definition.payload.safeParse(payload);
-    if (!parsed.success)
-      throw new Error(
-        `job ${name}: payload ${JSON.stringify(payload).slice(0, 200)} is not what it takes (${parsed.error.issues[0]?.message ?? 'invalid'})`,
-      );
+    if (!parsed.success) {
+      const why = parsed.error.issues[0]?.message ?? 'invalid';
+      throw new Error(`job ${name}: payload ${JSON.stringify(payload).slice(0, 200)} is not what it takes (${why})`);
+    }
     return handler(parsed.data, context);
   };
 }

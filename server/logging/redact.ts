@@ -16,8 +16,13 @@ const SECRET_PATTERNS: RegExp[] = [
   /\bv1\.[0-9a-f]{12}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g,
 ];
 
-const SECRET_KEY_NAMES =
-  /^(authorization|cookie|set-cookie|stripe-signature|x-api-key|password|secret|client_secret|api_?key|access_?token|refresh_?token|token|webhook_?secret|signing_?secret|encryption_?keys?|support_?tokens?)$/i;
+const SECRET_KEY_NAMES = new RegExp(
+  '^(' +
+    'authorization|cookie|set-cookie|stripe-signature|x-api-key|password|secret|client_secret|api_?key|access_?token|refresh_?token|' +
+    'token|webhook_?secret|signing_?secret|encryption_?keys?|support_?tokens?' +
+    ')$',
+  'i',
+);
 
 /** Words that make a parameter's name say "credential", in snake, kebab or camel case. */
 const SECRET_WORDS = new Set([
@@ -59,8 +64,11 @@ const REDACTED = '[redacted]';
 const STORED_ERROR_MAX = 500;
 
 /** Knex puts the statement before the database's own words: "insert into … - UNIQUE constraint failed". */
-const SQL_STATEMENT =
-  /(^|: )\s*(?:select\s[\s\S]*?\sfrom\s|insert\s+into\s|update\s+[`"\w.]+\s+set\s|delete\s+from\s|with\s+[`"\w]+\s+as\s|(?:create|alter|drop)\s+(?:table|index)\s|pragma\s)[\s\S]* - (?=\S)/i;
+const SQL_STATEMENT = new RegExp(
+  String.raw`(^|: )\s*(?:select\s[\s\S]*?\sfrom\s|insert\s+into\s|update\s+[${'`'}"\w.]+\s+set\s|delete\s+from\s|` +
+    String.raw`with\s+[${'`'}"\w]+\s+as\s|(?:create|alter|drop)\s+(?:table|index)\s|pragma\s)[\s\S]* - (?=\S)`,
+  'i',
+);
 
 /**
  * What may be stored or shown of an error message: the database's words without the statement

@@ -43,7 +43,8 @@ export async function startSandboxStripe(publicUrl: string, emulatorUrl = SANDBO
     },
     lines: [
       `Stripe emulator:  ${emulator.url} (control API ${emulator.controlUrl})`,
-      `Demo merchant:    ${demo.account.name} (${demo.account.id}), ${DEMO_PAYMENTS} payments of history (${objects.toLocaleString('en-US')} objects)`,
+      `Demo merchant:    ${demo.account.name} (${demo.account.id}), ` +
+        `${DEMO_PAYMENTS} payments of history (${objects.toLocaleString('en-US')} objects)`,
       `Connect the demo: open ${publicUrl}/oauth/install?mode=test and approve (the real OAuth flow, emulated),`,
       `                  or: npx pi-stripe connect --name Demo --api-key ${demo.account.keys.test}`,
       `Live traffic:     a new demo payment every 5 s, a refund now and then, one dispute`,
@@ -60,7 +61,8 @@ async function reuseEmulator(publicUrl: string, url: string, port: number): Prom
   const running = await probeEmulator(url);
   if (!running) {
     throw new SandboxPortError(
-      `port ${port} (the sandbox's Stripe emulator) is in use by another program: stop it, or set STRIPE_API_BASE to a Stripe to use instead`,
+      `port ${port} (the sandbox's Stripe emulator) is in use by another program: ` +
+        'stop it, or set STRIPE_API_BASE to a Stripe to use instead',
     );
   }
   await addRedirectUri(running, `${publicUrl}/oauth/callback`);

@@ -19,7 +19,8 @@ function whatToDo(c: Connection): string | null {
     reauthorization_required:
       c.authKind === 'api_key'
         ? 'Stripe refused the stored API key. Use "Replace API key" with a new (restricted) key for this account to reconnect.'
-        : 'Stripe no longer accepts our token. Ask the merchant to reinstall the app from the Stripe Dashboard, or send them the reauthorize link.',
+        : 'Stripe no longer accepts our token. ' +
+          'Ask the merchant to reinstall the app from the Stripe Dashboard, or send them the reauthorize link.',
     permission_missing: `Give the API key read access to: ${c.missingPermissions.join(', ') || 'the listed resources'}; then resync.`,
     degraded: 'A transient error is being retried automatically. If it persists, check the last error.',
     paused: 'Sync is paused. Resume it when the merchant is ready.',

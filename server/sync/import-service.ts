@@ -258,12 +258,8 @@ export class ImportService {
       ? current.stateReason.slice(0, -'; verifying'.length)
       : `historical import complete (${objects} objects)`;
     const base = said.replace(/\((\d+) (objects|stored)\)$/, `(${objects} $2)`);
-    await transition(
-      db,
-      connectionId,
-      'live',
-      `${base}; ${!found ? 'verified' : repaired === found ? `verification found ${found} missing and stored them` : `verification found ${found} missing and stored ${repaired}`}`,
-    );
+    const verified = !found ? 'verified' : `verification found ${found} missing and stored ${repaired === found ? 'them' : repaired}`;
+    await transition(db, connectionId, 'live', `${base}; ${verified}`);
   }
 
   private async runResource(

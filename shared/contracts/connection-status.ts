@@ -23,7 +23,8 @@ export interface ConnectionStatus {
   name: string | null;
   country: string | null;
   mode: 'test' | 'live';
-  /** Whose platform credentials: test or live mode, or the app's managed sandbox (an install into a Stripe sandbox; its data is test-mode data). */
+  /** Whose platform credentials: test or live mode, or the app's managed sandbox
+   *  (an install into a Stripe sandbox; its data is test-mode data). */
   environment: 'test' | 'live' | 'sandbox';
   auth: AuthKind;
   install_source: string | null;

@@ -110,8 +110,9 @@ describe.each(DIALECTS)('history of a real account on %s', (dialect) => {
     expect(countDifferences(await compareWithTruth(stack, account.id))).toBe(0);
     const status = await detail(id);
     expect(status.state).toBe('live');
+    const objects = status.import.resources.reduce((n, r) => n + r.objects, 0);
     expect(status.state_reason).toBe(
-      `historical import complete (${status.import.resources.reduce((n, r) => n + r.objects, 0)} objects); verification found ${hidden} missing and stored them`,
+      `historical import complete (${objects} objects); verification found ${hidden} missing and stored them`,
     );
     expect(status.import.resources.find((r) => r.resource === 'charges')!.verification).toMatchObject({ state: 'repaired' });
     // Each count says what happened: what Stripe holds, what we had, what was missing, what is stored now.

@@ -99,7 +99,7 @@ describe.each(DIALECTS)('OAuth token lifecycle on %s', (dialect) => {
     expect(await stack.services.tokens.refreshExpiring(15 * 60 * 1000)).toBe(0);
   });
 
-  it('turns an invalid_grant it cannot confirm as an uninstall (the access token expired too) into reauthorization_required with a reauthorize link', async () => {
+  it('turns an invalid_grant not confirmed as an uninstall (access token expired too) into reauthorization_required + link', async () => {
     // An expired access token is refused whatever happened, so it proves nothing: tokens are kept.
     await stack.database
       .db('connections')

@@ -58,7 +58,8 @@ describe('emulator events', () => {
     await control(emulator, 'POST', '/reporting/fail_next', { count: 1 });
     const types = await stripe.reporting.reportTypes.list();
     const type = types.data.find((t) => t.id.startsWith('payouts.itemized'))!;
-    const params = { interval_start: type.data_available_start + 1, interval_end: type.data_available_end - 1 }; // 1 s inside the edges, as Stripe asks
+    // 1 s inside the edges, as Stripe asks
+    const params = { interval_start: type.data_available_start + 1, interval_end: type.data_available_end - 1 };
     await stripe.reporting.reportRuns.create({ report_type: type.id, parameters: params });
     await stripe.reporting.reportRuns.create({ report_type: type.id, parameters: params });
     await control(emulator, 'POST', '/reporting/available_end', { account: account.id, end: type.data_available_end });

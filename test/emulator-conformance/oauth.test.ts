@@ -28,8 +28,9 @@ describe('emulator Stripe Apps OAuth', () => {
   afterAll(() => emulator.close());
 
   async function approve(state?: string): Promise<URL> {
+    const stateParam = state ? `&state=${state}` : '';
     const page = await fetch(
-      `${emulator.url}/oauth/v2/authorize?client_id=${clientId}&redirect_uri=${encodeURIComponent(REDIRECT)}${state ? `&state=${state}` : ''}`,
+      `${emulator.url}/oauth/v2/authorize?client_id=${clientId}&redirect_uri=${encodeURIComponent(REDIRECT)}${stateParam}`,
     );
     expect(await page.text()).toContain('Approve');
     const form = new URLSearchParams({

@@ -45,7 +45,9 @@ describe('ports in use', () => {
     });
     expect(await cli('emulator', '--port', String(emulatorPort))).toEqual({
       code: 1,
-      stderr: `pi-stripe emulator: an emulator already listens on port ${emulatorPort} (http://127.0.0.1:${emulatorPort}): use that one, or pass --port to start another\n`,
+      stderr:
+        `pi-stripe emulator: an emulator already listens on port ${emulatorPort} (http://127.0.0.1:${emulatorPort}): ` +
+        'use that one, or pass --port to start another\n',
     });
   }, 30_000);
 

@@ -143,7 +143,8 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
             dialect === 'postgres'
               ? (
                   await db.raw(
-                    'select name, state, count(*)::int as n, max(retry_count) as retries, min(start_after) as start_after from pgboss.job group by 1, 2 order by 1, 2',
+                    'select name, state, count(*)::int as n, max(retry_count) as retries, min(start_after) as start_after ' +
+                      'from pgboss.job group by 1, 2 order by 1, 2',
                   )
                 ).rows
               : [],
@@ -153,7 +154,8 @@ describe.each(DIALECTS)('chaos end to end on %s', (dialect: Dialect) => {
             dialect === 'postgres'
               ? (
                   await db.raw(
-                    'select pid, application_name, state, wait_event_type, wait_event, now() - xact_start as xact_age, left(query, 160) as query from pg_stat_activity where datname = current_database()',
+                    'select pid, application_name, state, wait_event_type, wait_event, now() - xact_start as xact_age, ' +
+                      'left(query, 160) as query from pg_stat_activity where datname = current_database()',
                   )
                 ).rows
               : [],

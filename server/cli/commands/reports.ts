@@ -43,7 +43,9 @@ export const reportsCommand: Command = {
             out(
               json
                 ? JSON.stringify(line)
-                : `${r.reportType.padEnd(44)} ${r.status}${r.rowCount !== null ? ` (${r.rowCount} rows)` : ''}${r.error ? `: ${r.error}` : ''}`,
+                : `${r.reportType.padEnd(44)} ${r.status}` +
+                    (r.rowCount !== null ? ` (${r.rowCount} rows)` : '') +
+                    (r.error ? `: ${r.error}` : ''),
             );
           }
           if (runs.some((r) => r?.status !== 'downloaded')) process.exitCode = 1;

@@ -14,14 +14,12 @@ function describe(s: ConnectionStatus | ConnectionDetail): string[] {
   ];
   if (s.token) lines.push(`  token:        expires ${s.token.expires_at ?? 'unknown'}`);
   if (s.missing_permissions.length) lines.push(`  missing:      ${s.missing_permissions.join(', ')}`);
-  lines.push(
-    `  import:       ${s.import.resources.length ? s.import.resources.map((r) => `${r.resource} ${r.state} (${r.objects})`).join(', ') : 'not started'}`,
-  );
+  const resources = s.import.resources.map((r) => `${r.resource} ${r.state} (${r.objects})`);
+  lines.push(`  import:       ${resources.length ? resources.join(', ') : 'not started'}`);
   if (s.import.verification)
     lines.push(`  verification: ${verificationText(importVerification(s.import.verification, s.import.resources))}`);
-  lines.push(
-    `  events:       ${s.events.last_event_at ? `last ${s.events.last_event_at}, took ${s.events.lag_seconds}s to arrive` : 'none yet'}; last checked ${s.events.last_checked_at ?? 'never'}`,
-  );
+  const lastEvent = s.events.last_event_at ? `last ${s.events.last_event_at}, took ${s.events.lag_seconds}s to arrive` : 'none yet';
+  lines.push(`  events:       ${lastEvent}; last checked ${s.events.last_checked_at ?? 'never'}`);
   if (s.events.delayed) lines.push(`  delayed:      polls failing since ${s.events.delayed.since}: ${s.events.delayed.last_error}`);
   if (s.last_error) lines.push(`  last error:   ${s.last_error.message} (${s.last_error.at})`);
   if (s.what_to_do) lines.push(`  what to do:   ${s.what_to_do}`);

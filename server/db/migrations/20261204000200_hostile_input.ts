@@ -35,7 +35,9 @@ export async function up(knex: Knex): Promise<void> {
         from_state: state,
         to_state: state,
         created_at: Date.now(),
-        reason: `merchant id "${String(merchantId)}" was shared with another connection; this one is now "${renamed}": point its Stripe webhook endpoint at the new URL`,
+        reason:
+          `merchant id "${String(merchantId)}" was shared with another connection; this one is now "${renamed}": ` +
+          'point its Stripe webhook endpoint at the new URL',
       });
     }
   }

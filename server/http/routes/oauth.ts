@@ -28,12 +28,13 @@ export function oauthRoutes(deps: { config: Config; states: OAuthStateStore; ins
 
   const success = (res: Response, c: Connection) => {
     const mode = modeOf(c.livemode);
+    const where = c.environment === 'sandbox' ? 'in a Stripe sandbox' : `in ${mode} mode`;
     sendPage(
       res,
       200,
       'Connected',
       [
-        `${c.name ?? c.accountId} (${c.accountId}) is connected ${c.environment === 'sandbox' ? 'in a Stripe sandbox' : `in ${mode} mode`}.`,
+        `${c.name ?? c.accountId} (${c.accountId}) is connected ${where}.`,
         'Your payment history is being imported; you can follow it in the app in your Stripe Dashboard.',
       ],
       { href: dashboardUrl(mode), text: 'Back to the Stripe Dashboard' },
