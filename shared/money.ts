@@ -22,7 +22,8 @@ const ZERO_DECIMAL = new Set([
 ]);
 const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
 
-function currencyExponent(currency: string): number {
+/** Digits after the decimal point in Stripe's API amounts: 0 for JPY, 3 for KWD, 2 otherwise. */
+export function currencyExponent(currency: string): number {
   const c = currency.toLowerCase();
   if (ZERO_DECIMAL.has(c)) return 0;
   if (THREE_DECIMAL.has(c)) return 3;
@@ -50,4 +51,27 @@ export function decimalToMinor(decimal: string, currency: string): number {
   const minor = Number(`${whole}${fraction.padEnd(exponent, '0').slice(0, exponent)}`);
   if (!Number.isSafeInteger(minor)) throw new Error(`amount out of range: "${decimal}"`);
   return sign === '-' ? -minor : minor;
+}
+
+/**
+ * An amount in minor units as people read it, with its currency's symbol, thousands separators
+ * and exactly its number of decimals: 123456789 jpy → "¥123,456,789", 123456 usd → "$1,234.56",
+ * 1234567 kwd → "KWD 1,234.567". Exact at any size: Intl formats the decimal string, not a float.
+ */
+export function formatMoney(minor: number, currency: string, locale = 'en-US'): string {
+  const digits = currencyExponent(currency);
+  const decimal = minorToDecimal(minor, currency);
+  try {
+    const format = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency: currency.toUpperCase(),
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    });
+    // A decimal string is formatted exactly (ECMA-402's string numerals), never through a float.
+    return format.format(decimal as unknown as number);
+  } catch {
+    // A code Intl does not know still shows its exact amount.
+    return `${decimal} ${currency.toUpperCase()}`;
+  }
 }

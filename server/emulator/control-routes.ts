@@ -103,6 +103,7 @@ export function controlRoutes(ctx: EmulatorContext): Router {
         growth: b.growth === true,
         shape: b.shape as GenerateOptions['shape'],
         ancient: num('ancient'),
+        currency: b.currency === undefined ? undefined : String(b.currency).toLowerCase(),
       });
     }),
   );

@@ -29,6 +29,8 @@ export interface GenerateOptions {
    *  sparse and the last months dense. Default `even` (`growth: true` means `growing`). */
   shape?: 'even' | 'growing' | 'established';
   growth?: boolean;
+  /** The currency of these payments, fees and payouts (default: the account's). Stripe settles and pays out each currency apart. */
+  currency?: string;
   /** Unix seconds of one lone payment (with its payout) long before the rest, e.g. in 2015. */
   ancient?: number;
 }
@@ -41,7 +43,7 @@ type Op = { at: number; run: (emit: boolean, at: number) => void };
  * time order; those within Stripe's 30-day event retention also leave their events behind.
  */
 export function generate(state: EmulatorState, bus: EventBus, o: GenerateOptions): Record<string, number> {
-  const m = new Merchant(state, bus, o.account, o.mode, false);
+  const m = new Merchant(state, bus, o.account, o.mode, false, o.currency);
   const { random } = state;
   const now = state.now();
   const days = o.days ?? 90;

@@ -22,6 +22,8 @@ export class Merchant {
     readonly mode: Mode,
     /** False while generating history: its events are recorded but not delivered to webhooks. */
     readonly notify = true,
+    /** The currency it charges and settles in, when not the account's default (a merchant can sell in several). */
+    private readonly chargeCurrency?: string,
   ) {
     this.settledBy = settledByOf(state, account, mode);
   }
@@ -31,7 +33,7 @@ export class Merchant {
   }
 
   get currency(): string {
-    return this.state.accounts.get(this.account)?.defaultCurrency ?? 'usd';
+    return this.chargeCurrency ?? this.state.accounts.get(this.account)?.defaultCurrency ?? 'usd';
   }
 
   id(prefix: string): string {

@@ -73,11 +73,8 @@ export function closeDispute(m: Merchant, disputeId: string, won: boolean, at: n
 }
 
 /**
- * An automatic payout of everything available at `at` that no payout has settled yet. The
- * settled transactions (and the payout's own) answer `GET /v1/balance_transactions?payout=`.
- */
-/**
- * A payout of everything available and not yet paid out. Automatic payouts settle those
+ * A payout of everything available in the merchant's currency and not yet paid out (Stripe pays
+ * out each currency apart). Automatic payouts settle those
  * transactions (`GET /v1/balance_transactions?payout=` lists them). A manual payout (one the
  * merchant sends, `automatic: false`) is a withdrawal of an amount: Stripe links nothing to it but
  * its own transaction, and refuses the `payout` filter for it.
@@ -87,7 +84,7 @@ export function createPayout(m: Merchant, at: number, emit = true, options: { ma
   let total = 0;
   for (const txn of m.state.collection(m.account, m.mode, 'balance_transaction').all()) {
     if (txn.created > at) break;
-    if ((txn.available_on as number) > at || m.settledBy.has(txn.id) || txn.type === 'payout') continue;
+    if ((txn.available_on as number) > at || m.settledBy.has(txn.id) || txn.type === 'payout' || txn.currency !== m.currency) continue;
     settled.push(txn);
     total += txn.net as number;
   }

@@ -8,7 +8,7 @@ const ratio = (part: number, whole: number) => (whole ? Number((part / whole).to
 /**
  * Figures from the merchant's own imported data for the last `days` days, each stated with its
  * period and how fresh the data is: success rate and declines, refund and dispute rates, fraud
- * warnings, fees as a share of volume, upcoming and recent payouts.
+ * warnings, fees as a share of volume in each currency, daily trends (UTC days), upcoming and recent payouts.
  */
 export async function computeInsights(
   db: Db,
@@ -39,9 +39,22 @@ export async function computeInsights(
     .where({ type: 'charge' })
     .groupBy('currency')
     .select('currency')
-    .sum({ volume: 'amount', fees: 'fee' })
-    .orderBy('volume', 'desc')
-    .first();
+    .sum({ volume: 'amount', fees: 'fee' });
+  // UTC days as whole numbers; a literal divisor, so that PostgreSQL sees the same expression in SELECT and GROUP BY.
+  const day = db.raw(`created / ${DAY}`);
+  const perDay = async (q: ReturnType<typeof scoped>) =>
+    new Map<number, number>(
+      ((await q.select({ day }).count({ n: '*' }).groupBy(day)) as Record<string, unknown>[]).map((r) => [Number(r.day), Number(r.n)]),
+    );
+  const attemptedByDay = await perDay(scoped('charges').whereIn('status', ['succeeded', 'failed']));
+  const succeededByDay = await perDay(scoped('charges').where({ status: 'succeeded' }));
+  const disputesByDay = await perDay(scoped('disputes'));
+  const volumeByDay = await scoped('charges')
+    .where({ status: 'succeeded' })
+    .select({ day, currency: 'currency' })
+    .sum({ amount: 'amount' })
+    .groupByRaw(`created / ${DAY}, currency`)
+    .orderBy([{ column: 'day' }, { column: 'currency' }]);
   const upcoming = await db('payouts')
     .where({ account_id: accountId, livemode })
     .whereIn('status', ['pending', 'in_transit'])
@@ -58,8 +71,8 @@ export async function computeInsights(
   const synced = await db('charges').where({ account_id: accountId, livemode }).max({ at: 'synced_at' }).first();
   const lastEvent = await db('event_inbox').where({ account_id: accountId, livemode, status: 'processed' }).max({ at: 'created' }).first();
 
-  const volume = Number(fees?.volume ?? 0);
-  const feeTotal = Number(fees?.fees ?? 0);
+  const dayNumbers = Array.from({ length: Math.floor((now - 1) / DAY) - Math.floor(from / DAY) + 1 }, (_, k) => Math.floor(from / DAY) + k);
+  const date = (d: number) => iso(d * DAY).slice(0, 10);
   const payout = (p: Record<string, unknown>) => ({
     id: String(p.id),
     amount: Number(p.amount),
@@ -80,12 +93,20 @@ export async function computeInsights(
     },
     refunds: { count: refunds, rate: ratio(refunds, succeeded) },
     disputes: { count: disputes, rate: ratio(disputes, succeeded), early_fraud_warnings: warnings },
-    fees: {
-      volume,
-      fees: feeTotal,
-      share: ratio(feeTotal, volume),
-      currency: fees ? String((fees as Record<string, unknown>).currency) : null,
-    },
+    fees: (fees as Record<string, unknown>[])
+      .map((f) => ({ currency: String(f.currency), volume: Number(f.volume), fees: Number(f.fees) }))
+      .map((f) => ({ ...f, share: ratio(f.fees, f.volume) }))
+      .sort((a, b) => b.volume - a.volume || (a.currency < b.currency ? -1 : 1)),
+    daily: dayNumbers.map((d) => {
+      const tried = attemptedByDay.get(d) ?? 0;
+      const ok = succeededByDay.get(d) ?? 0;
+      return { date: date(d), attempted: tried, succeeded: ok, success_rate: ratio(ok, tried), disputes: disputesByDay.get(d) ?? 0 };
+    }),
+    daily_volume: (volumeByDay as Record<string, unknown>[]).map((v) => ({
+      date: date(Number(v.day)),
+      currency: String(v.currency),
+      amount: Number(v.amount),
+    })),
     payouts: {
       upcoming: upcoming.map(payout),
       recent: recent.map((p: Record<string, unknown>) => ({ ...payout(p), status: String(p.status) })),

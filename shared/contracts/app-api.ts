@@ -88,7 +88,12 @@ export interface Insights {
   payments: { attempted: number; succeeded: number; success_rate: number | null; top_decline_codes: { code: string; count: number }[] };
   refunds: { count: number; rate: number | null };
   disputes: { count: number; rate: number | null; early_fraud_warnings: number };
-  fees: { volume: number; fees: number; share: number | null; currency: string | null };
+  /** Charge volume and its fees per settlement currency (minor units), largest volume first: every currency, none summed into another. */
+  fees: { currency: string; volume: number; fees: number; share: number | null }[];
+  /** One row per UTC day of the period, oldest first, days without payments included. */
+  daily: { date: string; attempted: number; succeeded: number; success_rate: number | null; disputes: number }[];
+  /** Succeeded charges' amount per UTC day and currency (minor units), oldest first. */
+  daily_volume: { date: string; currency: string; amount: number }[];
   payouts: {
     upcoming: { id: string; amount: number; currency: string; arrival_date: string }[];
     recent: { id: string; amount: number; currency: string; arrival_date: string; status: string }[];

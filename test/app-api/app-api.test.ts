@@ -164,10 +164,50 @@ describe.each(DIALECTS)('/api/app on %s', (dialect) => {
     const txns = await db('balance_transactions').where({ account_id: alpha.account, type: 'charge' }).where('created', '>=', from);
     const volume = txns.reduce((s: number, t: { amount: number | string }) => s + Number(t.amount), 0);
     const fees = txns.reduce((s: number, t: { fee: number | string }) => s + Number(t.fee), 0);
-    expect(insights.fees).toMatchObject({ volume, fees, currency: 'usd' });
-    expect(insights.fees.share).toBeCloseTo(fees / volume, 4);
+    expect(insights.fees).toEqual([{ currency: 'usd', volume, fees, share: Number((fees / volume).toFixed(4)) }]);
     expect(insights.period.days).toBe(30);
     expect(insights.freshness.last_synced_at).not.toBeNull();
     expect(await computeInsights(db, alpha.account, false, 30)).toMatchObject({ payments: insights.payments });
+  });
+
+  it('shows every currency apart, and daily trends that add up to the period', async () => {
+    // A Japanese merchant who also sells in dollars: yen have no decimals, and the two are never summed.
+    const shop = await createAccount(stack.emulator, { name: 'Two Currencies', currency: 'jpy' });
+    await control(stack.emulator, 'POST', '/generate', { account: shop.id, payments: 60, days: 20 });
+    await control(stack.emulator, 'POST', '/generate', { account: shop.id, payments: 30, days: 20, currency: 'usd' });
+    await connectPaused(stack, shop.keys.test);
+    const me = identity(shop.id);
+    const insights = (await call('GET', '/insights?days=30', me, sign(me))).body as unknown as Insights;
+
+    const db = stack.database.db;
+    const from = Date.parse(insights.period.from) / 1000;
+    const txns = await db('balance_transactions').where({ account_id: shop.id, type: 'charge' }).where('created', '>=', from);
+    const byCurrency = (currency: string) => {
+      const mine = txns.filter((t: { currency: string }) => t.currency === currency);
+      const volume = mine.reduce((s: number, t: { amount: number | string }) => s + Number(t.amount), 0);
+      const fees = mine.reduce((s: number, t: { fee: number | string }) => s + Number(t.fee), 0);
+      return { currency, volume, fees, share: Number((fees / volume).toFixed(4)) };
+    };
+    const expected = [byCurrency('jpy'), byCurrency('usd')].sort((a, b) => b.volume - a.volume);
+    expect(insights.fees).toEqual(expected);
+
+    const charges = await db('charges').where({ account_id: shop.id }).where('created', '>=', from);
+    const succeeded = charges.filter((c: { status: string }) => c.status === 'succeeded');
+    expect(insights.daily).toHaveLength(31);
+    expect(insights.daily.map((d) => d.date)).toEqual([...insights.daily.map((d) => d.date)].sort());
+    expect(insights.daily.reduce((s, d) => s + d.attempted, 0)).toBe(insights.payments.attempted);
+    expect(insights.daily.reduce((s, d) => s + d.succeeded, 0)).toBe(succeeded.length);
+    expect(insights.daily.reduce((s, d) => s + d.disputes, 0)).toBe(insights.disputes.count);
+    for (const currency of ['jpy', 'usd']) {
+      const total = succeeded
+        .filter((c: { currency: string }) => c.currency === currency)
+        .reduce((s: number, c: { amount: number | string }) => s + Number(c.amount), 0);
+      const charted = insights.daily_volume.filter((v) => v.currency === currency).reduce((s, v) => s + v.amount, 0);
+      expect(charted).toBe(total);
+      expect(total).toBeGreaterThan(0);
+    }
+    // Payouts are per currency too.
+    const payouts = await db('payouts').where({ account_id: shop.id });
+    expect(new Set(payouts.map((p: { currency: string }) => p.currency))).toEqual(new Set(['jpy', 'usd']));
   });
 });

@@ -54,11 +54,37 @@ export function status(overrides: Partial<ConnectionStatus> = {}): ConnectionSta
 export const insights: Insights = {
   period: { from: '2026-10-31T00:00:00.000Z', to: '2026-11-30T00:00:00.000Z', days: 30 },
   freshness: { last_synced_at: '2026-11-30T09:00:00.000Z', last_event_at: '2026-11-30T10:59:00.000Z' },
-  payments: { attempted: 200, succeeded: 184, success_rate: 0.92, top_decline_codes: [{ code: 'card_declined', count: 16 }] },
+  payments: {
+    attempted: 200,
+    succeeded: 184,
+    success_rate: 0.92,
+    top_decline_codes: [
+      { code: 'insufficient_funds', count: 1_016 },
+      { code: 'card_declined', count: 16 },
+    ],
+  },
   refunds: { count: 22, rate: 0.1196 },
   disputes: { count: 3, rate: 0.0163, early_fraud_warnings: 2 },
-  fees: { volume: 1_000_000, fees: 32_000, share: 0.032, currency: 'usd' },
-  payouts: { upcoming: [{ id: 'po_1', amount: 45_000, currency: 'usd', arrival_date: '2026-12-02T00:00:00.000Z' }], recent: [] },
+  // A Japanese merchant who also sells in dollars: yen have no minor unit, and the two are never summed.
+  fees: [
+    { currency: 'jpy', volume: 123_456_789, fees: 4_320_988, share: 0.035 },
+    { currency: 'usd', volume: 1_000_000, fees: 32_000, share: 0.032 },
+  ],
+  daily: [
+    { date: '2026-11-28', attempted: 10, succeeded: 9, success_rate: 0.9, disputes: 0 },
+    { date: '2026-11-29', attempted: 0, succeeded: 0, success_rate: null, disputes: 1 },
+  ],
+  daily_volume: [
+    { date: '2026-11-28', currency: 'jpy', amount: 50_000 },
+    { date: '2026-11-28', currency: 'usd', amount: 12_345 },
+  ],
+  payouts: {
+    upcoming: [
+      { id: 'po_1', amount: 45_000, currency: 'usd', arrival_date: '2026-12-02T00:00:00.000Z' },
+      { id: 'po_2', amount: 2_500_000, currency: 'jpy', arrival_date: '2026-12-02T00:00:00.000Z' },
+    ],
+    recent: [],
+  },
 };
 
 /** A stand-in for the backend, passed through the client's one seam (the provider). */

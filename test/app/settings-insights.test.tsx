@@ -1,5 +1,5 @@
 import { render } from '@stripe/ui-extension-sdk/testing';
-import { Select, SettingsView, Spinner, Switch, TextField } from '@stripe/ui-extension-sdk/ui';
+import { BarChart, LineChart, Select, SettingsView, Spinner, Switch, TextField } from '@stripe/ui-extension-sdk/ui';
 import { BackendClientProvider } from '../../app/api/BackendClientContext';
 import { InsightsPage } from '../../app/pages/InsightsPage';
 import { SettingsPage } from '../../app/pages/SettingsPage';
@@ -72,11 +72,45 @@ describe('insights view', () => {
         <InsightsPage />
       </BackendClientProvider>,
     );
-    expect(wrapper).toContainText('2026-10-31 to 2026-11-30 · data as of 2026-11-30 10:59');
-    expect(wrapper).toContainText('92.0% of 200');
-    expect(wrapper).toContainText('card_declined (16)');
-    expect(wrapper).toContainText('3.2% of 10000.00 USD');
-    expect(wrapper).toContainText('450.00 USD on 2026-12-02');
+    expect(wrapper).toContainText('2026-10-31 to 2026-11-30 (UTC) · data as of 2026-11-30 10:59:00 UTC');
+    expect(wrapper).toContainText('92.0% of 200 payments');
+    // Decline codes in words, with thousands separators.
+    expect(wrapper).toContainText('Insufficient funds (1,016)');
+    expect(wrapper).toContainText('Declined by the card issuer (16)');
+    expect(wrapper).not.toContainText('card_declined');
+  });
+
+  it('shows money exactly in each currency, every currency apart, never divided by 100 blindly', async () => {
+    const { wrapper } = await mount(
+      <BackendClientProvider client={fakeClient().client}>
+        <InsightsPage />
+      </BackendClientProvider>,
+    );
+    expect(wrapper).toContainText('¥4,320,988, 3.5% of ¥123,456,789');
+    expect(wrapper).toContainText('$320.00, 3.2% of $10,000.00');
+    expect(wrapper).toContainText('$450.00 on 2026-12-02');
+    expect(wrapper).toContainText('¥2,500,000 on 2026-12-02');
+    expect(wrapper).not.toContainText('1234567.89');
+  });
+
+  it('draws daily volume per currency, the success rate and disputes with the SDK charts', async () => {
+    const { wrapper } = await mount(
+      <BackendClientProvider client={fakeClient().client}>
+        <InsightsPage />
+      </BackendClientProvider>,
+    );
+    const bars = wrapper.findAll(BarChart);
+    // One volume chart per currency (yen are whole; dollars in major units), then disputes.
+    expect(bars.map((b) => b.props.data)).toEqual([
+      [{ date: '2026-11-28', amount: 50_000 }],
+      [{ date: '2026-11-28', amount: 123.45 }],
+      [
+        { date: '2026-11-28', disputes: 0 },
+        { date: '2026-11-29', disputes: 1 },
+      ],
+    ]);
+    expect(wrapper).toContainText('Daily volume (JPY)');
+    expect(wrapper.find(LineChart)!.props.data).toEqual([{ date: '2026-11-28', rate: 90 }]);
   });
 
   it('asks for another period and says when there is nothing to show', async () => {

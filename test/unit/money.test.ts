@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decimalToMinor, minorToDecimal } from '../../shared/money.js';
+import { decimalToMinor, formatMoney, minorToDecimal } from '../../shared/money.js';
 
 describe('money', () => {
   it.each([
@@ -21,5 +21,24 @@ describe('money', () => {
     expect(() => decimalToMinor('1.005', 'usd')).toThrow(/more decimals/);
     expect(() => decimalToMinor('1.5', 'jpy')).toThrow(/more decimals/);
     expect(() => decimalToMinor('1,50', 'eur')).toThrow(/not a decimal/);
+  });
+});
+
+describe('formatMoney', () => {
+  it.each([
+    [123_456_789, 'jpy', '¥123,456,789'],
+    [123_456, 'usd', '$1,234.56'],
+    [-5, 'usd', '-$0.05'],
+    [1_234_567, 'kwd', 'KWD 1,234.567'],
+    [1_000, 'bhd', 'BHD 1.000'],
+    [9_007_199_254_740_991, 'usd', '$90,071,992,547,409.91'],
+    [100_000, 'eur', '€1,000.00'],
+  ])('%i %s → %s', (minor, currency, text) => {
+    // Intl separates a code from its number with a no-break space.
+    expect(formatMoney(minor, currency).replace(/\u00a0/g, ' ')).toBe(text);
+  });
+
+  it('shows the exact amount of a code Intl does not know', () => {
+    expect(formatMoney(1234, 'zzzz')).toBe('12.34 ZZZZ');
   });
 });
